@@ -1,0 +1,104 @@
+// Package models is the portal's domain: entities, validation, error codes,
+// the service interfaces every transport calls, and the current principal.
+// It imports nothing from the web or the views.
+package models
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is the small, closed set of failure kinds. Each transport maps a Code
+// to its own status and body in exactly one function.
+type Code string
+
+const (
+	CodeInvalid      Code = "invalid"
+	CodeNotFound     Code = "not_found"
+	CodeConflict     Code = "conflict"
+	CodeUnauthorized Code = "unauthorized"
+	CodeForbidden    Code = "forbidden"
+	CodeRateLimited  Code = "rate_limited"
+	CodeInternal     Code = "internal"
+)
+
+// FieldError names one invalid input field.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// Error is a domain failure. Message is safe to show to the caller; internal
+// details go in Err and are only logged.
+type Error struct {
+	Code       Code
+	Message    string
+	Fields     []FieldError
+	RetryAfter int // seconds, for CodeRateLimited
+	Err        error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorCode returns the Code of err, CodeInternal for foreign errors.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// AsError returns err as *Error, wrapping foreign errors as internal.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: CodeInternal, Message: "internal error", Err: err}
+}
+
+func NotFound(what string) error {
+	return &Error{Code: CodeNotFound, Message: what + " not found"}
+}
+
+func Unauthorized(msg string) error { return &Error{Code: CodeUnauthorized, Message: msg} }
+func Forbidden(msg string) error    { return &Error{Code: CodeForbidden, Message: msg} }
+func Conflict(msg string) error     { return &Error{Code: CodeConflict, Message: msg} }
+
+func RateLimited(msg string, retryAfter int) error {
+	return &Error{Code: CodeRateLimited, Message: msg, RetryAfter: retryAfter}
+}
+
+func Internal(err error) error {
+	return &Error{Code: CodeInternal, Message: "internal error", Err: err}
+}
+
+// Validation collects field errors; Err returns nil when there are none.
+type Validation struct{ Fields []FieldError }
+
+func (v *Validation) Add(field, msg string) { v.Fields = append(v.Fields, FieldError{field, msg}) }
+
+func (v *Validation) Err() error {
+	if len(v.Fields) == 0 {
+		return nil
+	}
+	return &Error{Code: CodeInvalid, Message: "invalid input", Fields: v.Fields}
+}
+
+// FieldMessage returns the message for field, "" when it is valid.
+func (e *Error) FieldMessage(field string) string {
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return f.Message
+		}
+	}
+	return ""
+}

@@ -1,0 +1,121 @@
+package models
+
+import (
+	"context"
+	"time"
+)
+
+// The service interfaces. Each operation is implemented once (models/store)
+// and called by every transport. Services read the caller from the context
+// (PrincipalFrom) and enforce access to every row themselves.
+
+// AuthService signs users in.
+type AuthService interface {
+	// Login checks the credentials, throttling failures per account and per
+	// client address before any hashing, and audits the outcome. Unknown
+	// user and wrong password fail identically (CodeUnauthorized).
+	Login(ctx context.Context, email, password, clientIP string) (*Principal, error)
+	// Principal loads the current view of a user (firm, roles); a disabled
+	// or missing user is CodeUnauthorized.
+	Principal(ctx context.Context, userID int64) (*Principal, error)
+	// Audit records an event (logout, access denied, ...).
+	Audit(ctx context.Context, ev AuditEvent) error
+}
+
+// SessionService keeps browser sessions server-side.
+type SessionService interface {
+	// CreateSession stores a new session for userID and returns its random
+	// token (the cookie carries it; only its hash is stored).
+	CreateSession(ctx context.Context, userID int64, clientIP, userAgent string) (token string, err error)
+	// LoadSession returns the live session for token, extending its idle
+	// window; CodeUnauthorized when missing, idle too long or past its
+	// absolute expiry.
+	LoadSession(ctx context.Context, token string) (*Session, error)
+	SaveSessionData(ctx context.Context, token, data string) error
+	DeleteSession(ctx context.Context, token string) error
+}
+
+// Session lifetimes (design §6).
+const (
+	SessionIdleTimeout     = 30 * time.Minute
+	SessionAbsoluteTimeout = 12 * time.Hour
+)
+
+// ProcessFilter selects and pages a firm's processes.
+type ProcessFilter struct {
+	Search   string // process number, borrower name or tax id
+	StatusID int    // 0: any
+	After    string // cursor: the page after this one
+	Before   string // cursor: the page before this one
+	Limit    int    // page size, 1..100 (default 20)
+}
+
+// ProcessSummary is one row of a process list.
+type ProcessSummary struct {
+	UUID            string
+	ProcessNumber   int64
+	KeyBorrowerName string
+	LoanAmountCents int64
+	StatusID        int
+	FirmName        string
+	CreatedAt       time.Time
+	LastActionAt    time.Time
+}
+
+// ProcessPage is one page of a process list. Cursors are opaque and empty
+// when there is no page in that direction.
+type ProcessPage struct {
+	Items      []ProcessSummary
+	Total      int64 // matching rows for this caller's scope
+	NextCursor string
+	PrevCursor string
+}
+
+// ProcessDetail is everything the process page shows.
+type ProcessDetail struct {
+	Process   Process
+	FirmName  string
+	Borrowers []Borrower // key borrower first
+	Property  *Property
+	History   []ProcessStatusChange // oldest first
+}
+
+// ProcessService reads processes within the caller's scope: brokers see
+// their firm's, staff every firm's; anyone else sees none. A process outside
+// the scope is reported exactly like a missing one.
+type ProcessService interface {
+	ListProcesses(ctx context.Context, f ProcessFilter) (*ProcessPage, error)
+	GetProcess(ctx context.Context, processUUID string) (*ProcessDetail, error)
+}
+
+// NewUser is the input of UserService.CreateUser.
+type NewUser struct {
+	Email      string
+	Name       string
+	Kind       UserKind
+	Password   string
+	FirmUID    string // broker firm unique id, brokers only
+	APIEnabled bool
+	Roles      []string
+}
+
+// UserService manages accounts (operators' command line for now).
+type UserService interface {
+	CreateUser(ctx context.Context, in NewUser) (*User, error)
+}
+
+// HealthService answers readiness.
+type HealthService interface {
+	// Ready returns nil when the database answers and its schema is the one
+	// this build knows.
+	Ready(ctx context.Context) error
+}
+
+// Services bundles what the transports need.
+type Services struct {
+	Auth      AuthService
+	Sessions  SessionService
+	Processes ProcessService
+	Users     UserService
+	Health    HealthService
+}

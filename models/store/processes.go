@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"gorm.io/gorm"
+
+	"portal/models"
+)
+
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+	maxSearchLen    = 100
+)
+
+// processScope restricts q to the processes the caller may see, in SQL:
+// a broker their firm's, staff and admins their bank's, nobody else any.
+func processScope(ctx context.Context, q *gorm.DB) (*gorm.DB, error) {
+	p := models.PrincipalFrom(ctx)
+	switch {
+	case p.IsBroker() && p.FirmID != 0:
+		return q.Where("processes.broker_id = ?", p.FirmID), nil
+	case p.IsStaff():
+		return q.Where("processes.bank_id = ?", p.BankID), nil
+	case p == nil:
+		return nil, models.Unauthorized("not signed in")
+	}
+	return nil, models.Forbidden("processes are for brokers and bank staff")
+}
+
+// processCursor is a position in the list order (last action, number).
+type processCursor struct {
+	At     time.Time
+	Number int64
+}
+
+func (c processCursor) String() string {
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d.%d", c.At.UnixMicro(), c.Number))
+}
+
+func parseProcessCursor(s string) (processCursor, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return processCursor{}, false
+	}
+	a, b, ok := strings.Cut(string(raw), ".")
+	if !ok {
+		return processCursor{}, false
+	}
+	us, err1 := strconv.ParseInt(a, 10, 64)
+	n, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil {
+		return processCursor{}, false
+	}
+	return processCursor{At: time.UnixMicro(us).UTC(), Number: n}, true
+}
+
+func validateProcessFilter(f *models.ProcessFilter) (after, before *processCursor, err error) {
+	var v models.Validation
+	f.Search = strings.TrimSpace(f.Search)
+	if len([]rune(f.Search)) > maxSearchLen {
+		v.Add("q", fmt.Sprintf("Search is limited to %d characters.", maxSearchLen))
+	}
+	if f.StatusID != 0 {
+		if _, ok := models.StatusByID(f.StatusID); !ok {
+			v.Add("status", "Unknown status.")
+		}
+	}
+	switch {
+	case f.Limit == 0:
+		f.Limit = defaultPageSize
+	case f.Limit < 1 || f.Limit > maxPageSize:
+		v.Add("limit", fmt.Sprintf("Page size must be between 1 and %d.", maxPageSize))
+	}
+	if f.After != "" && f.Before != "" {
+		v.Add("after", "Use either after or before, not both.")
+	}
+	if f.After != "" {
+		if c, ok := parseProcessCursor(f.After); ok {
+			after = &c
+		} else {
+			v.Add("after", "Invalid page cursor.")
+		}
+	}
+	if f.Before != "" {
+		if c, ok := parseProcessCursor(f.Before); ok {
+			before = &c
+		} else {
+			v.Add("before", "Invalid page cursor.")
+		}
+	}
+	return after, before, v.Err()
+}
+
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if !unicode.IsDigit(r) || r > unicode.MaxASCII {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// applySearch matches a process number or tax id exactly (all digits), or
+// a borrower's name by substring.
+func applySearch(q *gorm.DB, search string) *gorm.DB {
+	if search == "" {
+		return q
+	}
+	if isDigits(search) {
+		n, err := strconv.ParseInt(search, 10, 64)
+		if err != nil {
+			n = -1
+		}
+		return q.Where(`processes.process_number = ? OR processes.key_borrower_tax_id = ? OR EXISTS (
+			SELECT 1 FROM borrowers b WHERE b.process_id = processes.id AND b.tax_id = ?)`, n, search, search)
+	}
+	pat := likePattern(search)
+	return q.Where(`lower(processes.key_borrower_name) LIKE ? ESCAPE '\' OR EXISTS (
+		SELECT 1 FROM borrowers b WHERE b.process_id = processes.id AND lower(b.name) LIKE ? ESCAPE '\')`, pat, pat)
+}
+
+func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*models.ProcessPage, error) {
+	after, before, err := validateProcessFilter(&f)
+	if err != nil {
+		return nil, err
+	}
+	base, err := processScope(ctx, s.db.WithContext(ctx).Table("processes"))
+	if err != nil {
+		return nil, err
+	}
+	if f.StatusID != 0 {
+		base = base.Where("processes.status_id = ?", f.StatusID)
+	}
+	base = applySearch(base, f.Search)
+
+	page := &models.ProcessPage{}
+	if err := base.Session(&gorm.Session{}).Count(&page.Total).Error; err != nil {
+		return nil, translate(err, "processes")
+	}
+
+	q := base.Session(&gorm.Session{}).
+		Select(`processes.uuid, processes.process_number, processes.key_borrower_name, processes.loan_amount_cents,
+			processes.status_id, processes.created_at, processes.last_action_at, broker_firms.name AS firm_name`).
+		Joins("JOIN broker_firms ON broker_firms.id = processes.broker_id").
+		Limit(f.Limit + 1)
+	switch {
+	case after != nil:
+		q = q.Where("(processes.last_action_at, processes.process_number) < (?, ?)", after.At, after.Number)
+	case before != nil:
+		q = q.Where("(processes.last_action_at, processes.process_number) > (?, ?)", before.At, before.Number)
+	}
+	if before != nil {
+		q = q.Order("processes.last_action_at ASC, processes.process_number ASC")
+	} else {
+		q = q.Order("processes.last_action_at DESC, processes.process_number DESC")
+	}
+	var rows []models.ProcessSummary
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, translate(err, "processes")
+	}
+	more := len(rows) > f.Limit
+	if more {
+		rows = rows[:f.Limit]
+	}
+	if before != nil {
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+	}
+	for i := range rows {
+		rows[i].CreatedAt = rows[i].CreatedAt.UTC()
+		rows[i].LastActionAt = rows[i].LastActionAt.UTC()
+	}
+	page.Items = rows
+	if len(rows) > 0 {
+		first := processCursor{rows[0].LastActionAt, rows[0].ProcessNumber}
+		last := processCursor{rows[len(rows)-1].LastActionAt, rows[len(rows)-1].ProcessNumber}
+		switch {
+		case before != nil:
+			page.NextCursor = last.String()
+			if more {
+				page.PrevCursor = first.String()
+			}
+		default:
+			if more {
+				page.NextCursor = last.String()
+			}
+			if after != nil {
+				page.PrevCursor = first.String()
+			}
+		}
+	}
+	return page, nil
+}
+
+func (s *Store) GetProcess(ctx context.Context, processUUID string) (*models.ProcessDetail, error) {
+	if !validUUID(processUUID) {
+		return nil, models.NotFound("process")
+	}
+	q, err := processScope(ctx, s.db.WithContext(ctx).Table("processes"))
+	if err != nil {
+		return nil, err
+	}
+	var row struct {
+		models.Process
+		FirmName string
+	}
+	err = q.Select("processes.*, broker_firms.name AS firm_name").
+		Joins("JOIN broker_firms ON broker_firms.id = processes.broker_id").
+		Where("processes.uuid = ?", processUUID).Take(&row).Error
+	if err != nil {
+		return nil, translate(err, "process")
+	}
+	d := &models.ProcessDetail{Process: row.Process, FirmName: row.FirmName}
+	db := s.db.WithContext(ctx)
+	if err := db.Where("process_id = ?", row.ID).Order("borrower_type_id, id").Find(&d.Borrowers).Error; err != nil {
+		return nil, translate(err, "borrowers")
+	}
+	var props []models.Property
+	if err := db.Where("process_id = ?", row.ID).Order("id").Limit(1).Find(&props).Error; err != nil {
+		return nil, translate(err, "property")
+	}
+	if len(props) > 0 {
+		d.Property = &props[0]
+	}
+	if err := db.Where("process_id = ?", row.ID).Order("id").Find(&d.History).Error; err != nil {
+		return nil, translate(err, "history")
+	}
+	return d, nil
+}

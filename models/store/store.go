@@ -1,0 +1,177 @@
+// Package store implements the models services on GORM, for PostgreSQL and
+// the embedded SQLite database: queries, transactions, ownership checks and
+// error translation live here and nowhere else.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"portal/models"
+)
+
+type Dialect string
+
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Store is the one implementation of the models services.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+var (
+	_ models.AuthService    = (*Store)(nil)
+	_ models.SessionService = (*Store)(nil)
+	_ models.ProcessService = (*Store)(nil)
+	_ models.UserService    = (*Store)(nil)
+	_ models.HealthService  = (*Store)(nil)
+)
+
+// Services returns the store as the bundle the transports use.
+func (s *Store) Services() models.Services {
+	return models.Services{Auth: s, Sessions: s, Processes: s, Users: s, Health: s}
+}
+
+// DialectOf tells which database a URL names: postgres:// or postgresql://
+// is PostgreSQL, anything else is a SQLite file path.
+func DialectOf(databaseURL string) Dialect {
+	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// SQLiteDSN returns the DSN for a SQLite file with the pragmas the portal
+// needs: foreign keys, WAL, a busy timeout, and immediate transactions (so a
+// read-then-write transaction takes the write lock up front instead of
+// failing with "database is locked" under concurrency).
+func SQLiteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open connects to databaseURL (a postgres:// URL or a SQLite file path).
+func Open(databaseURL string, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	cfg := &gorm.Config{
+		Logger:                                   logger.Discard,
+		NowFunc:                                  func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		DisableForeignKeyConstraintWhenMigrating: true,
+		TranslateError:                           true,
+	}
+	d := DialectOf(databaseURL)
+	var dialector gorm.Dialector
+	switch d {
+	case Postgres:
+		dialector = postgres.Open(databaseURL)
+	default:
+		if dir := filepath.Dir(databaseURL); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		dialector = sqlite.Open(SQLiteDSN(databaseURL))
+	}
+	db, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", d, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if d == SQLite {
+		// One writer at a time is SQLite's model; a small pool keeps readers
+		// concurrent under WAL without piling up writers.
+		sqlDB.SetMaxOpenConns(8)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+	}
+	sqlDB.SetMaxIdleConns(8)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{db: db, dialect: d, log: log, now: cfg.NowFunc}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", d, err)
+	}
+	return s, nil
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Dialect reports which database the store talks to.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB exposes the handle for tests and benchmarks of this package's callers.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// SQL returns the underlying pool.
+func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
+
+// Ready implements models.HealthService.
+func (s *Store) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	cur, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if want := LatestVersion(); cur != want {
+		return fmt.Errorf("schema version %d, this build needs %d", cur, want)
+	}
+	return nil
+}
+
+// translate turns database errors into domain errors.
+func translate(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return models.NotFound(what)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return &models.Error{Code: models.CodeConflict, Message: what + " already exists", Err: err}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &models.Error{Code: models.CodeInternal, Message: "request cancelled", Err: err}
+	}
+	var me *models.Error
+	if errors.As(err, &me) {
+		return me
+	}
+	return models.Internal(err)
+}

@@ -1,0 +1,131 @@
+// Package storetest gives each test its own, freshly migrated database:
+// a new SQLite file, or a new PostgreSQL database created on the server
+// named by PORTAL_TEST_POSTGRES_URL and dropped when the test ends.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"portal/models/store"
+)
+
+// PostgresURL returns the server to create test databases on. Outside CI a
+// missing server skips the test; in CI (CI=true) it fails it.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("PORTAL_TEST_POSTGRES_URL")
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("PORTAL_TEST_POSTGRES_URL is not set; CI must run the PostgreSQL tests")
+		}
+		t.Skip("PostgreSQL tests skipped: set PORTAL_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable)")
+	}
+	return u
+}
+
+// Dialects are the databases every store test runs against.
+var Dialects = []store.Dialect{store.SQLite, store.Postgres}
+
+// Each runs fn as a subtest per dialect, each with its own fresh database.
+func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	for _, d := range Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			fn(t, Open(t, d))
+		})
+	}
+}
+
+// Open returns a migrated, empty store of dialect d, closed and removed
+// when t ends.
+func Open(t testing.TB, d store.Dialect) *store.Store {
+	t.Helper()
+	dbURL := NewDatabase(t, d)
+	s, err := store.Open(dbURL, quietLogger())
+	if err != nil {
+		t.Fatalf("open %s: %v", d, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate %s: %v", d, err)
+	}
+	return s
+}
+
+// OpenDemo is Open plus the demo world.
+func OpenDemo(t testing.TB, d store.Dialect) *store.Store {
+	t.Helper()
+	s := Open(t, d)
+	if _, err := s.SeedDemo(context.Background()); err != nil {
+		t.Fatalf("seed demo: %v", err)
+	}
+	return s
+}
+
+// NewDatabase creates an empty database of dialect d for t and returns its
+// URL (a file path for SQLite).
+func NewDatabase(t testing.TB, d store.Dialect) string {
+	t.Helper()
+	if d == store.SQLite {
+		return filepath.Join(t.TempDir(), "portal.db")
+	}
+	admin := PostgresURL(t)
+	name := "portal_test_" + randomSuffix()
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		db.Close()
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		defer db.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func randomSuffix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func quietLogger() *slog.Logger {
+	if os.Getenv("PORTAL_TEST_LOG") != "" {
+		return slog.Default()
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// Must fails t on err.
+func Must(t testing.TB, err error, what string, args ...any) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", fmt.Sprintf(what, args...), err)
+	}
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"portal/models"
+)
+
+func validUUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}
+
+func newUUID() string { return uuid.NewString() }
+
+// bankByPublicID returns the internal id of a bank.
+func (s *Store) bankByPublicID(ctx context.Context, tx *gorm.DB, bankID string) (int64, error) {
+	var b models.Bank
+	if err := tx.WithContext(ctx).Where("bank_id = ?", bankID).Take(&b).Error; err != nil {
+		return 0, translate(err, "bank")
+	}
+	return b.ID, nil
+}
+
+// CreateUser creates an account of any kind, with its firm or roles, in one
+// transaction. Operators call it from the command line.
+func (s *Store) CreateUser(ctx context.Context, in models.NewUser) (*models.User, error) {
+	var v models.Validation
+	in.Email = normalizeEmail(in.Email)
+	in.Name = strings.TrimSpace(in.Name)
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
+		v.Add("email", "A valid e-mail address is required.")
+	}
+	if in.Name == "" || len(in.Name) > 200 {
+		v.Add("name", "A name of 1 to 200 characters is required.")
+	}
+	if !in.Kind.Valid() {
+		v.Add("kind", "Kind must be broker, staff, admin or customer.")
+	}
+	if n := len([]rune(in.Password)); n < 10 || n > 128 {
+		v.Add("password", "The password must have 10 to 128 characters.")
+	}
+	if in.Kind == models.KindBroker && in.FirmUID == "" {
+		v.Add("firm", "A broker needs a firm (its broker unique id).")
+	}
+	if in.Kind != models.KindBroker && in.FirmUID != "" {
+		v.Add("firm", "Only brokers belong to a firm.")
+	}
+	for _, r := range in.Roles {
+		if !models.ValidRole(r) {
+			v.Add("roles", "Unknown role "+r+".")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	hash, err := models.HashPassword(in.Password)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	var u models.User
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var bank models.Bank
+		if err := tx.Order("id").Take(&bank).Error; err != nil {
+			return translate(err, "bank")
+		}
+		u = models.User{UUID: newUUID(), BankID: bank.ID, Email: in.Email, Name: in.Name, Kind: in.Kind,
+			PasswordHash: hash, APIEnabled: in.APIEnabled}
+		if in.FirmUID != "" {
+			var f models.BrokerFirm
+			if err := tx.Where("broker_uid = ?", in.FirmUID).Take(&f).Error; err != nil {
+				return translate(err, "firm")
+			}
+			u.FirmID = &f.ID
+		}
+		if err := tx.Create(&u).Error; err != nil {
+			return translate(err, "user")
+		}
+		for _, r := range in.Roles {
+			e := models.Entitlement{UUID: newUUID(), UserID: u.ID, BankID: bank.ID, Role: r}
+			if err := tx.Create(&e).Error; err != nil {
+				return translate(err, "entitlement")
+			}
+		}
+		return tx.Create(&models.AuditEvent{Action: models.AuditUserCreated, Subject: u.Email, Outcome: "ok",
+			Detail: string(u.Kind)}).Error
+	})
+	if err != nil {
+		return nil, translate(err, "user")
+	}
+	return &u, nil
+}
