@@ -129,3 +129,12 @@ func Must(t testing.TB, err error, what string, args ...any) {
 		t.Fatalf("%s: %v", fmt.Sprintf(what, args...), err)
 	}
 }
+
+// EachDemo is Each on a store loaded with the demo world.
+func EachDemo(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	for _, d := range Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			fn(t, OpenDemo(t, d))
+		})
+	}
+}

@@ -1,0 +1,320 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"portal/models"
+	"portal/models/store"
+	"portal/web"
+)
+
+// Server limits and timings.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+
+	// shutdownTimeout is how long in-flight requests get after SIGINT/SIGTERM.
+	shutdownTimeout = 20 * time.Second
+	// sessionSweepEvery is how often expired sessions are deleted.
+	sessionSweepEvery = 10 * time.Minute
+	sessionSweepLimit = 30 * time.Second
+)
+
+// cmdServe: portal [serve]. It listens before touching the database, so a
+// port already in use fails at once and clearly.
+func (a *app) cmdServe(ctx context.Context, args []string) error {
+	fs := a.newFlagSet("serve")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	cfg, log, err := a.config()
+	if err != nil {
+		return err
+	}
+	ln, err := a.listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (PORTAL_ADDR): %w", cfg.Addr, err)
+	}
+	return serve(ctx, cfg, log, ln)
+}
+
+// serve runs the portal on ln until ctx is cancelled, then shuts down
+// gracefully: in-flight requests get shutdownTimeout to finish, the session
+// sweeper stops, the store closes. It returns nil after a clean shutdown.
+// serve owns ln and closes it.
+func serve(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) error {
+	s, err := startServer(ctx, cfg, log, ln)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "grace_period", shutdownTimeout.String())
+		return s.shutdown(shutdownTimeout)
+	case err := <-s.served:
+		// Serve returned without being asked to: the listener failed.
+		s.served <- err // shutdown reads it again
+		_ = s.shutdown(0)
+		return fmt.Errorf("http server stopped: %w", err)
+	}
+}
+
+// server is a started portal. startServer is also the test hook: a test
+// passes a listener on 127.0.0.1:0, talks to ln.Addr(), and calls shutdown.
+type server struct {
+	http   *http.Server
+	store  *store.Store
+	log    *slog.Logger
+	addr   net.Addr
+	served chan error // Serve's result, once
+
+	stopSweeper context.CancelFunc
+	sweeperDone chan struct{}
+}
+
+// startServer prepares everything (secrets, TLS, database, demo data,
+// handler) and starts serving on ln in the background. ctx bounds the
+// preparation only; stop the server with shutdown. On error ln is closed
+// and nothing is left running.
+func startServer(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) (_ *server, err error) {
+	defer func() {
+		if err != nil {
+			ln.Close()
+		}
+	}()
+	log.Info("listening", "addr", ln.Addr().String())
+
+	keys, err := sessionKeys(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	var tlsConfig *tls.Config
+	if cfg.TLS() {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("PORTAL_TLS_CERT/PORTAL_TLS_KEY: %w", err)
+		}
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	}
+
+	log.Info("opening database", "dialect", string(cfg.Dialect), "database", cfg.RedactedDatabase())
+	st, err := openStore(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			st.Close()
+		}
+	}()
+	demoEmails, err := prepareDatabase(ctx, cfg, st, log)
+	if err != nil {
+		return nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	handler, err := web.New(web.Options{
+		Services:       st.Services(),
+		Logger:         log,
+		SessionKeys:    sessionKeyPairs(keys),
+		TrustedProxies: cfg.TrustedProxies,
+		SecureCookies:  cfg.SecureCookies,
+		Registry:       reg,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build HTTP handler: %w", err)
+	}
+
+	s := &server{
+		http: &http.Server{
+			Handler:           handler,
+			TLSConfig:         tlsConfig,
+			ReadHeaderTimeout: readHeaderTimeout,
+			ReadTimeout:       readTimeout,
+			WriteTimeout:      writeTimeout,
+			IdleTimeout:       idleTimeout,
+			MaxHeaderBytes:    maxHeaderBytes,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		},
+		store:       st,
+		log:         log,
+		addr:        ln.Addr(),
+		served:      make(chan error, 1),
+		sweeperDone: make(chan struct{}),
+	}
+	var sweepCtx context.Context
+	sweepCtx, s.stopSweeper = context.WithCancel(context.WithoutCancel(ctx))
+	go s.sweepSessions(sweepCtx, sessionSweepEvery)
+
+	go func() {
+		if tlsConfig != nil {
+			s.served <- s.http.ServeTLS(ln, "", "")
+		} else {
+			s.served <- s.http.Serve(ln)
+		}
+	}()
+
+	log.Info("portal is ready", "url", publicURL(ln.Addr(), cfg.TLS()), "bank", cfg.BankID)
+	if len(demoEmails) > 0 {
+		log.Info("demo accounts (public demo credentials)", "password", store.DemoPassword)
+		for _, e := range demoEmails {
+			log.Info("demo account", "email", e)
+		}
+	}
+	return s, nil
+}
+
+// shutdown stops accepting connections, lets in-flight requests finish
+// within timeout (then closes what is left), stops the session sweeper and
+// closes the store. It returns an error only if something did not stop
+// cleanly.
+func (s *server) shutdown(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var errs []error
+	if err := s.http.Shutdown(ctx); err != nil {
+		s.log.Warn("requests still running after the grace period; closing their connections", "err", err)
+		errs = append(errs, fmt.Errorf("graceful shutdown: %w", err))
+		s.http.Close()
+	}
+	if err := <-s.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		errs = append(errs, err)
+	}
+	s.stopSweeper()
+	<-s.sweeperDone
+	if err := s.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close database: %w", err))
+	}
+	if len(errs) == 0 {
+		s.log.Info("stopped")
+	}
+	return errors.Join(errs...)
+}
+
+// sweepSessions deletes expired sessions at start and then every interval
+// until ctx is cancelled.
+func (s *server) sweepSessions(ctx context.Context, every time.Duration) {
+	defer close(s.sweeperDone)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		sctx, cancel := context.WithTimeout(ctx, sessionSweepLimit)
+		n, err := s.store.DeleteExpiredSessions(sctx)
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("deleting expired sessions failed", "err", err)
+		case n > 0:
+			s.log.Info("expired sessions deleted", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// prepareDatabase migrates (or checks) the schema, loads the demo world into
+// an empty embedded database, ensures the bank row, and returns the e-mails
+// of the demo accounts present (none when the demo data is absent).
+func prepareDatabase(ctx context.Context, cfg config, st *store.Store, log *slog.Logger) ([]string, error) {
+	if err := ensureSchema(ctx, cfg, st); err != nil {
+		return nil, err
+	}
+	empty, err := st.IsEmpty(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !empty:
+	case cfg.Embedded() && cfg.BankID == store.DemoBankID:
+		start := time.Now()
+		n, err := st.SeedDemo(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load demo data: %w", err)
+		}
+		firms := demoFirmCount()
+		log.Info("demo data loaded", "rows", n, "users", len(store.DemoUsers), "broker_firms", firms,
+			"processes", firms*store.DemoProcesses, "took", time.Since(start).Round(time.Millisecond).String())
+	case cfg.Embedded():
+		log.Info("empty database; demo data not loaded because it belongs to bank "+store.DemoBankID+
+			"; create accounts with 'portal user add'", "bank", cfg.BankID)
+	default:
+		log.Info("empty database; the demo data is never loaded into PostgreSQL by itself: " +
+			"run 'portal seed --demo' for it, or create accounts with 'portal user add'")
+	}
+	if err := st.EnsureBank(ctx, cfg.BankID, bankName(cfg.BankID)); err != nil {
+		return nil, fmt.Errorf("bank %s: %w", cfg.BankID, err)
+	}
+	return presentDemoEmails(ctx, st)
+}
+
+// presentDemoEmails lists the demo accounts that exist, in contract order.
+func presentDemoEmails(ctx context.Context, st *store.Store) ([]string, error) {
+	emails := make([]string, len(store.DemoUsers))
+	for i, u := range store.DemoUsers {
+		emails[i] = u.Email
+	}
+	var have []string
+	if err := st.DB().WithContext(ctx).Model(&models.User{}).Where("email IN ?", emails).
+		Pluck("email", &have).Error; err != nil {
+		return nil, fmt.Errorf("look for demo accounts: %w", err)
+	}
+	present := map[string]bool{}
+	for _, e := range have {
+		present[e] = true
+	}
+	var out []string
+	for _, e := range emails {
+		if present[e] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// demoFirmCount is how many broker firms the demo world has.
+func demoFirmCount() int {
+	firms := map[string]bool{}
+	for _, u := range store.DemoUsers {
+		if u.Firm != "" {
+			firms[u.Firm] = true
+		}
+	}
+	return len(firms)
+}
+
+// publicURL is the address to print for people: an unspecified listen
+// address (0.0.0.0, ::) is shown as localhost.
+func publicURL(addr net.Addr, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return scheme + "://" + addr.String() + "/"
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port) + "/"
+}

@@ -1,0 +1,85 @@
+// Package components holds the templ views: the layout, shared widgets and
+// one folder per feature, each with its view-model structs and its
+// user-visible strings in one place.
+package components
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"strings"
+	"sync"
+
+	"portal/models"
+	"portal/static"
+)
+
+// Page is what the layout needs to frame any page.
+type Page struct {
+	Title  string
+	User   *models.Principal // nil when signed out
+	Flash  string
+	Active string // the nav item to mark current
+}
+
+type NavItem struct {
+	Key, Label, Href string
+}
+
+// Nav lists the navigation for the user's kind.
+func (p Page) Nav() []NavItem {
+	if p.User == nil {
+		return nil
+	}
+	switch p.User.Kind {
+	case models.KindBroker:
+		return []NavItem{{"processes", T.NavProcesses, "/processes"}}
+	case models.KindStaff:
+		return []NavItem{{"staff", T.NavStaffHome, "/staff"}, {"processes", T.NavProcesses, "/processes"}}
+	case models.KindAdmin:
+		return []NavItem{{"admin", T.NavAdmin, "/admin"}, {"processes", T.NavProcesses, "/processes"}}
+	case models.KindCustomer:
+		return []NavItem{{"inbox", T.NavInbox, "/inbox"}}
+	}
+	return nil
+}
+
+// Organisation is the line under the user's name: firm or the bank.
+func (p Page) Organisation() string {
+	if p.User == nil {
+		return ""
+	}
+	if p.User.FirmName != "" {
+		return p.User.FirmName
+	}
+	if p.User.IsCustomer() {
+		return T.CustomerLabel
+	}
+	return T.BankName
+}
+
+var (
+	assetOnce sync.Once
+	assetVer  map[string]string
+)
+
+// Asset returns the URL of a static file with a content hash, so browsers
+// cache it and still see a new build at once.
+func Asset(name string) string {
+	assetOnce.Do(func() {
+		assetVer = map[string]string{}
+		_ = fs.WalkDir(static.FS, ".", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(static.FS, path)
+			if err == nil {
+				sum := sha256.Sum256(b)
+				assetVer[path] = hex.EncodeToString(sum[:4])
+			}
+			return nil
+		})
+	})
+	name = strings.TrimPrefix(name, "/")
+	return "/static/" + name + "?v=" + assetVer[name]
+}

@@ -1,0 +1,112 @@
+// Package processes holds the process list and process page views.
+package processes
+
+import (
+	"net/url"
+	"strconv"
+
+	"portal/components"
+	"portal/models"
+)
+
+// ListView is the process list page (and its htmx fragment).
+type ListView struct {
+	Page     components.Page
+	Q        string
+	Status   int
+	Result   *models.ProcessPage
+	ShowFirm bool   // staff see every firm
+	Error    string // a filter the service refused
+}
+
+func (v ListView) query(extra ...string) string {
+	q := url.Values{}
+	if v.Q != "" {
+		q.Set("q", v.Q)
+	}
+	if v.Status != 0 {
+		q.Set("status", strconv.Itoa(v.Status))
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Set(extra[i], extra[i+1])
+	}
+	if len(q) == 0 {
+		return "/processes"
+	}
+	return "/processes?" + q.Encode()
+}
+
+// NextURL is the older page, "" when this is the last.
+func (v ListView) NextURL() string {
+	if v.Result == nil || v.Result.NextCursor == "" {
+		return ""
+	}
+	return v.query("after", v.Result.NextCursor)
+}
+
+// PrevURL is the newer page, "" on the first.
+func (v ListView) PrevURL() string {
+	if v.Result == nil || v.Result.PrevCursor == "" {
+		return ""
+	}
+	return v.query("before", v.Result.PrevCursor)
+}
+
+func (v ListView) Filtered() bool { return v.Q != "" || v.Status != 0 }
+
+func (v ListView) Columns() int {
+	if v.ShowFirm {
+		return 6
+	}
+	return 5
+}
+
+// DetailView is the process page.
+type DetailView struct {
+	Page   components.Page
+	Detail *models.ProcessDetail
+}
+
+func ProcessURL(uuid string) string { return "/processes/" + uuid }
+
+func BorrowerType(b models.Borrower) string {
+	if b.IsKey() {
+		return T.KeyBorrower
+	}
+	return T.Borrower
+}
+
+func yesNo(b bool) string {
+	if b {
+		return T.Yes
+	}
+	return T.No
+}
+
+func intOrDash(p *int) string {
+	if p == nil {
+		return "—"
+	}
+	return strconv.Itoa(*p)
+}
+
+func moneyOrDash(p *int64) string {
+	if p == nil {
+		return "—"
+	}
+	return components.Money(*p)
+}
+
+func statusLabel(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return components.StatusText(*p)
+}
+
+func areaText(p *int) string {
+	if p == nil {
+		return "—"
+	}
+	return strconv.Itoa(*p) + " m²"
+}

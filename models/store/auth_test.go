@@ -1,0 +1,324 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"portal/models"
+	"portal/models/store"
+	"portal/models/store/storetest"
+)
+
+// demoPasswordHash is hashed once per test binary: argon2id is slow by design
+// and extra accounts for throttling tests need no fresh hash each.
+var demoPasswordHash = sync.OnceValue(func() string {
+	h, err := models.HashPassword(store.DemoPassword)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// addUser inserts a staff account with the demo password directly, so a test
+// can lock or disable it without touching the demo users.
+func addUser(t *testing.T, s *store.Store, email string) *models.User {
+	t.Helper()
+	var bank models.Bank
+	storetest.Must(t, s.DB().Where("bank_id = ?", store.DemoBankID).Take(&bank).Error, "demo bank")
+	now := time.Now().UTC()
+	u := &models.User{UUID: uuid.NewString(), BankID: bank.ID, Email: email, Name: "Test " + email,
+		Kind: models.KindStaff, PasswordHash: demoPasswordHash(), CreatedAt: now, UpdatedAt: now}
+	storetest.Must(t, s.DB().Create(u).Error, "insert user %s", email)
+	return u
+}
+
+// domainError returns err as *models.Error, failing t when it is not one.
+func domainError(t *testing.T, err error) *models.Error {
+	t.Helper()
+	var e *models.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not a *models.Error", err, err)
+	}
+	return e
+}
+
+func wantCode(t *testing.T, err error, code models.Code) *models.Error {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %s", code)
+	}
+	e := domainError(t, err)
+	if e.Code != code {
+		t.Fatalf("error %v, want code %s", err, code)
+	}
+	return e
+}
+
+// sameAnswer fails unless a and b would look identical to the caller.
+func sameAnswer(t *testing.T, a, b error) {
+	t.Helper()
+	ea, eb := domainError(t, a), domainError(t, b)
+	if ea.Code != eb.Code || ea.Message != eb.Message || ea.RetryAfter != eb.RetryAfter ||
+		len(ea.Fields) != 0 || len(eb.Fields) != 0 || a.Error() != b.Error() {
+		t.Fatalf("answers differ:\n  %#v\n  %#v", ea, eb)
+	}
+}
+
+func auditRows(t *testing.T, s *store.Store, action, subject string) []models.AuditEvent {
+	t.Helper()
+	var rows []models.AuditEvent
+	storetest.Must(t, s.DB().Where("action = ? AND subject = ?", action, subject).Order("id").Find(&rows).Error, "audit rows")
+	return rows
+}
+
+func userID(t *testing.T, s *store.Store, email string) int64 {
+	t.Helper()
+	var u models.User
+	storetest.Must(t, s.DB().Where("email = ?", email).Take(&u).Error, "user %s", email)
+	return u.ID
+}
+
+func firmByUID(t *testing.T, s *store.Store, uid string) models.BrokerFirm {
+	t.Helper()
+	var f models.BrokerFirm
+	storetest.Must(t, s.DB().Where("broker_uid = ?", uid).Take(&f).Error, "firm %s", uid)
+	return f
+}
+
+const (
+	anaEmail   = "ana.silva@lisboa-credito.example"
+	joaoEmail  = "joao.costa@lisboa-credito.example"
+	ruiEmail   = "rui.pereira@porto-hipotecas.example"
+	martaEmail = "marta.santos@bank.example"
+	nunoEmail  = "nuno.reis@bank.example"
+	adminEmail = "admin@bank.example"
+	mariaEmail = "maria.ferreira@example.com"
+
+	lisboaName = "Lisboa Crédito, Lda"
+	portoName  = "Porto Hipotecas, Lda"
+)
+
+// The subtests share one demo world per dialect; each one uses its own
+// accounts and client addresses so their failure counts never mix.
+func TestLogin(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		lisboa, porto := firmByUID(t, s, "BRK-LIS-001"), firmByUID(t, s, "BRK-POR-002")
+
+		t.Run("every demo user signs in as who they are", func(t *testing.T) {
+			type want struct {
+				kind     models.UserKind
+				firmID   int64
+				firmName string
+				api      bool
+				roles    []string
+			}
+			wants := map[string]want{
+				anaEmail:   {models.KindBroker, lisboa.ID, lisboaName, true, nil},
+				joaoEmail:  {models.KindBroker, lisboa.ID, lisboaName, false, nil},
+				ruiEmail:   {models.KindBroker, porto.ID, portoName, true, nil},
+				martaEmail: {models.KindStaff, 0, "", false, []string{models.RoleCanCreateCustomer, models.RoleCanCreateCustomerMessage, models.RoleCanGetCustomerMessages}},
+				nunoEmail:  {models.KindStaff, 0, "", false, nil},
+				adminEmail: {models.KindAdmin, 0, "", false, []string{models.RoleCanCreateEntitlementAtAnyBank}},
+				mariaEmail: {models.KindCustomer, 0, "", false, nil},
+			}
+			if len(wants) != len(store.DemoUsers) {
+				t.Fatalf("test covers %d users, the demo has %d", len(wants), len(store.DemoUsers))
+			}
+			for _, du := range store.DemoUsers {
+				w, ok := wants[du.Email]
+				if !ok {
+					t.Fatalf("demo user %s not covered", du.Email)
+				}
+				p, err := s.Login(ctx, du.Email, store.DemoPassword, "198.51.100.1")
+				if err != nil {
+					t.Fatalf("login %s: %v", du.Email, err)
+				}
+				if p.Email != du.Email || p.Name != du.Name || p.Kind != w.kind || p.FirmID != w.firmID ||
+					p.FirmName != w.firmName || p.APIEnabled != w.api || p.UserID != userID(t, s, du.Email) || p.UserUUID == "" {
+					t.Errorf("login %s: principal %+v, want %+v", du.Email, p, w)
+				}
+				got := slices.Clone(p.Roles)
+				slices.Sort(got)
+				if !slices.Equal(got, w.roles) {
+					t.Errorf("login %s: roles %q, want %q", du.Email, p.Roles, w.roles)
+				}
+				// The per-request view agrees with what login returned.
+				again, err := s.Principal(ctx, p.UserID)
+				if err != nil {
+					t.Fatalf("principal %s: %v", du.Email, err)
+				}
+				if fmt.Sprintf("%+v", again) != fmt.Sprintf("%+v", p) {
+					t.Errorf("Principal(%d) = %+v, login gave %+v", p.UserID, again, p)
+				}
+			}
+		})
+
+		t.Run("wrong password and unknown user get the same answer", func(t *testing.T) {
+			_, wrong := s.Login(ctx, nunoEmail, "portal-demo!", "198.51.100.2")
+			_, unknown := s.Login(ctx, "nobody@bank.example", store.DemoPassword, "198.51.100.2")
+			_, empty := s.Login(ctx, "", "", "198.51.100.2")
+			wantCode(t, wrong, models.CodeUnauthorized)
+			sameAnswer(t, wrong, unknown)
+			sameAnswer(t, wrong, empty)
+		})
+
+		t.Run("e-mail is matched ignoring case and surrounding spaces", func(t *testing.T) {
+			p, err := s.Login(ctx, "  Ana.Silva@LISBOA-Credito.example\t", store.DemoPassword, "198.51.100.3")
+			if err != nil {
+				t.Fatalf("login with mixed case: %v", err)
+			}
+			if p.Email != anaEmail || p.FirmID != lisboa.ID {
+				t.Fatalf("principal %+v", p)
+			}
+		})
+
+		t.Run("outcomes are audited with subject and client address", func(t *testing.T) {
+			const ip = "203.0.113.77"
+			_, err := s.Login(ctx, " Rui.Pereira@porto-hipotecas.example", store.DemoPassword, ip)
+			storetest.Must(t, err, "login")
+			_, err = s.Login(ctx, "RUI.PEREIRA@porto-hipotecas.example", "wrong password", ip)
+			wantCode(t, err, models.CodeUnauthorized)
+			_, err = s.Login(ctx, "Ghost@Bank.example", "wrong password", ip)
+			wantCode(t, err, models.CodeUnauthorized)
+
+			ok := auditRows(t, s, models.AuditLoginOK, ruiEmail)
+			var okHere []models.AuditEvent
+			for _, r := range ok {
+				if r.ClientIP == ip {
+					okHere = append(okHere, r)
+				}
+			}
+			if len(okHere) != 1 || okHere[0].ActorUserID == nil || *okHere[0].ActorUserID != userID(t, s, ruiEmail) {
+				t.Fatalf("login.ok rows for rui from %s: %+v", ip, okHere)
+			}
+			failed := auditRows(t, s, models.AuditLoginFailed, ruiEmail)
+			if len(failed) != 1 || failed[0].ClientIP != ip {
+				t.Fatalf("login.failed rows for rui: %+v", failed)
+			}
+			ghost := auditRows(t, s, models.AuditLoginFailed, "ghost@bank.example")
+			if len(ghost) != 1 || ghost[0].ClientIP != ip || ghost[0].ActorUserID != nil {
+				t.Fatalf("login.failed rows for an unknown user: %+v", ghost)
+			}
+			if ok[len(ok)-1].CreatedAt.IsZero() || failed[0].CreatedAt.IsZero() {
+				t.Fatal("audit rows without a time")
+			}
+		})
+
+		t.Run("per-account throttling starts only after the limit", func(t *testing.T) {
+			u := addUser(t, s, "locked.out@bank.example")
+			const ip = "198.51.100.10"
+			var first error
+			// Product contract: five failures a minute are answered normally.
+			for i := range 5 {
+				_, err := s.Login(ctx, u.Email, fmt.Sprintf("wrong-%d", i), ip)
+				wantCode(t, err, models.CodeUnauthorized)
+				if first == nil {
+					first = err
+				}
+				sameAnswer(t, first, err)
+			}
+			// ... and the right password still works after them.
+			if _, err := s.Login(ctx, u.Email, store.DemoPassword, ip); err != nil {
+				t.Fatalf("right password after 5 failures: %v", err)
+			}
+			// Failures from other addresses count for the same account.
+			for i := 5; i < store.MaxFailuresPerAccount-1; i++ {
+				storetest.Must(t, s.Audit(ctx, models.AuditEvent{Action: models.AuditLoginFailed, Subject: u.Email,
+					ClientIP: fmt.Sprintf("192.0.2.%d", i), Outcome: "denied"}), "audit")
+			}
+			// The last failure under the limit is still answered normally.
+			_, err := s.Login(ctx, u.Email, "still wrong", ip)
+			sameAnswer(t, first, err)
+
+			_, err = s.Login(ctx, u.Email, store.DemoPassword, ip)
+			e := wantCode(t, err, models.CodeRateLimited)
+			if e.RetryAfter <= 0 || e.Message == "" {
+				t.Fatalf("rate-limited answer %#v", e)
+			}
+			_, err = s.Login(ctx, " "+u.Email, store.DemoPassword, "192.0.2.200")
+			wantCode(t, err, models.CodeRateLimited)
+			throttled := auditRows(t, s, models.AuditLoginThrottled, u.Email)
+			if len(throttled) != 2 || throttled[0].ClientIP != ip || throttled[1].ClientIP != "192.0.2.200" {
+				t.Fatalf("login.throttled rows: %+v", throttled)
+			}
+			if n := len(auditRows(t, s, models.AuditLoginFailed, u.Email)); n != store.MaxFailuresPerAccount {
+				t.Fatalf("%d login.failed rows, want %d (throttled attempts are not failures)", n, store.MaxFailuresPerAccount)
+			}
+			// Another account from the same address is not affected.
+			if _, err := s.Login(ctx, martaEmail, store.DemoPassword, ip); err != nil {
+				t.Fatalf("other account from the same address: %v", err)
+			}
+		})
+
+		t.Run("failures older than the window do not count", func(t *testing.T) {
+			u := addUser(t, s, "old.failures@bank.example")
+			old := time.Now().UTC().Add(-store.LoginWindow - time.Minute)
+			for i := range store.MaxFailuresPerAccount + 5 {
+				storetest.Must(t, s.Audit(ctx, models.AuditEvent{CreatedAt: old, Action: models.AuditLoginFailed,
+					Subject: u.Email, ClientIP: "198.51.100.20", Outcome: "denied", Detail: fmt.Sprint(i)}), "audit")
+			}
+			if _, err := s.Login(ctx, u.Email, store.DemoPassword, "198.51.100.20"); err != nil {
+				t.Fatalf("login with only stale failures: %v", err)
+			}
+			for range store.MaxFailuresPerAccount {
+				storetest.Must(t, s.Audit(ctx, models.AuditEvent{Action: models.AuditLoginFailed,
+					Subject: u.Email, ClientIP: "198.51.100.21", Outcome: "denied"}), "audit")
+			}
+			_, err := s.Login(ctx, u.Email, store.DemoPassword, "198.51.100.20")
+			wantCode(t, err, models.CodeRateLimited)
+		})
+
+		t.Run("per-address throttling across accounts", func(t *testing.T) {
+			const ip, otherIP = "203.0.113.99", "203.0.113.100"
+			// Guessing many accounts from one address: one short of the limit...
+			for i := range store.MaxFailuresPerAddress - 1 {
+				storetest.Must(t, s.Audit(ctx, models.AuditEvent{Action: models.AuditLoginFailed,
+					Subject: fmt.Sprintf("guess%d@bank.example", i), ClientIP: ip, Outcome: "denied"}), "audit")
+			}
+			if _, err := s.Login(ctx, joaoEmail, store.DemoPassword, ip); err != nil {
+				t.Fatalf("login under the address limit: %v", err)
+			}
+			storetest.Must(t, s.Audit(ctx, models.AuditEvent{Action: models.AuditLoginFailed,
+				Subject: "one.more@bank.example", ClientIP: ip, Outcome: "denied"}), "audit")
+			// ... then the address is throttled even for a right password of
+			// an account with no failures of its own.
+			_, err := s.Login(ctx, joaoEmail, store.DemoPassword, ip)
+			e := wantCode(t, err, models.CodeRateLimited)
+			if e.RetryAfter <= 0 {
+				t.Fatalf("RetryAfter %d", e.RetryAfter)
+			}
+			rows := auditRows(t, s, models.AuditLoginThrottled, joaoEmail)
+			if len(rows) != 1 || rows[0].ClientIP != ip {
+				t.Fatalf("login.throttled rows for joao: %+v", rows)
+			}
+			// The same account from another address is fine.
+			if _, err := s.Login(ctx, joaoEmail, store.DemoPassword, otherIP); err != nil {
+				t.Fatalf("login from another address: %v", err)
+			}
+		})
+
+		t.Run("a disabled user cannot sign in", func(t *testing.T) {
+			u := addUser(t, s, "disabled@bank.example")
+			storetest.Must(t, s.DB().Model(&models.User{}).Where("id = ?", u.ID).Update("disabled", true).Error, "disable")
+			_, err := s.Login(ctx, u.Email, store.DemoPassword, "198.51.100.30")
+			_, wrong := s.Login(ctx, u.Email, "wrong password", "198.51.100.30")
+			wantCode(t, err, models.CodeUnauthorized)
+			sameAnswer(t, wrong, err)
+			_, err = s.Principal(ctx, u.ID)
+			wantCode(t, err, models.CodeUnauthorized)
+		})
+
+		t.Run("principal of a missing user is unauthorized", func(t *testing.T) {
+			_, err := s.Principal(ctx, 987654321)
+			wantCode(t, err, models.CodeUnauthorized)
+		})
+	})
+}

@@ -1,0 +1,79 @@
+// Package web assembles the HTTP side: the Gin engine, the middleware every
+// transport shares (sessions, bearer tokens, cross-origin protection,
+// logging, recovery, limits, security headers) and the three route tables.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"portal/models"
+	"portal/static"
+	"portal/web/session"
+	"portal/web/ui"
+)
+
+// Options configure the engine.
+type Options struct {
+	Services models.Services
+	Logger   *slog.Logger
+	// SessionKeys are securecookie key pairs (hash key 64 bytes, block key
+	// 32 bytes), newest first; older pairs still decode during a rotation.
+	SessionKeys [][]byte
+	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed; empty
+	// means client addresses come from the connection.
+	TrustedProxies []string
+	// SecureCookies marks cookies Secure (set when served over TLS).
+	SecureCookies bool
+	// Registry receives the HTTP metrics; nil uses a fresh one.
+	Registry *prometheus.Registry
+}
+
+// New returns the portal's HTTP handler.
+func New(o Options) (*gin.Engine, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.ContextWithFallback = true
+	if err := e.SetTrustedProxies(o.TrustedProxies); err != nil {
+		return nil, err
+	}
+	if len(o.TrustedProxies) == 0 {
+		// Gin trusts everyone by default; nil means trust no proxy.
+		if err := e.SetTrustedProxies(nil); err != nil {
+			return nil, err
+		}
+	}
+	e.HandleMethodNotAllowed = false
+
+	m := newMetrics(o.Registry)
+	e.Use(requestID(), recovery(o.Logger), requestLog(o.Logger, m), securityHeaders(), limitBody(1<<20))
+
+	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.GET("/readyz", func(c *gin.Context) {
+		if err := o.Services.Health.Ready(c.Request.Context()); err != nil {
+			o.Logger.Warn("not ready", "err", err, "request_id", RequestID(c))
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	})
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})))
+	e.StaticFS("/static", http.FS(static.FS))
+
+	sessions := session.NewStore(o.Services.Sessions, o.SessionKeys, o.SecureCookies)
+	browser := []gin.HandlerFunc{crossOriginProtection(), session.Middleware(sessions, o.Services.Auth, o.Logger)}
+	h := ui.New(ui.Deps{Services: o.Services, Logger: o.Logger, Sessions: sessions})
+	h.Register(e.Group("", browser...))
+	e.NoRoute(append(browser, h.NotFound)...)
+	return e, nil
+}

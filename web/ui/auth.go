@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/components/auth"
+	"portal/models"
+	"portal/web/session"
+)
+
+func (h *Handlers) root(c *gin.Context) {
+	if p := models.PrincipalFrom(c.Request.Context()); p != nil {
+		redirect(c, p.Home())
+		return
+	}
+	redirect(c, "/login")
+}
+
+func (h *Handlers) loginForm(c *gin.Context) {
+	next := safeNext(c.Query("next"))
+	if p := models.PrincipalFrom(c.Request.Context()); p != nil {
+		if next == "" {
+			next = p.Home()
+		}
+		redirect(c, next)
+		return
+	}
+	h.render(c, http.StatusOK, auth.Login(auth.LoginView{
+		Page:      h.page(c, auth.T.Title, ""),
+		Next:      next,
+		SignedOut: c.Query("signed_out") == "1",
+	}))
+}
+
+func (h *Handlers) login(c *gin.Context) {
+	email := strings.TrimSpace(c.PostForm("email"))
+	password := c.PostForm("password")
+	next := safeNext(c.PostForm("next"))
+	view := auth.LoginView{Page: h.page(c, auth.T.Title, ""), Email: email, Next: next}
+	if email == "" || password == "" || len(email) > 254 || len(password) > 128 {
+		view.Error = auth.T.Required
+		h.render(c, http.StatusUnprocessableEntity, auth.Login(view))
+		return
+	}
+	p, err := h.svc.Auth.Login(c.Request.Context(), email, password, c.ClientIP())
+	if err != nil {
+		e := models.AsError(err)
+		switch e.Code {
+		case models.CodeUnauthorized:
+			view.Error = e.Message
+			h.render(c, http.StatusUnprocessableEntity, auth.Login(view))
+		case models.CodeRateLimited:
+			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
+			view.Error = e.Message
+			h.render(c, http.StatusTooManyRequests, auth.Login(view))
+		default:
+			h.fail(c, err)
+		}
+		return
+	}
+	if err := session.Login(c, h.sessions, p); err != nil {
+		h.fail(c, err)
+		return
+	}
+	if next == "" {
+		next = p.Home()
+	}
+	redirect(c, next)
+}
+
+func (h *Handlers) logout(c *gin.Context) {
+	if p := models.PrincipalFrom(c.Request.Context()); p != nil {
+		_ = h.svc.Auth.Audit(c.Request.Context(), models.AuditEvent{ActorUserID: &p.UserID, Action: models.AuditLogout,
+			Subject: p.Email, ClientIP: c.ClientIP(), Outcome: "ok"})
+	}
+	if err := session.Logout(c); err != nil {
+		h.fail(c, err)
+		return
+	}
+	redirect(c, "/login?signed_out=1")
+}

@@ -1,0 +1,47 @@
+package ui
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/components"
+	"portal/models"
+)
+
+// fail renders the page for a service error: the one mapping from error
+// codes to HTML answers. Internal details are logged, never shown.
+func (h *Handlers) fail(c *gin.Context, err error) {
+	e := models.AsError(err)
+	switch e.Code {
+	case models.CodeNotFound:
+		h.NotFound(c)
+	case models.CodeForbidden:
+		h.forbidden(c)
+	case models.CodeUnauthorized:
+		redirect(c, "/login")
+	case models.CodeRateLimited:
+		if e.RetryAfter > 0 {
+			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
+		}
+		h.render(c, http.StatusTooManyRequests, components.ErrorPage(h.page(c, components.T.TooManyTitle, ""), components.T.TooManyTitle, e.Message, ""))
+	case models.CodeInvalid:
+		h.render(c, http.StatusBadRequest, components.ErrorPage(h.page(c, components.T.ErrorTitle, ""), components.T.ErrorTitle, e.Message, ""))
+	default:
+		ref := c.GetString("portal.request_id")
+		h.log.Error("request failed", "err", err, "route", c.FullPath(), "request_id", ref)
+		h.render(c, http.StatusInternalServerError, components.ErrorPage(h.page(c, components.T.ErrorTitle, ""), components.T.ErrorTitle, components.T.ErrorText, ref))
+	}
+}
+
+// NotFound is the one 404 page: for a missing route, a missing row and a
+// row that belongs to someone else alike.
+func (h *Handlers) NotFound(c *gin.Context) {
+	h.render(c, http.StatusNotFound, components.ErrorPage(h.page(c, components.T.NotFoundTitle, ""), components.T.NotFoundTitle, components.T.NotFoundText, ""))
+}
+
+func (h *Handlers) forbidden(c *gin.Context) {
+	h.render(c, http.StatusForbidden, components.ErrorPage(h.page(c, components.T.ForbiddenTitle, ""), components.T.ForbiddenTitle, components.T.ForbiddenText, ""))
+}
+

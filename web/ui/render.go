@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/gin-gonic/gin"
+
+	"portal/components"
+	"portal/models"
+	"portal/web/session"
+)
+
+// render writes c's response from component, rendered with the request's
+// context into a buffer first so a failure never leaves half a page.
+func (h *Handlers) render(c *gin.Context, status int, component templ.Component) {
+	var buf bytes.Buffer
+	if err := component.Render(c.Request.Context(), &buf); err != nil {
+		h.log.Error("render", "err", err, "route", c.FullPath(), "request_id", c.GetString("portal.request_id"))
+		c.Header("Content-Type", "text/plain; charset=utf-8")
+		c.String(http.StatusInternalServerError, "Internal error.")
+		return
+	}
+	c.Header("Vary", "HX-Request")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// page returns the layout data for the current request.
+func (h *Handlers) page(c *gin.Context, title, active string) components.Page {
+	return components.Page{
+		Title:  title,
+		User:   models.PrincipalFrom(c.Request.Context()),
+		Flash:  session.TakeFlash(c),
+		Active: active,
+	}
+}
+
+// isFragment tells whether htmx asked for a part of the page: a plain htmx
+// request, not a boosted one and not a history restore (those need the
+// whole page).
+func isFragment(c *gin.Context) bool {
+	r := c.Request.Header
+	return r.Get("HX-Request") == "true" && r.Get("HX-Boosted") == "" && r.Get("HX-History-Restore-Request") == ""
+}
+
+// redirect sends the browser to path: HX-Redirect for htmx, 303 otherwise.
+func redirect(c *gin.Context, path string) {
+	if c.GetHeader("HX-Request") == "true" {
+		c.Header("HX-Redirect", path)
+		c.Status(http.StatusNoContent)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, path)
+}
+
+// safeNext accepts only a same-site relative path ("/x?y"), never
+// "//host", "/\host" or an absolute URL.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return ""
+	}
+	if strings.ContainsAny(next, "\r\n\t") {
+		return ""
+	}
+	return next
+}
+
+// requireKind lets through signed-in users of the given kinds; anonymous
+// users are sent to sign in and come back, others get the 403 page.
+func (h *Handlers) requireKind(kinds ...models.UserKind) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := models.PrincipalFrom(c.Request.Context())
+		if p == nil {
+			target := "/login?next=" + url.QueryEscape(c.Request.URL.RequestURI())
+			if c.Request.Method != http.MethodGet {
+				target = "/login"
+			}
+			redirect(c, target)
+			c.Abort()
+			return
+		}
+		for _, k := range kinds {
+			if p.Kind == k {
+				c.Next()
+				return
+			}
+		}
+		h.forbidden(c)
+		c.Abort()
+	}
+}

@@ -1,0 +1,57 @@
+// Package ui serves the HTML pages: one route table, thin handlers that
+// parse, call one service method and render a templ component.
+package ui
+
+import (
+	"log/slog"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/models"
+	"portal/web/session"
+)
+
+// Deps are what the handlers need.
+type Deps struct {
+	Services models.Services
+	Logger   *slog.Logger
+	Sessions *session.Store
+}
+
+// Handlers serve the browser routes.
+type Handlers struct {
+	svc      models.Services
+	log      *slog.Logger
+	sessions *session.Store
+}
+
+func New(d Deps) *Handlers {
+	return &Handlers{svc: d.Services, log: d.Logger, sessions: d.Sessions}
+}
+
+// Register mounts the route table on g (which already resolves the
+// session and checks cross-origin requests).
+func (h *Handlers) Register(g *gin.RouterGroup) {
+	// Anyone.
+	g.GET("/", h.root)
+	g.GET("/login", h.loginForm)
+	g.POST("/login", h.login)
+	g.POST("/logout", h.logout)
+
+	// Brokers and bank staff.
+	work := g.Group("", h.requireKind(models.KindBroker, models.KindStaff, models.KindAdmin))
+	work.GET("/processes", h.listProcesses)
+	work.GET("/processes/:id", h.showProcess)
+
+	// Bank staff.
+	staff := g.Group("", h.requireKind(models.KindStaff, models.KindAdmin))
+	staff.GET("/staff", h.staffHome)
+
+	// Admins.
+	admin := g.Group("", h.requireKind(models.KindAdmin))
+	admin.GET("/admin", h.adminHome)
+
+	// Customers.
+	customer := g.Group("", h.requireKind(models.KindCustomer))
+	customer.GET("/inbox", h.customerHome)
+}

@@ -1,0 +1,134 @@
+// Package webtest starts the real router on a fresh database for handler
+// and browser tests, and gives them a cookie-keeping client.
+package webtest
+
+import (
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"portal/models/store"
+	"portal/models/store/storetest"
+	"portal/web"
+)
+
+// Server is the portal on a test database.
+type Server struct {
+	*httptest.Server
+	Store *store.Store
+}
+
+// New serves the portal with the demo world on dialect d.
+func New(t testing.TB, d store.Dialect) *Server {
+	t.Helper()
+	st := storetest.OpenDemo(t, d)
+	key := make([]byte, 96)
+	_, _ = rand.Read(key)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("PORTAL_TEST_LOG") != "" {
+		log = slog.Default()
+	}
+	h, err := web.New(web.Options{Services: st.Services(), Logger: log, SessionKeys: [][]byte{key[:64], key[64:]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &Server{Server: srv, Store: st}
+}
+
+// Client is a browser-like client: it keeps cookies, does not follow
+// redirects (tests look at them), and sends same-origin headers.
+type Client struct {
+	*http.Client
+	base string
+	t    testing.TB
+}
+
+func (s *Server) Client(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{
+		Client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		base:   s.URL, t: t,
+	}
+}
+
+// Response is a read response.
+type Response struct {
+	*http.Response
+	Body string
+}
+
+// Doc parses the body as HTML.
+func (r *Response) Doc(t testing.TB) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func (c *Client) Do(req *http.Request) *Response {
+	c.t.Helper()
+	if req.Header.Get("Sec-Fetch-Site") == "" && req.Method != http.MethodGet {
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	res, err := c.Client.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return &Response{Response: res, Body: string(b)}
+}
+
+// Get fetches path; headers are name, value pairs.
+func (c *Client) Get(path string, headers ...string) *Response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.base+path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return c.Do(req)
+}
+
+// PostForm posts a form as a same-origin browser would.
+func (c *Client) PostForm(path string, form url.Values, headers ...string) *Response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return c.Do(req)
+}
+
+// Login signs in with the demo password and fails the test otherwise.
+func (c *Client) Login(email string) {
+	c.t.Helper()
+	res := c.PostForm("/login", url.Values{"email": {email}, "password": {store.DemoPassword}})
+	if res.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("login %s: status %d", email, res.StatusCode)
+	}
+}
+
+// Cookie returns the named cookie the client holds for the server.
+func (c *Client) Cookie(name string) *http.Cookie {
+	u, _ := url.Parse(c.base)
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck
+		}
+	}
+	return nil
+}
