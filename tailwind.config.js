@@ -1,9 +1,9 @@
 /** @type {import('tailwindcss').Config} */
 module.exports = {
-  // Class names are scanned in the templ sources and in Go code under web/
-  // (handlers may build class strings). Generated *_templ.go files are not
-  // needed: they only repeat what is in the .templ files.
-  content: ['./components/**/*.templ', './web/**/*.go'],
+  // Class names are scanned in the templ sources and in hand-written Go code
+  // of the views (helpers that pick classes, e.g. status badges). Generated
+  // *_templ.go files only repeat what is in the .templ files.
+  content: ['./components/**/*.templ', './components/**/!(*_templ).go', './web/**/*.go'],
   // Component classes defined in static/css/input.css. They are kept even if
   // no template uses them yet, so the CSS a template relies on is always there.
   safelist: [

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -263,6 +264,44 @@ func get(t *testing.T, url string) int {
 	return resp.StatusCode
 }
 
+// signIn posts the login form and returns the session cookie.
+func signIn(t *testing.T, addr, email, password string) *http.Cookie {
+	t.Helper()
+	c := &http.Client{Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm("http://"+addr+"/login", url.Values{"email": {email}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "portal_session" && ck.Value != "" {
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("login answered %d", resp.StatusCode)
+			}
+			return ck
+		}
+	}
+	t.Fatalf("login as %s: status %d, no portal_session cookie", email, resp.StatusCode)
+	return nil
+}
+
+func getWithCookie(t *testing.T, url string, ck *http.Cookie) int {
+	t.Helper()
+	c := &http.Client{Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.AddCookie(ck)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 func TestServeLifecycle(t *testing.T) {
 	t.Parallel()
 	env := sqliteEnv(t)
@@ -288,6 +327,11 @@ func TestServeLifecycle(t *testing.T) {
 	fi, err := os.Stat(filepath.Join(env["PORTAL_DATA_DIR"], secretsFileName))
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("secrets.json after first start: %v", err)
+	}
+	// A demo broker signs in with the demo password.
+	cookie := signIn(t, addr, store.DemoUsers[0].Email, store.DemoPassword)
+	if code := getWithCookie(t, "http://"+addr+"/processes", cookie); code != http.StatusOK {
+		t.Fatalf("/processes signed in: %d", code)
 	}
 
 	cancel()
@@ -317,7 +361,13 @@ func TestServeLifecycle(t *testing.T) {
 	if strings.Contains(log.String(), "demo data loaded") || !strings.Contains(log.String(), store.DemoUsers[0].Email) {
 		t.Fatalf("restart log:\n%s", log)
 	}
-	_ = before
+	if strings.Contains(before+log.String(), cookie.Value) {
+		t.Fatal("the session cookie appears in the log")
+	}
+	// The session survives the restart: same key from secrets.json, same row.
+	if code := getWithCookie(t, "http://"+addr+"/processes", cookie); code != http.StatusOK {
+		t.Fatalf("/processes with the cookie from before the restart: %d", code)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("second run: %v", err)

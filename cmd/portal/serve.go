@@ -174,8 +174,12 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln net.Liste
 	log.Info("portal is ready", "url", publicURL(ln.Addr(), cfg.TLS()), "bank", cfg.BankID)
 	if len(demoEmails) > 0 {
 		log.Info("demo accounts (public demo credentials)", "password", store.DemoPassword)
+		kinds := map[string]string{}
+		for _, u := range store.DemoUsers {
+			kinds[u.Email] = string(u.Kind)
+		}
 		for _, e := range demoEmails {
-			log.Info("demo account", "email", e)
+			log.Info("demo account", "email", e, "kind", kinds[e])
 		}
 	}
 	return s, nil

@@ -210,6 +210,9 @@ func (s *Store) GetProcess(ctx context.Context, processUUID string) (*models.Pro
 	if !validUUID(processUUID) {
 		return nil, models.NotFound("process")
 	}
+	// UUIDs are stored lower-case; PostgreSQL's uuid type ignores case, a
+	// SQLite text column does not, so normalise for both to answer alike.
+	processUUID = strings.ToLower(processUUID)
 	q, err := processScope(ctx, s.db.WithContext(ctx).Table("processes"))
 	if err != nil {
 		return nil, err
