@@ -3,10 +3,10 @@ package components
 // T holds the layout's user-visible strings; a translation replaces this
 // catalogue, not the templates.
 var T = struct {
-	ProductName, BankName, CustomerLabel, SkipToContent                  string
-	NavProcesses, NavStaffHome, NavAdmin, NavInbox, NavLabel, SignOut    string
-	Footer, NotFoundTitle, NotFoundText, ForbiddenTitle, ForbiddenText   string
-	ErrorTitle, ErrorText, BackHome, ErrorReference, TooManyTitle        string
+	ProductName, BankName, CustomerLabel, SkipToContent                string
+	NavProcesses, NavStaffHome, NavAdmin, NavInbox, NavLabel, SignOut  string
+	Footer, NotFoundTitle, NotFoundText, ForbiddenTitle, ForbiddenText string
+	ErrorTitle, ErrorText, BackHome, ErrorReference, TooManyTitle      string
 }{
 	ProductName:    "Partner Portal",
 	BankName:       "Demo Bank",

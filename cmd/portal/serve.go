@@ -142,6 +142,25 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln net.Liste
 		return nil, fmt.Errorf("build HTTP handler: %w", err)
 	}
 
+	s := launch(handler, tlsConfig, st, log, ln)
+
+	log.Info("portal is ready", "url", publicURL(ln.Addr(), cfg.TLS()), "bank", cfg.BankID)
+	if len(demoEmails) > 0 {
+		log.Info("demo accounts (public demo credentials)", "password", store.DemoPassword)
+		kinds := map[string]string{}
+		for _, u := range store.DemoUsers {
+			kinds[u.Email] = string(u.Kind)
+		}
+		for _, e := range demoEmails {
+			log.Info("demo account", "email", e, "kind", kinds[e])
+		}
+	}
+	return s, nil
+}
+
+// launch starts serving handler on ln and the session sweeper; st is
+// closed by shutdown.
+func launch(handler http.Handler, tlsConfig *tls.Config, st *store.Store, log *slog.Logger, ln net.Listener) *server {
 	s := &server{
 		http: &http.Server{
 			Handler:           handler,
@@ -160,9 +179,8 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln net.Liste
 		sweeperDone: make(chan struct{}),
 	}
 	var sweepCtx context.Context
-	sweepCtx, s.stopSweeper = context.WithCancel(context.WithoutCancel(ctx))
+	sweepCtx, s.stopSweeper = context.WithCancel(context.Background())
 	go s.sweepSessions(sweepCtx, sessionSweepEvery)
-
 	go func() {
 		if tlsConfig != nil {
 			s.served <- s.http.ServeTLS(ln, "", "")
@@ -170,19 +188,7 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln net.Liste
 			s.served <- s.http.Serve(ln)
 		}
 	}()
-
-	log.Info("portal is ready", "url", publicURL(ln.Addr(), cfg.TLS()), "bank", cfg.BankID)
-	if len(demoEmails) > 0 {
-		log.Info("demo accounts (public demo credentials)", "password", store.DemoPassword)
-		kinds := map[string]string{}
-		for _, u := range store.DemoUsers {
-			kinds[u.Email] = string(u.Kind)
-		}
-		for _, e := range demoEmails {
-			log.Info("demo account", "email", e, "kind", kinds[e])
-		}
-	}
-	return s, nil
+	return s
 }
 
 // shutdown stops accepting connections, lets in-flight requests finish

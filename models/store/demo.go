@@ -255,7 +255,7 @@ func (s *Store) seedDemoProcesses(tx *gorm.DB, ins func(any) error, bankID, firm
 			second := models.Borrower{UUID: demoUUID(puuid + "/b2"), ProcessID: p.ID, BorrowerTypeID: models.BorrowerTypeOther,
 				KeyBorrowerRelationID: &rel, Name: firstNames[rng.IntN(len(firstNames))] + " " + last,
 				BirthDate: fmt.Sprintf("%d-%02d-%02d", 1965+rng.IntN(35), 1+rng.IntN(12), 1+rng.IntN(28)),
-				TaxID: nif(uint64(number)*7 + 3), IncomeWagesPensionsCents: int64(900+rng.IntN(2500)) * 100,
+				TaxID:     nif(uint64(number)*7 + 3), IncomeWagesPensionsCents: int64(900+rng.IntN(2500)) * 100,
 				CreatedAt: created, UpdatedAt: created}
 			if err := ins(&second); err != nil {
 				return 0, err
@@ -268,7 +268,7 @@ func (s *Store) seedDemoProcesses(tx *gorm.DB, ins func(any) error, bankID, firm
 		prop := models.Property{UUID: demoUUID(puuid + "/property"), ProcessID: p.ID, PropertyTypologyID: &typology,
 			GrossBuiltArea: &area, YearBuilt: &year, AcquisitionAmountCents: &acq,
 			Address: streets[rng.IntN(len(streets))], DoorNumber: fmt.Sprint(1 + rng.IntN(250)),
-			Floor: []string{"R/C", "1.º Esq.", "2.º Dto.", "3.º", "5.º Esq."}[rng.IntN(5)],
+			Floor:   []string{"R/C", "1.º Esq.", "2.º Dto.", "3.º", "5.º Esq."}[rng.IntN(5)],
 			ZipCode: zip[0], ZipCodeLocal: zip[1], CreatedAt: created, UpdatedAt: created}
 		if err := ins(&prop); err != nil {
 			return 0, err

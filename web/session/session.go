@@ -230,4 +230,3 @@ func TakeFlash(c *gin.Context) string {
 	_ = sess.Save(c.Request, c.Writer)
 	return msg
 }
-

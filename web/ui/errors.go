@@ -44,4 +44,3 @@ func (h *Handlers) NotFound(c *gin.Context) {
 func (h *Handlers) forbidden(c *gin.Context) {
 	h.render(c, http.StatusForbidden, components.ErrorPage(h.page(c, components.T.ForbiddenTitle, ""), components.T.ForbiddenTitle, components.T.ForbiddenText, ""))
 }
-
