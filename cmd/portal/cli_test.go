@@ -453,3 +453,83 @@ func TestServeDoesNotSeedPostgres(t *testing.T) {
 		t.Fatalf("PostgreSQL got users at start (empty=%v, %v)", empty, err)
 	}
 }
+
+func TestShutdownDrainsInFlightRequests(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t, store.SQLite)
+	started, release := make(chan struct{}), make(chan struct{})
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+		io.WriteString(w, "done")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := launch(slow, nil, st, discardLogger(), ln)
+
+	type result struct {
+		code int
+		body string
+		err  error
+	}
+	resc := make(chan result, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/")
+		if err != nil {
+			resc <- result{err: err}
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		resc <- result{resp.StatusCode, string(b), err}
+	}()
+	<-started
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.shutdown(10 * time.Second) }()
+	select {
+	case err := <-stopped:
+		t.Fatalf("shutdown returned (%v) while a request was in flight", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		c.Close()
+		t.Error("new connections accepted during shutdown")
+	}
+	close(release)
+	if r := <-resc; r.err != nil || r.code != http.StatusOK || r.body != "done" {
+		t.Fatalf("in-flight request: %+v", r)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if err := st.Ready(context.Background()); err == nil {
+		t.Fatal("store still open after shutdown")
+	}
+}
+
+func TestShutdownGivesUpAfterTheGracePeriod(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t, store.SQLite)
+	started := make(chan struct{})
+	stuck := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-r.Context().Done() // until the connection is closed
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := launch(stuck, nil, st, discardLogger(), ln)
+	go func() {
+		if resp, err := http.Get("http://" + ln.Addr().String() + "/"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-started
+	err = s.shutdown(100 * time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "graceful shutdown") {
+		t.Fatalf("shutdown with a stuck request: %v", err)
+	}
+}

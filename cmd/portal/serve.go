@@ -72,13 +72,18 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) e
 	}
 }
 
-// server is a started portal. startServer is also the test hook: a test
-// passes a listener on 127.0.0.1:0, talks to ln.Addr(), and calls shutdown.
+// server is a started portal.
+//
+// Test hooks, from the whole program down: build an app whose listen
+// function reports the listener, and run "serve" with PORTAL_ADDR=127.0.0.1:0
+// (cli_test.go's startPortal does this; cancelling the context stops it and
+// run returns nil); or call serve / startServer with a listener of your own
+// (startServer returns at once, stop it with shutdown); or launch any
+// handler to test the shutdown sequence itself.
 type server struct {
 	http   *http.Server
 	store  *store.Store
 	log    *slog.Logger
-	addr   net.Addr
 	served chan error // Serve's result, once
 
 	stopSweeper context.CancelFunc
@@ -174,7 +179,6 @@ func launch(handler http.Handler, tlsConfig *tls.Config, st *store.Store, log *s
 		},
 		store:       st,
 		log:         log,
-		addr:        ln.Addr(),
 		served:      make(chan error, 1),
 		sweeperDone: make(chan struct{}),
 	}
