@@ -41,6 +41,15 @@ func (h *Handlers) NotFound(c *gin.Context) {
 	h.render(c, http.StatusNotFound, components.ErrorPage(h.page(c, components.T.NotFoundTitle, ""), components.T.NotFoundTitle, components.T.NotFoundText, ""))
 }
 
+// forbidden answers 403 and audits the denial.
 func (h *Handlers) forbidden(c *gin.Context) {
+	ev := models.AuditEvent{Action: models.AuditAccessDenied, Subject: c.Request.Method + " " + c.Request.URL.Path,
+		ClientIP: c.ClientIP(), Outcome: "denied"}
+	if p := models.PrincipalFrom(c.Request.Context()); p != nil {
+		ev.ActorUserID = &p.UserID
+	}
+	if err := h.svc.Auth.Audit(c.Request.Context(), ev); err != nil {
+		h.log.Error("audit", "err", err)
+	}
 	h.render(c, http.StatusForbidden, components.ErrorPage(h.page(c, components.T.ForbiddenTitle, ""), components.T.ForbiddenTitle, components.T.ForbiddenText, ""))
 }

@@ -189,4 +189,26 @@ func TestCustomerCannotSeeProcesses(t *testing.T) {
 	if res := c.Get("/processes/" + processOf(t, s, "BRK-LIS-001")); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("customer process page: %d", res.StatusCode)
 	}
+	var denials int64
+	s.Store.DB().Table("audit_events").Where("action = ? AND subject = ?", "access.denied", "GET /processes").Count(&denials)
+	if denials != 1 {
+		t.Fatalf("%d audited denials for GET /processes, want 1", denials)
+	}
+}
+
+func TestStaffSeeEveryFirmsProcesses(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	c := s.Client(t)
+	c.Login(marta)
+	doc := c.Get("/processes").Doc(t)
+	if got := strings.TrimSpace(doc.Find(`[data-testid="process-count"]`).Text()); got != "60 processes" {
+		t.Fatalf("staff count %q, want 60 processes", got)
+	}
+	firms := map[string]bool{}
+	doc.Find(`[data-testid="process-row"] td:nth-child(3)`).Each(func(_ int, td *goquery.Selection) {
+		firms[strings.TrimSpace(td.Text())] = true
+	})
+	if !firms["Lisboa Crédito, Lda"] || !firms["Porto Hipotecas, Lda"] {
+		t.Fatalf("staff first page shows firms %v", firms)
+	}
 }
