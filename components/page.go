@@ -35,9 +35,9 @@ func (p Page) Nav() []NavItem {
 	case models.KindBroker:
 		return []NavItem{{"processes", T.NavProcesses, "/processes"}}
 	case models.KindStaff:
-		return []NavItem{{"staff", T.NavStaffHome, "/staff"}, {"processes", T.NavProcesses, "/processes"}}
+		return []NavItem{{"queue", T.NavQueue, "/staff/threads"}, {"processes", T.NavProcesses, "/processes"}}
 	case models.KindAdmin:
-		return []NavItem{{"admin", T.NavAdmin, "/admin"}, {"processes", T.NavProcesses, "/processes"}}
+		return []NavItem{{"admin", T.NavAdmin, "/admin"}, {"queue", T.NavQueue, "/staff/threads"}, {"processes", T.NavProcesses, "/processes"}}
 	case models.KindCustomer:
 		return []NavItem{{"inbox", T.NavInbox, "/inbox"}}
 	}
@@ -83,3 +83,11 @@ func Asset(name string) string {
 	name = strings.TrimPrefix(name, "/")
 	return "/static/" + name + "?v=" + assetVer[name]
 }
+
+// htmxConfig: no inline indicator styles and no eval (the CSP forbids
+// both), no history cache (pages are personal: the server re-renders), and
+// forms' 422 (field errors) and 429 (slow down) answers are swapped in like
+// successes so the errors show next to the fields.
+const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"historyCacheSize":0,` +
+	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},` +
+	`{"code":"422","swap":true},{"code":"429","swap":true},{"code":"[45]..","swap":false,"error":true}]}`

@@ -4,7 +4,7 @@ package components
 // catalogue, not the templates.
 var T = struct {
 	ProductName, BankName, CustomerLabel, SkipToContent                string
-	NavProcesses, NavStaffHome, NavAdmin, NavInbox, NavLabel, SignOut  string
+	NavProcesses, NavQueue, NavAdmin, NavInbox, NavLabel, SignOut      string
 	Footer, NotFoundTitle, NotFoundText, ForbiddenTitle, ForbiddenText string
 	ErrorTitle, ErrorText, BackHome, ErrorReference, TooManyTitle      string
 }{
@@ -13,7 +13,7 @@ var T = struct {
 	CustomerLabel:  "Customer",
 	SkipToContent:  "Skip to content",
 	NavProcesses:   "Processes",
-	NavStaffHome:   "Home",
+	NavQueue:       "Reply queue",
 	NavAdmin:       "Administration",
 	NavInbox:       "Inbox",
 	NavLabel:       "Main",

@@ -33,7 +33,7 @@ func (p *Principal) Home() string {
 	case KindBroker:
 		return "/processes"
 	case KindStaff:
-		return "/staff"
+		return "/staff/threads"
 	case KindAdmin:
 		return "/admin"
 	case KindCustomer:

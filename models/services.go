@@ -48,6 +48,10 @@ type ProcessFilter struct {
 	After    string // cursor: the page after this one
 	Before   string // cursor: the page before this one
 	Limit    int    // page size, 1..100 (default 20)
+	// LastActionFrom and LastActionTo bound the last action date: from is
+	// inclusive, to exclusive; zero means unbounded.
+	LastActionFrom time.Time
+	LastActionTo   time.Time
 }
 
 // ProcessSummary is one row of a process list.
@@ -62,13 +66,17 @@ type ProcessSummary struct {
 	LastActionAt    time.Time
 }
 
+// MaxProcessCount caps the counted total of a process list.
+const MaxProcessCount = 10_000
+
 // ProcessPage is one page of a process list. Cursors are opaque and empty
 // when there is no page in that direction.
 type ProcessPage struct {
-	Items      []ProcessSummary
-	Total      int64 // matching rows for this caller's scope
-	NextCursor string
-	PrevCursor string
+	Items       []ProcessSummary
+	Total       int64 // matching rows for this caller's scope, at most MaxProcessCount
+	TotalCapped bool  // there are more than MaxProcessCount
+	NextCursor  string
+	PrevCursor  string
 }
 
 // ProcessDetail is everything the process page shows.
@@ -118,4 +126,9 @@ type Services struct {
 	Processes ProcessService
 	Users     UserService
 	Health    HealthService
+
+	Messages    MessageService     // process threads (messages.go)
+	Partners    PartnerAuthService // partner API tokens (partner.go)
+	Idempotency IdempotencyService // Idempotency-Key of creating requests (partner.go)
+	Taxonomy    TaxonomyService    // reference lists (taxonomy.go)
 }

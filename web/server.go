@@ -13,6 +13,7 @@ import (
 
 	"portal/models"
 	"portal/static"
+	"portal/web/api"
 	"portal/web/session"
 	"portal/web/ui"
 )
@@ -74,6 +75,15 @@ func New(o Options) (*gin.Engine, error) {
 	browser := []gin.HandlerFunc{crossOriginProtection(), session.Middleware(sessions, o.Services.Auth, o.Logger)}
 	h := ui.New(ui.Deps{Services: o.Services, Logger: o.Logger, Sessions: sessions})
 	h.Register(e.Group("", browser...))
-	e.NoRoute(append(browser, h.NotFound)...)
+
+	// The partner API. Its taxonomy routes are public reference data, served
+	// without the partner bearer token for now (that middleware is being
+	// built separately): see web/api/routes.go.
+	partner := api.New(api.Deps{Services: o.Services, Logger: o.Logger})
+	partner.Register(e.Group("/v1"))
+	partner.RegisterBankAlias(e.Group("/API/partnersPortal"))
+
+	// Unknown /v1 paths answer in the API's envelope, others the HTML page.
+	e.NoRoute(append([]gin.HandlerFunc{api.NoRoute}, append(browser, h.NotFound)...)...)
 	return e, nil
 }

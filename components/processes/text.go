@@ -5,6 +5,8 @@ import "fmt"
 // T holds the process views' user-visible strings.
 var T = struct {
 	ListTitle, SearchLabel, SearchPlaceholder, StatusLabel, AnyStatus, Search, Clear         string
+	ColUnread                                                                                string
+	UnreadTitle                                                                              func(n int) string
 	ColNumber, ColBorrower, ColAmount, ColStatus, ColLastAction, ColFirm, ResultsLabel       string
 	EmptyTitle, EmptyText, EmptyFilteredTitle, EmptyFilteredText, Newer, Older, Pagination   string
 	Back, Summary, Borrowers, Property, History, NoProperty, NoBorrowers, NoHistory          string
@@ -13,15 +15,22 @@ var T = struct {
 	Address, ZipCode, Area, YearBuilt, Acquisition, Typology, Status, Loading                string
 	ProcessHeading                                                                           func(n int64) string
 	Months                                                                                   func(n int) string
-	Count                                                                                    func(n int64) string
+	Count                                                                                    func(n int64, capped bool) string
 }{
-	ListTitle:          "Processes",
-	SearchLabel:        "Search",
-	SearchPlaceholder:  "Process number, borrower name or tax id",
-	StatusLabel:        "Status",
-	AnyStatus:          "All statuses",
-	Search:             "Search",
-	Clear:              "Clear",
+	ListTitle:         "Processes",
+	SearchLabel:       "Search",
+	SearchPlaceholder: "Process number, borrower name or tax id",
+	StatusLabel:       "Status",
+	AnyStatus:         "All statuses",
+	Search:            "Search",
+	Clear:             "Clear",
+	ColUnread:         "Unread",
+	UnreadTitle: func(n int) string {
+		if n == 1 {
+			return "1 unread message"
+		}
+		return fmt.Sprintf("%d unread messages", n)
+	},
 	ColNumber:          "Process",
 	ColBorrower:        "Key borrower",
 	ColAmount:          "Loan amount",
@@ -72,7 +81,10 @@ var T = struct {
 	Loading:            "Loading…",
 	ProcessHeading:     func(n int64) string { return fmt.Sprintf("Process %d", n) },
 	Months:             func(n int) string { return fmt.Sprintf("%d months", n) },
-	Count: func(n int64) string {
+	Count: func(n int64, capped bool) string {
+		if capped {
+			return fmt.Sprintf("More than %d processes", n)
+		}
 		if n == 1 {
 			return "1 process"
 		}

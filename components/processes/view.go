@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"portal/components"
+	"portal/components/threads"
 	"portal/models"
 )
 
@@ -15,8 +16,9 @@ type ListView struct {
 	Q        string
 	Status   int
 	Result   *models.ProcessPage
-	ShowFirm bool   // staff see every firm
-	Error    string // a filter the service refused
+	Unread   map[string]int // unread messages per process for the viewer
+	ShowFirm bool           // staff see every firm
+	Error    string         // a filter the service refused
 }
 
 func (v ListView) query(extra ...string) string {
@@ -56,15 +58,16 @@ func (v ListView) Filtered() bool { return v.Q != "" || v.Status != 0 }
 
 func (v ListView) Columns() int {
 	if v.ShowFirm {
-		return 6
+		return 7
 	}
-	return 5
+	return 6
 }
 
 // DetailView is the process page.
 type DetailView struct {
 	Page   components.Page
 	Detail *models.ProcessDetail
+	Thread threads.ThreadView
 }
 
 func ProcessURL(uuid string) string { return "/processes/" + uuid }
@@ -95,13 +98,6 @@ func moneyOrDash(p *int64) string {
 		return "—"
 	}
 	return components.Money(*p)
-}
-
-func statusLabel(p *int) string {
-	if p == nil {
-		return ""
-	}
-	return components.StatusText(*p)
 }
 
 func areaText(p *int) string {

@@ -170,6 +170,9 @@ func (s *Store) SeedDemo(ctx context.Context) (int64, error) {
 			}
 			_ = n
 		}
+		if err := s.seedDemoThreads(tx, ins, userIDs, now); err != nil {
+			return err
+		}
 		return nil
 	})
 	if err != nil {
@@ -224,7 +227,9 @@ func (s *Store) seedDemoProcesses(tx *gorm.DB, ins func(any) error, bankID, firm
 			lastAction = now.Add(-time.Duration(i+1) * time.Minute)
 		}
 		first := firstNames[rng.IntN(len(firstNames))]
-		last := lastNames[rng.IntN(len(lastNames))] + " " + lastNames[rng.IntN(len(lastNames))]
+		l1 := rng.IntN(len(lastNames))
+		l2 := (l1 + 1 + rng.IntN(len(lastNames)-1)) % len(lastNames) // two different family names
+		last := lastNames[l1] + " " + lastNames[l2]
 		keyName := first + " " + last
 		keyTax := nif(uint64(number) * 7)
 		amount := int64(80_000+rng.IntN(420)*1000) * 100

@@ -79,6 +79,9 @@ func validateProcessFilter(f *models.ProcessFilter) (after, before *processCurso
 	case f.Limit < 1 || f.Limit > maxPageSize:
 		v.Add("limit", fmt.Sprintf("Page size must be between 1 and %d.", maxPageSize))
 	}
+	if !f.LastActionFrom.IsZero() && !f.LastActionTo.IsZero() && !f.LastActionFrom.Before(f.LastActionTo) {
+		v.Add("to", "The end date must be after the start date.")
+	}
 	if f.After != "" && f.Before != "" {
 		v.Add("after", "Use either after or before, not both.")
 	}
@@ -115,6 +118,12 @@ func isDigits(s string) bool {
 
 // applySearch matches a process number or tax id exactly (all digits), or
 // a borrower's name by substring.
+//
+// The borrower subqueries end in "LIMIT 1 OFFSET 0" (valid on both
+// dialects): OFFSET keeps PostgreSQL from rewriting the EXISTS into a hashed
+// sequential scan of every borrower of every firm, so it is probed per
+// candidate process through borrowers_process_idx and a broker's search
+// costs the same whatever the size of the rest of the bank.
 func applySearch(q *gorm.DB, search string) *gorm.DB {
 	if search == "" {
 		return q
@@ -125,11 +134,11 @@ func applySearch(q *gorm.DB, search string) *gorm.DB {
 			n = -1
 		}
 		return q.Where(`processes.process_number = ? OR processes.key_borrower_tax_id = ? OR EXISTS (
-			SELECT 1 FROM borrowers b WHERE b.process_id = processes.id AND b.tax_id = ?)`, n, search, search)
+			SELECT 1 FROM borrowers b WHERE b.process_id = processes.id AND b.tax_id = ? LIMIT 1 OFFSET 0)`, n, search, search)
 	}
 	pat := likePattern(search)
 	return q.Where(`lower(processes.key_borrower_name) LIKE ? ESCAPE '\' OR EXISTS (
-		SELECT 1 FROM borrowers b WHERE b.process_id = processes.id AND lower(b.name) LIKE ? ESCAPE '\')`, pat, pat)
+		SELECT 1 FROM borrowers b WHERE b.process_id = processes.id AND lower(b.name) LIKE ? ESCAPE '\' LIMIT 1 OFFSET 0)`, pat, pat)
 }
 
 func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*models.ProcessPage, error) {
@@ -144,11 +153,25 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 	if f.StatusID != 0 {
 		base = base.Where("processes.status_id = ?", f.StatusID)
 	}
+	if !f.LastActionFrom.IsZero() {
+		base = base.Where("processes.last_action_at >= ?", f.LastActionFrom.UTC())
+	}
+	if !f.LastActionTo.IsZero() {
+		base = base.Where("processes.last_action_at < ?", f.LastActionTo.UTC())
+	}
 	base = applySearch(base, f.Search)
 
+	// The total is counted up to a cap, so a bank-wide list costs the same
+	// whatever the size of the bank (design: no full-table count on a request).
 	page := &models.ProcessPage{}
-	if err := base.Session(&gorm.Session{}).Count(&page.Total).Error; err != nil {
+	// Ordered like the list, so the count walks the same index and stops at the cap.
+	capped := base.Session(&gorm.Session{}).Select("1").
+		Order("processes.last_action_at DESC, processes.process_number DESC").Limit(models.MaxProcessCount + 1)
+	if err := s.db.WithContext(ctx).Table("(?) AS matching", capped).Count(&page.Total).Error; err != nil {
 		return nil, translate(err, "processes")
+	}
+	if page.Total > models.MaxProcessCount {
+		page.Total, page.TotalCapped = models.MaxProcessCount, true
 	}
 
 	q := base.Session(&gorm.Session{}).

@@ -36,6 +36,8 @@ type Store struct {
 	dialect Dialect
 	log     *slog.Logger
 	now     func() time.Time
+
+	taxonomy taxonomyCache // reference lists, read once (taxonomy.go)
 }
 
 var (
@@ -44,11 +46,18 @@ var (
 	_ models.ProcessService = (*Store)(nil)
 	_ models.UserService    = (*Store)(nil)
 	_ models.HealthService  = (*Store)(nil)
+
+	_ models.MessageService     = (*Store)(nil)
+	_ models.PartnerAuthService = (*Store)(nil)
+	_ models.IdempotencyService = (*Store)(nil)
+	_ models.TaxonomyService    = (*Store)(nil)
 )
 
 // Services returns the store as the bundle the transports use.
 func (s *Store) Services() models.Services {
-	return models.Services{Auth: s, Sessions: s, Processes: s, Users: s, Health: s}
+	svc := models.Services{Auth: s, Sessions: s, Processes: s, Users: s, Health: s, Taxonomy: s}
+	svc.Messages, svc.Partners, svc.Idempotency = s, s, s
+	return svc
 }
 
 // DialectOf tells which database a URL names: postgres:// or postgresql://

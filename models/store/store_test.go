@@ -50,7 +50,8 @@ func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 		counts := func() map[string]int64 {
 			m := map[string]int64{}
 			for _, tbl := range []string{"banks", "partners", "broker_firms", "users", "entitlements", "customers",
-				"processes", "borrowers", "properties", "process_status_changes"} {
+				"processes", "borrowers", "properties", "process_status_changes",
+				"messages", "threads", "thread_reads", "api_tokens", "idempotency_keys"} {
 				var c int64
 				storetest.Must(t, s.DB().Table(tbl).Count(&c).Error, "count %s", tbl)
 				m[tbl] = c

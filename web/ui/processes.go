@@ -37,21 +37,20 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		}
 	}
 	v.Result = page
+	if page != nil && len(page.Items) > 0 {
+		ids := make([]string, len(page.Items))
+		for i, it := range page.Items {
+			ids[i] = it.UUID
+		}
+		if v.Unread, err = h.svc.Messages.UnreadCounts(c.Request.Context(), ids); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
 	if isFragment(c) {
 		h.render(c, status, processes.Results(v))
 		return
 	}
 	v.Page = h.page(c, processes.T.ListTitle, "processes")
 	h.render(c, status, processes.ListPage(v))
-}
-
-func (h *Handlers) showProcess(c *gin.Context) {
-	d, err := h.svc.Processes.GetProcess(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	v := processes.DetailView{Detail: d}
-	v.Page = h.page(c, processes.T.ProcessHeading(d.Process.ProcessNumber), "processes")
-	h.render(c, http.StatusOK, processes.DetailPage(v))
 }

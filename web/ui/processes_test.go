@@ -108,7 +108,7 @@ func TestProcessSearchFilterAndEmptyState(t *testing.T) {
 	if n := doc.Find(`[data-testid="process-row"]`).Length(); n == 0 {
 		t.Fatal("no approved processes listed")
 	}
-	doc.Find(`[data-testid="process-row"] .badge`).Each(func(_ int, b *goquery.Selection) {
+	doc.Find(`[data-testid="row-status"]`).Each(func(_ int, b *goquery.Selection) {
 		if strings.TrimSpace(b.Text()) != "Approved" {
 			t.Errorf("status filter shows %q", b.Text())
 		}

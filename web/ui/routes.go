@@ -42,14 +42,22 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	work := g.Group("", h.requireKind(models.KindBroker, models.KindStaff, models.KindAdmin))
 	work.GET("/processes", h.listProcesses)
 	work.GET("/processes/:id", h.showProcess)
+	work.POST("/processes/:id/messages", limitBody(maxMessageBody), h.postMessage)
+	work.GET("/processes/:id/messages", h.olderMessages)
+	work.GET("/processes/:id/messages/since", h.messagesSince)
+	work.GET("/taxonomy/counties", h.countyOptions) // address cascade fragments (taxonomy.go)
+	work.GET("/taxonomy/parishes", h.parishOptions)
 
 	// Bank staff.
 	staff := g.Group("", h.requireKind(models.KindStaff, models.KindAdmin))
 	staff.GET("/staff", h.staffHome)
+	staff.GET("/staff/threads", h.threadQueue)
 
 	// Admins.
 	admin := g.Group("", h.requireKind(models.KindAdmin))
 	admin.GET("/admin", h.adminHome)
+	admin.GET("/admin/taxonomies", h.adminTaxonomies)
+	admin.GET("/admin/taxonomies/*name", h.adminTaxonomy) // names may hold a slash
 
 	// Customers.
 	customer := g.Group("", h.requireKind(models.KindCustomer))

@@ -27,7 +27,7 @@ func eachDialect(t *testing.T, fn func(t *testing.T, s *webtest.Server)) {
 
 func TestLoginLandsEachKindOnItsHome(t *testing.T) {
 	s := webtest.New(t, store.SQLite)
-	for email, home := range map[string]string{ana: "/processes", marta: "/staff", "admin@bank.example": "/admin", maria: "/inbox"} {
+	for email, home := range map[string]string{ana: "/processes", marta: "/staff/threads", "admin@bank.example": "/admin", maria: "/inbox"} {
 		c := s.Client(t)
 		res := c.PostForm("/login", url.Values{"email": {email}, "password": {store.DemoPassword}})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != home {

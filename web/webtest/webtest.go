@@ -62,6 +62,9 @@ func (s *Server) Client(t testing.TB) *Client {
 	}
 }
 
+// Base is the server's URL.
+func (c *Client) Base() string { return c.base }
+
 // Response is a read response.
 type Response struct {
 	*http.Response

@@ -1,0 +1,74 @@
+// Package staff holds the bank staff's pages: the reply queue.
+package staff
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+
+	"portal/components"
+	"portal/models"
+)
+
+// QueueView is the reply queue page.
+type QueueView struct {
+	Page   components.Page
+	Filter models.QueueFilterKind
+	Firm   string
+	Firms  []models.FirmOption
+	Result *models.QueuePage
+	Error  string
+	Now    time.Time
+}
+
+type tab struct {
+	Kind  models.QueueFilterKind
+	Label string
+}
+
+func (v QueueView) Tabs() []tab {
+	return []tab{{models.QueueWaiting, T.Waiting}, {models.QueueAnswered, T.Answered}, {models.QueueAll, T.All}}
+}
+
+func (v QueueView) url(filter models.QueueFilterKind, firm, after string) string {
+	q := url.Values{}
+	q.Set("filter", string(filter))
+	if firm != "" {
+		q.Set("firm", firm)
+	}
+	if after != "" {
+		q.Set("after", after)
+	}
+	return "/staff/threads?" + q.Encode()
+}
+
+func (v QueueView) TabURL(k models.QueueFilterKind) string { return v.url(k, v.Firm, "") }
+
+func (v QueueView) NextURL() string {
+	if v.Result == nil || v.Result.NextCursor == "" {
+		return ""
+	}
+	return v.url(v.Filter, v.Firm, v.Result.NextCursor)
+}
+
+// Waited says how long ago the last message came: "3 min", "5 h", "2 days".
+func Waited(since, now time.Time) string {
+	d := now.Sub(since)
+	switch {
+	case d < time.Minute:
+		return T.JustNow
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	}
+}
+
+func authorLabel(k models.AuthorKind) string {
+	if k == models.AuthorBank {
+		return T.Bank
+	}
+	return T.Broker
+}

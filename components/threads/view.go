@@ -1,0 +1,94 @@
+// Package threads holds the message thread of a process page: messages,
+// the compose form and the htmx fragments that keep it current.
+package threads
+
+import (
+	"net/url"
+
+	"portal/models"
+)
+
+// ThreadView is the thread section of a process page.
+type ThreadView struct {
+	ProcessUUID string
+	Page        *models.ThreadMessages
+	Viewer      *models.Principal
+	Compose     ComposeView
+}
+
+// ComposeView is the compose form, blank or with what was typed and why it
+// was refused.
+type ComposeView struct {
+	ProcessUUID string
+	Subject     string
+	Text        string
+	Error       *models.Error // field errors, or a general refusal (rate limit)
+	Autofocus   bool
+}
+
+// MessagesView is a run of messages appended to the thread (poll, post)
+// with the position to poll from next.
+type MessagesView struct {
+	ProcessUUID string
+	Messages    []models.Message
+	Viewer      *models.Principal
+	LastSeq     int64 // messages with a greater Seq are new to the viewer
+	After       string
+	OOB         bool
+}
+
+// OlderView is a page of older messages loaded on demand.
+type OlderView struct {
+	ProcessUUID string
+	Page        *models.ThreadMessages
+	Viewer      *models.Principal
+}
+
+func messagesURL(processUUID string) string { return "/processes/" + processUUID + "/messages" }
+
+func sinceURL(processUUID string) string { return messagesURL(processUUID) + "/since" }
+
+func olderURL(processUUID, cursor string) string {
+	return messagesURL(processUUID) + "?before=" + url.QueryEscape(cursor)
+}
+
+// olderPageURL is the no-JavaScript way to older messages: the process
+// page itself with the cursor.
+func olderPageURL(processUUID, cursor string) string {
+	return "/processes/" + processUUID + "?before=" + url.QueryEscape(cursor) + "#thread"
+}
+
+func lastUUID(msgs []models.Message) string {
+	if len(msgs) == 0 {
+		return ""
+	}
+	return msgs[len(msgs)-1].UUID
+}
+
+func (v ThreadView) after() string { return lastUUID(v.Page.Messages) }
+
+func isNew(m models.Message, lastSeq int64, viewer *models.Principal) bool {
+	return m.Seq > lastSeq && (viewer == nil || m.AuthorUserID != viewer.UserID)
+}
+
+func fieldError(e *models.Error, field string) string {
+	if e == nil {
+		return ""
+	}
+	return e.FieldMessage(field)
+}
+
+// generalError is a refusal not tied to a field (rate limit, conflict).
+func generalError(e *models.Error) string {
+	if e == nil || len(e.Fields) > 0 {
+		return ""
+	}
+	return e.Message
+}
+
+func authorSide(m models.Message) string {
+	if m.AuthorKind == models.AuthorBank {
+		return T.Bank
+	}
+	return T.Broker
+}

@@ -1,0 +1,236 @@
+package models
+
+import (
+	"context"
+	"time"
+)
+
+// Message threads: one thread per process, written by the broker firm's
+// users and bank staff, read in the browser and through the partner API.
+// Messages are never edited or deleted.
+
+// AuthorKind says on which side of the thread a message was written.
+type AuthorKind string
+
+const (
+	AuthorBroker AuthorKind = "broker" // a user of the process's broker firm
+	AuthorBank   AuthorKind = "bank"   // bank staff or an admin
+)
+
+// Limits of a message (partner API "Process messages").
+const (
+	MaxMessageSubject = 200  // characters, after trimming
+	MaxMessageText    = 4000 // characters, after trimming; at least 1
+
+	// Partner API paging (pageNumber/pageSize): no page may reach deeper
+	// than MaxMessageDepth messages into a thread.
+	MaxMessagePageSize = 100
+	MaxMessageDepth    = 10_000
+
+	// Browser thread: messages per page (ThreadPage) and per poll
+	// (MessagesSince).
+	DefaultThreadPageSize = 50
+	MaxThreadPageSize     = 100
+	MaxMessagesSince      = 100
+
+	// Staff queue page size.
+	DefaultQueuePageSize = 25
+	MaxQueuePageSize     = 100
+	QueueExcerptLength   = 140 // characters of the last message kept for the queue
+
+	// UnreadCounts takes at most this many processes (one list page).
+	MaxUnreadProcesses = 100
+
+	// Per-user posting limit, counted in the database so every instance
+	// agrees.
+	MessageRateLimit  = 30
+	MessageRateWindow = time.Minute
+)
+
+// DefaultMessagePage is page 1 of 20, the partner API's defaults. The
+// service does not fill defaults itself (a pageNumber of 0 sent by a client
+// is invalid): a transport starts from this value and overrides what the
+// request gives.
+var DefaultMessagePage = MessagePage{PageNumber: 1, PageSize: 20}
+
+// Message is one message of a process thread. The author's name and
+// username (e-mail) are copied at posting time.
+type Message struct {
+	ID             int64  // internal: never rendered
+	UUID           string `gorm:"column:uuid"` // messageUniqueID
+	ProcessID      int64
+	Seq            int64 // its number in the thread: 1, 2, 3... in posting order
+	AuthorUserID   int64
+	AuthorKind     AuthorKind
+	AuthorName     string
+	AuthorUsername string // the author's e-mail: the API's "username"
+	Subject        string // "" when none
+	Text           string // trimmed; line breaks kept (\n)
+	CreatedAt      time.Time
+}
+
+// Thread is the per-process summary kept in the same transaction as every
+// message insert. A process without messages has no Thread row.
+type Thread struct {
+	ProcessID       int64 `gorm:"primaryKey;autoIncrement:false"`
+	BankID          int64 // copied from the process (queue filter)
+	BrokerID        int64 // copied from the process (firm filter)
+	MessageCount    int64 // also the Seq of the newest message
+	LastMessageID   int64
+	LastMessageUUID string `gorm:"column:last_message_uuid"`
+	LastMessageAt   time.Time
+	LastAuthorKind  AuthorKind
+	LastAuthorName  string
+	LastExcerpt     string
+}
+
+// ThreadRead is how far one user has read one thread.
+type ThreadRead struct {
+	ID                int64
+	UserID            int64
+	ProcessID         int64
+	LastReadMessageID int64
+	LastReadSeq       int64
+	UpdatedAt         time.Time
+}
+
+// NewMessage is the input of PostMessage. Both fields are trimmed; the
+// subject is optional (at most 200 characters), the text required (1 to
+// 4000). Field errors name "subject" and "text".
+type NewMessage struct {
+	Subject string
+	Text    string
+}
+
+// MessagePage asks for one page of a thread, newest first: page 1 holds the
+// newest PageSize messages. PageNumber >= 1, PageSize 1..100, and
+// PageNumber*PageSize <= 10,000; field errors name "pageNumber" and
+// "pageSize".
+type MessagePage struct {
+	PageNumber int
+	PageSize   int
+}
+
+// MessageList is a page of the partner API's message list.
+type MessageList struct {
+	Messages   []Message // newest first
+	TotalCount int64     // messages in the thread
+	Count      int       // messages in this page
+}
+
+// ThreadMessages is one page of the browser thread.
+type ThreadMessages struct {
+	Messages   []Message // oldest first, for display
+	TotalCount int64     // messages in the whole thread
+	// OlderCursor asks for the page before this one (ThreadPage's before);
+	// "" when this page starts the thread.
+	OlderCursor string
+	// LastReadSeq is how far the current user had read before this call
+	// (0: nothing); messages with a greater Seq are new to them.
+	LastReadSeq int64
+}
+
+// QueueFilterKind selects threads of the staff queue by their last author.
+type QueueFilterKind string
+
+const (
+	QueueAll      QueueFilterKind = "all"      // every thread with a message ("" too)
+	QueueWaiting  QueueFilterKind = "waiting"  // last message from a broker: waiting for the bank
+	QueueAnswered QueueFilterKind = "answered" // last message from the bank
+)
+
+// QueueFilter selects and pages the staff queue. Field errors name
+// "filter", "firm", "after" and "limit".
+type QueueFilter struct {
+	Filter  QueueFilterKind
+	FirmUID string // broker unique id (BRK-LIS-001); "" for every firm
+	After   string // cursor: the page after this one
+	Limit   int    // 1..100, 0 for the default (25)
+}
+
+// QueueItem is one thread of the staff queue.
+type QueueItem struct {
+	ProcessUUID    string
+	ProcessNumber  int64
+	StatusID       int
+	FirmUID        string
+	FirmName       string
+	LastExcerpt    string // the last message's text, at most 140 characters
+	LastAuthorKind AuthorKind
+	LastAuthorName string
+	LastMessageAt  time.Time // how long it has waited, when the last author is a broker
+	MessageCount   int64
+	Unread         bool // the current user has not read the last message
+}
+
+// QueuePage is one page of the staff queue, most recent activity first.
+type QueuePage struct {
+	Items      []QueueItem
+	NextCursor string // "" on the last page
+}
+
+// FirmOption is one broker firm for the queue's firm filter.
+type FirmOption struct {
+	UID  string // broker unique id, the value of QueueFilter.FirmUID
+	Name string
+}
+
+// MessageService is the one implementation of process threads for every
+// transport. The caller comes from the context (PrincipalFrom).
+//
+// Access: brokers use their firm's threads, staff and admins every thread
+// of their bank. A process outside the caller's scope is reported exactly
+// like a missing one (CodeNotFound, same message); a malformed process id
+// too. Anonymous callers get CodeUnauthorized; customers CodeForbidden
+// (threads are not theirs, whatever the process), like ProcessService.
+type MessageService interface {
+	// PostMessage validates in, checks the caller may use the process's
+	// thread and the per-user rate limit (CodeRateLimited with RetryAfter),
+	// then in one transaction stores the message, updates the thread
+	// summary, bumps the process's last action, marks the thread read up to
+	// this message for the author, and writes the audit row (never the
+	// body). Author kind: broker for brokers, bank for staff and admins.
+	PostMessage(ctx context.Context, processUUID string, in NewMessage) (*Message, error)
+
+	// ListMessages is the partner API's page of a thread, newest first.
+	ListMessages(ctx context.Context, processUUID string, page MessagePage) (*MessageList, error)
+
+	// ThreadPage is the browser's page of a thread, oldest to newest:
+	// before "" gives the newest limit messages, before = a page's
+	// OlderCursor the ones just older. limit 0 means 50; at most 100.
+	// It does not mark anything read (MarkRead does).
+	ThreadPage(ctx context.Context, processUUID, before string, limit int) (*ThreadMessages, error)
+
+	// MessagesSince returns the messages posted after the message
+	// afterMessageUUID, oldest first, at most MaxMessagesSince: poll again
+	// from the last one for more. afterMessageUUID "" (the thread was empty
+	// when shown) returns the thread's newest MaxMessagesSince messages.
+	// One indexed query; empty when nothing changed. An afterMessageUUID
+	// that is not a message of this thread is CodeInvalid (field "after").
+	MessagesSince(ctx context.Context, processUUID, afterMessageUUID string) ([]Message, error)
+
+	// MarkRead records that the current user has read the thread up to the
+	// message upToMessageUUID ("" for its newest message). It never moves
+	// backwards. A message of another thread is CodeNotFound ("message").
+	MarkRead(ctx context.Context, processUUID, upToMessageUUID string) error
+
+	// UnreadCounts returns, for the given processes (at most 100) that the
+	// caller may see, how many messages the current user has not read, not
+	// counting their own (posting marks a thread read for its author, so
+	// their own messages are never after their read mark). Processes with
+	// nothing unread, outside the scope or unknown are absent from the map
+	// (read them as 0). One query, no counting over the threads.
+	UnreadCounts(ctx context.Context, processUUIDs []string) (map[string]int, error)
+
+	// ThreadQueue is the staff reply queue: threads with at least one
+	// message across every firm of the bank, most recent activity first,
+	// keyset paged. Staff and admins only (others CodeForbidden).
+	ThreadQueue(ctx context.Context, f QueueFilter) (*QueuePage, error)
+
+	// QueueFirms lists the bank's broker firms for the queue's firm filter,
+	// by name. Staff and admins only.
+	QueueFirms(ctx context.Context) ([]FirmOption, error)
+}
+
+// Audit actions of threads.
+const AuditMessagePosted = "message.posted"

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"portal/models"
+)
+
+// txKey carries the transaction Idempotent runs its function in, so the
+// services that function calls join it instead of opening their own.
+type txKey struct{}
+
+// conn returns the handle a service method should use for ctx: the
+// transaction of an enclosing Idempotent call, or the pool.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return s.db.WithContext(ctx)
+}
+
+func validIdempotencyKey(k string) bool {
+	if k == "" || len(k) > models.MaxIdempotencyKey {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// Idempotent implements models.IdempotencyService.
+//
+// The key row is inserted at the start of the transaction fn runs in, and
+// filled with fn's response before COMMIT: the response and whatever fn
+// created commit together or not at all. A concurrent call with the same
+// key blocks on the unique (user_id, idem_key) index (PostgreSQL) or on the
+// write lock (SQLite, immediate transactions) until the first commits, and
+// then replays it; if the first rolled back, it runs fn itself.
+func (s *Store) Idempotent(ctx context.Context, key, fingerprint string,
+	fn func(ctx context.Context) (models.StoredResponse, error)) (models.StoredResponse, bool, error) {
+	p := models.PrincipalFrom(ctx)
+	if p == nil || p.UserID == 0 {
+		return models.StoredResponse{}, false, models.Unauthorized("not signed in")
+	}
+	if !validIdempotencyKey(key) {
+		var v models.Validation
+		v.Add(models.IdempotencyKeyName, fmt.Sprintf("%s must be 1 to %d printable ASCII characters.",
+			models.IdempotencyKeyName, models.MaxIdempotencyKey))
+		return models.StoredResponse{}, false, v.Err()
+	}
+	if _, nested := ctx.Value(txKey{}).(*gorm.DB); nested {
+		return models.StoredResponse{}, false, models.Internal(errors.New("nested Idempotent call"))
+	}
+	var (
+		out      models.StoredResponse
+		replayed bool
+	)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.now()
+		// Two rounds at most: the second after removing an expired key.
+		for range 2 {
+			row := models.IdempotencyKey{UserID: p.UserID, Key: key, Fingerprint: fingerprint, ResponseBody: []byte{}, CreatedAt: now}
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 1 {
+				resp, err := fn(context.WithValue(ctx, txKey{}, tx))
+				if err != nil {
+					return err
+				}
+				if resp.Status == 0 {
+					return errors.New("idempotent function returned no status")
+				}
+				if resp.Body == nil {
+					resp.Body = []byte{}
+				}
+				out = resp
+				return tx.Model(&models.IdempotencyKey{}).Where("id = ?", row.ID).
+					Updates(map[string]any{"status_code": resp.Status, "response_body": resp.Body}).Error
+			}
+			var prev models.IdempotencyKey
+			err := tx.Where("user_id = ? AND idem_key = ?", p.UserID, key).Take(&prev).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				continue // removed meanwhile: claim it again
+			}
+			if err != nil {
+				return err
+			}
+			if prev.CreatedAt.Before(now.Add(-models.IdempotencyWindow)) {
+				if err := tx.Where("id = ?", prev.ID).Delete(&models.IdempotencyKey{}).Error; err != nil {
+					return err
+				}
+				continue
+			}
+			if prev.Fingerprint != fingerprint {
+				return models.Conflict(models.IdempotencyKeyName + " was already used for a different request.")
+			}
+			if prev.StatusCode == 0 {
+				return errors.New("idempotency key without a stored response")
+			}
+			out, replayed = models.StoredResponse{Status: prev.StatusCode, Body: prev.ResponseBody}, true
+			return nil
+		}
+		return errors.New("idempotency key kept changing")
+	})
+	if err != nil {
+		return models.StoredResponse{}, false, translate(err, "request")
+	}
+	return out, replayed, nil
+}
+
+// DeleteExpiredIdempotencyKeys removes keys older than the 24-hour window
+// (housekeeping; an expired key is ignored whether or not it was removed).
+func (s *Store) DeleteExpiredIdempotencyKeys(ctx context.Context) (int64, error) {
+	res := s.db.WithContext(ctx).Where("created_at < ?", s.now().Add(-models.IdempotencyWindow)).
+		Delete(&models.IdempotencyKey{})
+	return res.RowsAffected, translate(res.Error, "idempotency keys")
+}

@@ -1,0 +1,560 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"portal/models"
+)
+
+// threadProcess is a process resolved within the caller's scope, with the
+// parts of its thread summary and read state an operation needs.
+type threadProcess struct {
+	ID            int64
+	BankID        int64
+	BrokerID      int64
+	MessageCount  int64 // also the seq of the newest message
+	LastMessageID int64
+	LastReadSeq   int64  // the caller's read mark
+	RefID         *int64 // the message named by a cursor or MarkRead, when asked
+	RefSeq        *int64
+}
+
+// lookupProcess resolves processUUID within the caller's scope in one query.
+// refUUID, when not "", names a message of that thread to resolve as well
+// (nil RefID when it is not one). A process outside the scope, missing or
+// malformed is the same CodeNotFound.
+func (s *Store) lookupProcess(ctx context.Context, db *gorm.DB, processUUID, refUUID string) (*threadProcess, error) {
+	q, err := processScope(ctx, db.Table("processes"))
+	if err != nil {
+		return nil, err
+	}
+	if !validUUID(processUUID) {
+		return nil, models.NotFound("process")
+	}
+	p := models.PrincipalFrom(ctx)
+	sel := `processes.id, processes.bank_id, processes.broker_id,
+		COALESCE(threads.message_count, 0) AS message_count, COALESCE(threads.last_message_id, 0) AS last_message_id,
+		COALESCE(thread_reads.last_read_seq, 0) AS last_read_seq`
+	q = q.Joins("LEFT JOIN threads ON threads.process_id = processes.id").
+		Joins("LEFT JOIN thread_reads ON thread_reads.process_id = processes.id AND thread_reads.user_id = ?", p.UserID)
+	if refUUID != "" {
+		sel += ", ref.id AS ref_id, ref.seq AS ref_seq"
+		q = q.Joins("LEFT JOIN messages ref ON ref.uuid = ? AND ref.process_id = processes.id", strings.ToLower(refUUID))
+	}
+	var tp threadProcess
+	if err := q.Select(sel).Where("processes.uuid = ?", strings.ToLower(processUUID)).Take(&tp).Error; err != nil {
+		return nil, translate(err, "process")
+	}
+	return &tp, nil
+}
+
+func authorKindOf(p *models.Principal) (models.AuthorKind, bool) {
+	switch {
+	case p.IsBroker():
+		return models.AuthorBroker, true
+	case p.IsStaff():
+		return models.AuthorBank, true
+	}
+	return "", false
+}
+
+// cleanText trims s and normalises line breaks to \n. ok is false when s
+// holds invalid UTF-8 or control characters other than line breaks and
+// (when multiline) tabs.
+func cleanText(s string, multiline bool) (string, bool) {
+	if !utf8.ValidString(s) {
+		return "", false
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.TrimSpace(s)
+	for _, r := range s {
+		if r == '\n' || r == '\t' {
+			if !multiline {
+				return "", false
+			}
+			continue
+		}
+		if unicode.IsControl(r) {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+func validateMessage(in models.NewMessage) (models.NewMessage, error) {
+	var v models.Validation
+	subject, ok := cleanText(in.Subject, false)
+	switch {
+	case !ok:
+		v.Add("subject", "The subject must be a single line of text.")
+	case utf8.RuneCountInString(subject) > models.MaxMessageSubject:
+		v.Add("subject", fmt.Sprintf("The subject is limited to %d characters.", models.MaxMessageSubject))
+	}
+	text, ok := cleanText(in.Text, true)
+	switch {
+	case !ok:
+		v.Add("text", "The message contains characters that are not allowed.")
+	case text == "":
+		v.Add("text", "Write a message.")
+	case utf8.RuneCountInString(text) > models.MaxMessageText:
+		v.Add("text", fmt.Sprintf("The message is limited to %d characters.", models.MaxMessageText))
+	}
+	return models.NewMessage{Subject: subject, Text: text}, v.Err()
+}
+
+// excerpt is the start of text on one line, at most QueueExcerptLength
+// characters.
+func excerpt(text string) string {
+	s := strings.Join(strings.Fields(text), " ")
+	if utf8.RuneCountInString(s) <= models.QueueExcerptLength {
+		return s
+	}
+	r := []rune(s)[:models.QueueExcerptLength-1]
+	return strings.TrimRight(string(r), " ") + "…"
+}
+
+// markReadSQL moves a user's read mark (message id and seq) forward, never
+// back. Arguments: user, process, message id, message seq, time.
+const markReadSQL = `INSERT INTO thread_reads (user_id, process_id, last_read_message_id, last_read_seq, updated_at)
+	VALUES (?, ?, ?, ?, ?)
+	ON CONFLICT (user_id, process_id) DO UPDATE SET
+		last_read_message_id = CASE WHEN excluded.last_read_seq > thread_reads.last_read_seq
+			THEN excluded.last_read_message_id ELSE thread_reads.last_read_message_id END,
+		last_read_seq = CASE WHEN excluded.last_read_seq > thread_reads.last_read_seq
+			THEN excluded.last_read_seq ELSE thread_reads.last_read_seq END,
+		updated_at = excluded.updated_at`
+
+// checkRate fails with CodeRateLimited when the user has posted
+// MessageRateLimit messages within the window: the oldest of those leaves
+// the window at RetryAfter.
+func (s *Store) checkRate(tx *gorm.DB, userID int64, now time.Time) error {
+	var at []time.Time
+	if err := tx.Model(&models.Message{}).
+		Where("author_user_id = ? AND created_at > ?", userID, now.Add(-models.MessageRateWindow)).
+		Order("created_at DESC").Offset(models.MessageRateLimit-1).Limit(1).Pluck("created_at", &at).Error; err != nil {
+		return err
+	}
+	if len(at) == 0 {
+		return nil
+	}
+	wait := int(math.Ceil(at[0].Add(models.MessageRateWindow).Sub(now).Seconds()))
+	return models.RateLimited("You are posting too fast. Please wait a moment and try again.", max(wait, 1))
+}
+
+func (s *Store) PostMessage(ctx context.Context, processUUID string, in models.NewMessage) (*models.Message, error) {
+	db := s.conn(ctx)
+	tp, err := s.lookupProcess(ctx, db, processUUID, "")
+	if err != nil {
+		return nil, err
+	}
+	p := models.PrincipalFrom(ctx)
+	kind, ok := authorKindOf(p)
+	if !ok {
+		return nil, models.NotFound("process") // unreachable: the scope admits brokers and staff only
+	}
+	in, err = validateMessage(in)
+	if err != nil {
+		return nil, err
+	}
+	processUUID = strings.ToLower(processUUID)
+	var msg models.Message
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := s.checkRate(tx, p.UserID, s.now()); err != nil {
+			return err
+		}
+		// Lock the thread row first (creating it on the first message) and
+		// take the next seq from its count: a thread's seqs and ids follow
+		// commit order, so a poller that has seen message n never misses a
+		// later-committed n-1.
+		var seq []int64
+		if err := tx.Raw(`INSERT INTO threads (process_id, bank_id, broker_id, message_count, last_message_at)
+			VALUES (?, ?, ?, 1, ?)
+			ON CONFLICT (process_id) DO UPDATE SET message_count = threads.message_count + 1
+			RETURNING message_count`,
+			tp.ID, tp.BankID, tp.BrokerID, s.now()).Scan(&seq).Error; err != nil {
+			return err
+		}
+		if len(seq) != 1 {
+			return fmt.Errorf("thread summary of process %d not returned", tp.ID)
+		}
+		now := s.now()
+		msg = models.Message{UUID: newUUID(), ProcessID: tp.ID, Seq: seq[0], AuthorUserID: p.UserID, AuthorKind: kind,
+			AuthorName: p.Name, AuthorUsername: p.Email, Subject: in.Subject, Text: in.Text, CreatedAt: now}
+		if err := tx.Create(&msg).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE threads SET last_message_id = ?, last_message_uuid = ?, last_message_at = ?,
+			last_author_kind = ?, last_author_name = ?, last_excerpt = ? WHERE process_id = ?`,
+			msg.ID, msg.UUID, now, kind, p.Name, excerpt(msg.Text), tp.ID).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(markReadSQL, p.UserID, tp.ID, msg.ID, msg.Seq, now).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("UPDATE processes SET last_action_at = ? WHERE id = ? AND last_action_at < ?",
+			now, tp.ID, now).Error; err != nil {
+			return err
+		}
+		return tx.Create(&models.AuditEvent{CreatedAt: now, ActorUserID: &p.UserID, Action: models.AuditMessagePosted,
+			Subject: processUUID, Outcome: "ok", Detail: "message " + msg.UUID}).Error
+	})
+	if err != nil {
+		return nil, translate(err, "message")
+	}
+	return &msg, nil
+}
+
+func validateMessagePage(pg models.MessagePage) error {
+	var v models.Validation
+	if pg.PageNumber < 1 {
+		v.Add("pageNumber", "pageNumber must be 1 or more.")
+	}
+	if pg.PageSize < 1 || pg.PageSize > models.MaxMessagePageSize {
+		v.Add("pageSize", fmt.Sprintf("pageSize must be between 1 and %d.", models.MaxMessagePageSize))
+	}
+	if len(v.Fields) == 0 && int64(pg.PageNumber)*int64(pg.PageSize) > models.MaxMessageDepth {
+		v.Add("pageNumber", fmt.Sprintf("Pages end %d messages deep.", models.MaxMessageDepth))
+	}
+	return v.Err()
+}
+
+func utcMessages(ms []models.Message) {
+	for i := range ms {
+		ms[i].CreatedAt = ms[i].CreatedAt.UTC()
+	}
+}
+
+func (s *Store) ListMessages(ctx context.Context, processUUID string, pg models.MessagePage) (*models.MessageList, error) {
+	db := s.conn(ctx)
+	tp, err := s.lookupProcess(ctx, db, processUUID, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := validateMessagePage(pg); err != nil {
+		return nil, err
+	}
+	out := &models.MessageList{TotalCount: tp.MessageCount, Messages: []models.Message{}}
+	// Seqs run 1..MessageCount without gaps: page n is a seq range.
+	hi := tp.MessageCount - int64(pg.PageNumber-1)*int64(pg.PageSize)
+	if hi < 1 {
+		return out, nil
+	}
+	lo := max(hi-int64(pg.PageSize)+1, 1)
+	if err := db.Where("process_id = ? AND seq BETWEEN ? AND ?", tp.ID, lo, hi).
+		Order("seq DESC").Find(&out.Messages).Error; err != nil {
+		return nil, translate(err, "messages")
+	}
+	utcMessages(out.Messages)
+	out.Count = len(out.Messages)
+	return out, nil
+}
+
+func (s *Store) ThreadPage(ctx context.Context, processUUID, before string, limit int) (*models.ThreadMessages, error) {
+	db := s.conn(ctx)
+	var v models.Validation
+	switch {
+	case limit == 0:
+		limit = models.DefaultThreadPageSize
+	case limit < 1 || limit > models.MaxThreadPageSize:
+		v.Add("limit", fmt.Sprintf("Page size must be between 1 and %d.", models.MaxThreadPageSize))
+	}
+	ref := before
+	if before != "" && !validUUID(before) {
+		v.Add("before", "Invalid page cursor.")
+		ref = ""
+	}
+	// The process first: not found wins over a bad cursor.
+	tp, err := s.lookupProcess(ctx, db, processUUID, ref)
+	if err != nil {
+		return nil, err
+	}
+	if ref != "" && tp.RefID == nil {
+		v.Add("before", "Invalid page cursor.")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	out := &models.ThreadMessages{TotalCount: tp.MessageCount, LastReadSeq: tp.LastReadSeq, Messages: []models.Message{}}
+	if tp.MessageCount == 0 {
+		return out, nil
+	}
+	q := db.Where("process_id = ?", tp.ID)
+	if tp.RefSeq != nil {
+		q = q.Where("seq < ?", *tp.RefSeq)
+	}
+	var rows []models.Message
+	if err := q.Order("seq DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err, "messages")
+	}
+	slices.Reverse(rows)
+	if len(rows) > 0 && rows[0].Seq > 1 {
+		out.OlderCursor = rows[0].UUID
+	}
+	utcMessages(rows)
+	out.Messages = rows
+	return out, nil
+}
+
+// sinceRow is a row of the polling query: the process (always, when in
+// scope), the cursor message, and a new message when there is one.
+type sinceRow struct {
+	ProcessRow int64
+	AfterRow   *int64
+	models.Message
+}
+
+func (s *Store) MessagesSince(ctx context.Context, processUUID, afterMessageUUID string) ([]models.Message, error) {
+	db := s.conn(ctx)
+	q, err := processScope(ctx, db.Table("processes"))
+	if err != nil {
+		return nil, err
+	}
+	if !validUUID(processUUID) {
+		return nil, models.NotFound("process")
+	}
+	badAfter := func() error {
+		var v models.Validation
+		v.Add("after", "Unknown message.")
+		return v.Err()
+	}
+	if afterMessageUUID != "" && !validUUID(afterMessageUUID) {
+		// Still answer not found first for a process that is not the caller's.
+		if _, err := s.lookupProcess(ctx, db, processUUID, ""); err != nil {
+			return nil, err
+		}
+		return nil, badAfter()
+	}
+	cols := "m.id, m.uuid, m.process_id, m.seq, m.author_user_id, m.author_kind, m.author_name, m.author_username, m.subject, m.text, m.created_at"
+	// One statement: the process in scope, left-joined to its messages after
+	// the cursor, in seq order, through the (process_id, seq) index. Nothing
+	// new: one row with no message. Not in scope: no row at all. Without a
+	// cursor (a thread that was empty when shown): its newest messages.
+	cond, order := "", "m.seq DESC"
+	if afterMessageUUID != "" {
+		q = q.Joins("LEFT JOIN messages a ON a.uuid = ? AND a.process_id = processes.id", strings.ToLower(afterMessageUUID))
+		cond, order = " AND m.seq > a.seq", "m.seq"
+	}
+	if s.dialect == Postgres {
+		// LATERAL keeps the index order and the limit inside (no sort of
+		// everything newer than the cursor).
+		q = q.Joins(fmt.Sprintf(`LEFT JOIN LATERAL (SELECT %s FROM messages m WHERE m.process_id = processes.id%s
+			ORDER BY %s LIMIT %d) m ON true`, cols, cond, order, models.MaxMessagesSince))
+	} else {
+		q = q.Joins("LEFT JOIN messages m ON m.process_id = processes.id" + cond)
+	}
+	sel := "processes.id AS process_row, " + cols
+	if afterMessageUUID != "" {
+		sel += ", a.id AS after_row"
+	}
+	var rows []sinceRow
+	if err := q.Select(sel).Where("processes.uuid = ?", strings.ToLower(processUUID)).
+		Order(order).Limit(models.MaxMessagesSince).Scan(&rows).Error; err != nil {
+		return nil, translate(err, "messages")
+	}
+	if len(rows) == 0 {
+		return nil, models.NotFound("process")
+	}
+	if afterMessageUUID != "" && rows[0].AfterRow == nil {
+		return nil, badAfter()
+	}
+	out := make([]models.Message, 0, len(rows))
+	for _, r := range rows {
+		if r.Message.ID != 0 {
+			out = append(out, r.Message)
+		}
+	}
+	if afterMessageUUID == "" {
+		slices.Reverse(out)
+	}
+	utcMessages(out)
+	return out, nil
+}
+
+func (s *Store) MarkRead(ctx context.Context, processUUID, upToMessageUUID string) error {
+	db := s.conn(ctx)
+	if upToMessageUUID != "" && !validUUID(upToMessageUUID) {
+		if _, err := s.lookupProcess(ctx, db, processUUID, ""); err != nil {
+			return err
+		}
+		return models.NotFound("message")
+	}
+	tp, err := s.lookupProcess(ctx, db, processUUID, upToMessageUUID)
+	if err != nil {
+		return err
+	}
+	upTo, upToSeq := tp.LastMessageID, tp.MessageCount
+	if upToMessageUUID != "" {
+		if tp.RefID == nil || tp.RefSeq == nil {
+			return models.NotFound("message")
+		}
+		upTo, upToSeq = *tp.RefID, *tp.RefSeq
+	}
+	if upToSeq <= tp.LastReadSeq {
+		return nil // already read that far: no write
+	}
+	p := models.PrincipalFrom(ctx)
+	return translate(db.Exec(markReadSQL, p.UserID, tp.ID, upTo, upToSeq, s.now()).Error, "read state")
+}
+
+func (s *Store) UnreadCounts(ctx context.Context, processUUIDs []string) (map[string]int, error) {
+	db := s.conn(ctx)
+	q, err := processScope(ctx, db.Table("processes"))
+	if err != nil {
+		return nil, err
+	}
+	if len(processUUIDs) > models.MaxUnreadProcesses {
+		var v models.Validation
+		v.Add("processes", fmt.Sprintf("At most %d processes at a time.", models.MaxUnreadProcesses))
+		return nil, v.Err()
+	}
+	ids := make([]string, 0, len(processUUIDs))
+	for _, u := range processUUIDs {
+		if validUUID(u) {
+			ids = append(ids, strings.ToLower(u))
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := map[string]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	p := models.PrincipalFrom(ctx)
+	// The thread's count is the seq of its newest message: unread is the
+	// distance from the user's read mark, no counting over messages.
+	var rows []struct {
+		UUID string
+		N    int
+	}
+	err = q.Select("processes.uuid AS uuid, threads.message_count - COALESCE(thread_reads.last_read_seq, 0) AS n").
+		Joins("JOIN threads ON threads.process_id = processes.id").
+		Joins("LEFT JOIN thread_reads ON thread_reads.process_id = processes.id AND thread_reads.user_id = ?", p.UserID).
+		Where("processes.uuid IN ?", ids).
+		Where("threads.message_count > COALESCE(thread_reads.last_read_seq, 0)").
+		Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "unread counts")
+	}
+	for _, r := range rows {
+		if r.N > 0 {
+			out[strings.ToLower(r.UUID)] = r.N
+		}
+	}
+	return out, nil
+}
+
+func staffOnly(ctx context.Context) (*models.Principal, error) {
+	p := models.PrincipalFrom(ctx)
+	switch {
+	case p == nil:
+		return nil, models.Unauthorized("not signed in")
+	case !p.IsStaff():
+		return nil, models.Forbidden("the reply queue is for bank staff")
+	}
+	return p, nil
+}
+
+func (s *Store) ThreadQueue(ctx context.Context, f models.QueueFilter) (*models.QueuePage, error) {
+	p, err := staffOnly(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db := s.conn(ctx)
+	var v models.Validation
+	var kind models.AuthorKind
+	switch f.Filter {
+	case "", models.QueueAll:
+	case models.QueueWaiting:
+		kind = models.AuthorBroker
+	case models.QueueAnswered:
+		kind = models.AuthorBank
+	default:
+		v.Add("filter", "Unknown filter.")
+	}
+	switch {
+	case f.Limit == 0:
+		f.Limit = models.DefaultQueuePageSize
+	case f.Limit < 1 || f.Limit > models.MaxQueuePageSize:
+		v.Add("limit", fmt.Sprintf("Page size must be between 1 and %d.", models.MaxQueuePageSize))
+	}
+	if f.After != "" && !validUUID(f.After) {
+		v.Add("after", "Invalid page cursor.")
+	}
+	var firmID int64
+	if f.FirmUID != "" {
+		var ids []int64
+		if err := db.Model(&models.BrokerFirm{}).Where("broker_uid = ? AND bank_id = ?", f.FirmUID, p.BankID).
+			Limit(1).Pluck("id", &ids).Error; err != nil {
+			return nil, translate(err, "firm")
+		}
+		if len(ids) == 0 {
+			v.Add("firm", "Unknown firm.")
+		} else {
+			firmID = ids[0]
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	q := db.Table("threads").
+		Select(`processes.uuid AS process_uuid, processes.process_number, processes.status_id,
+			broker_firms.broker_uid AS firm_uid, broker_firms.name AS firm_name,
+			threads.last_excerpt, threads.last_author_kind, threads.last_author_name, threads.last_message_at,
+			threads.message_count, threads.last_message_uuid,
+			CASE WHEN threads.message_count > COALESCE(thread_reads.last_read_seq, 0) THEN 1 ELSE 0 END AS unread_flag`).
+		Joins("JOIN processes ON processes.id = threads.process_id").
+		Joins("JOIN broker_firms ON broker_firms.id = threads.broker_id").
+		Joins("LEFT JOIN thread_reads ON thread_reads.process_id = threads.process_id AND thread_reads.user_id = ?", p.UserID).
+		Where("threads.bank_id = ?", p.BankID)
+	if firmID != 0 {
+		q = q.Where("threads.broker_id = ?", firmID)
+	}
+	if kind != "" {
+		q = q.Where("threads.last_author_kind = ?", kind)
+	}
+	if f.After != "" {
+		q = q.Where("threads.last_message_id < (SELECT c.id FROM messages c WHERE c.uuid = ?)", strings.ToLower(f.After))
+	}
+	var rows []struct {
+		models.QueueItem
+		LastMessageUUID string
+		UnreadFlag      int
+	}
+	if err := q.Order("threads.last_message_id DESC").Limit(f.Limit + 1).Scan(&rows).Error; err != nil {
+		return nil, translate(err, "threads")
+	}
+	page := &models.QueuePage{Items: make([]models.QueueItem, 0, min(len(rows), f.Limit))}
+	for i, r := range rows {
+		if i == f.Limit {
+			page.NextCursor = strings.ToLower(rows[i-1].LastMessageUUID)
+			break
+		}
+		it := r.QueueItem
+		it.ProcessUUID = strings.ToLower(it.ProcessUUID)
+		it.LastMessageAt = it.LastMessageAt.UTC()
+		it.Unread = r.UnreadFlag != 0
+		page.Items = append(page.Items, it)
+	}
+	return page, nil
+}
+
+func (s *Store) QueueFirms(ctx context.Context) ([]models.FirmOption, error) {
+	p, err := staffOnly(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []models.FirmOption
+	err = s.conn(ctx).Model(&models.BrokerFirm{}).Select("broker_uid AS uid, name").
+		Where("bank_id = ?", p.BankID).Order("name, broker_uid").Scan(&out).Error
+	return out, translate(err, "firms")
+}

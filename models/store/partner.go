@@ -1,0 +1,219 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"portal/models"
+)
+
+// Partner authentication throttling: failures are counted from the audit
+// log per client id and per client address, so every instance agrees.
+const (
+	partnerAuthWindow            = 15 * time.Minute
+	maxPartnerFailuresPerClient  = 30
+	maxPartnerFailuresPerAddress = 30
+	maxCredentialLen             = 512
+)
+
+// errPartnerAuth is the one answer to every failed partner authentication.
+var errPartnerAuth = models.Unauthorized("Authentication failed.")
+
+// errTokenInvalid is the one answer to every unusable token.
+var errTokenInvalid = models.Unauthorized("The session token is missing, expired or revoked.")
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin) (string, error) {
+	db := s.db.WithContext(ctx)
+	clientID := clip(strings.TrimSpace(in.ClientID), 200)
+	since := s.now().Add(-partnerAuthWindow)
+
+	// Throttle before any hashing.
+	var perClient, perAddress int64
+	if clientID != "" {
+		if err := db.Model(&models.AuditEvent{}).
+			Where("action = ? AND subject = ? AND created_at > ?", models.AuditPartnerAuthFailed, clientID, since).
+			Count(&perClient).Error; err != nil {
+			return "", translate(err, "authentication")
+		}
+	}
+	if err := db.Model(&models.AuditEvent{}).
+		Where("action = ? AND client_ip = ? AND created_at > ?", models.AuditPartnerAuthFailed, in.ClientIP, since).
+		Count(&perAddress).Error; err != nil {
+		return "", translate(err, "authentication")
+	}
+	if perClient >= maxPartnerFailuresPerClient || perAddress >= maxPartnerFailuresPerAddress {
+		_ = s.Audit(ctx, models.AuditEvent{Action: models.AuditPartnerAuthThrottled, Subject: clientID,
+			ClientIP: in.ClientIP, Outcome: "denied"})
+		return "", models.RateLimited("Too many failed authentication attempts. Please wait a few minutes and try again.",
+			int(partnerAuthWindow.Seconds()))
+	}
+	fail := func(step string, err error) (string, error) {
+		if err != nil && models.ErrorCode(err) != models.CodeNotFound {
+			return "", translate(err, "authentication")
+		}
+		// The failed step is for operators only; the caller gets one answer.
+		_ = s.Audit(ctx, models.AuditEvent{Action: models.AuditPartnerAuthFailed, Subject: clientID,
+			ClientIP: in.ClientIP, Outcome: "denied", Detail: "failed check: " + step})
+		return "", errPartnerAuth
+	}
+
+	// 1. The client id and secret identify a partner. Unknown ids cost a
+	// hash too, so they take as long as wrong secrets.
+	var partner models.Partner
+	var lookupErr error
+	hash := ""
+	if clientID != "" {
+		lookupErr = translate(db.Where("client_id = ?", clientID).Take(&partner).Error, "partner")
+		if lookupErr == nil {
+			hash = partner.ClientSecretHash
+		} else if models.ErrorCode(lookupErr) != models.CodeNotFound {
+			return "", lookupErr
+		}
+	}
+	secret := in.ClientSecret
+	if len(secret) > maxCredentialLen {
+		secret, hash = "", "" // never matches; still costs one hash
+	}
+	if !models.CheckPasswordOrDummy(hash, secret) {
+		return fail("client", nil)
+	}
+
+	// 2. The broker firm belongs to that partner and has API access.
+	var firm models.BrokerFirm
+	if err := translate(db.Where("broker_uid = ? AND partner_id = ?", clip(strings.TrimSpace(in.BrokerUID), 200), partner.ID).
+		Take(&firm).Error, "firm"); err != nil {
+		return fail("firm", err)
+	}
+	if !firm.APIEnabled {
+		return fail("firm", nil)
+	}
+
+	// 3. The user belongs to that firm, is a broker with API access and is
+	// not disabled.
+	var u models.User
+	if err := translate(db.Where("email = ? AND firm_id = ?", clip(normalizeEmail(in.Username), 320), firm.ID).
+		Take(&u).Error, "user"); err != nil {
+		return fail("user", err)
+	}
+	if u.Kind != models.KindBroker || !u.APIEnabled || u.Disabled {
+		return fail("user", nil)
+	}
+
+	token, err := newToken()
+	if err != nil {
+		return "", models.Internal(err)
+	}
+	now := s.now()
+	row := models.APIToken{TokenHash: HashToken(token), UserID: u.ID, PartnerID: partner.ID, ClientIP: clip(in.ClientIP, 100),
+		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(models.PartnerTokenIdleTimeout)}
+	err = db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return tx.Create(&models.AuditEvent{CreatedAt: now, ActorUserID: &u.ID, Action: models.AuditPartnerAuthOK,
+			Subject: clientID, ClientIP: in.ClientIP, Outcome: "ok", Detail: "firm " + firm.BrokerUID}).Error
+	})
+	if err != nil {
+		return "", translate(err, "token")
+	}
+	return token, nil
+}
+
+// tokenRow is a token with the user and firm it acts for.
+type tokenRow struct {
+	TokenID        int64
+	LastUsedAt     time.Time
+	ExpiresAt      time.Time
+	RevokedAt      *time.Time
+	UserID         int64
+	UserUUID       string
+	Email          string
+	Name           string
+	Kind           models.UserKind
+	BankID         int64
+	FirmID         int64
+	APIEnabled     bool
+	Disabled       bool
+	FirmName       string
+	FirmAPIEnabled bool
+}
+
+func (s *Store) ResolveToken(ctx context.Context, token string) (*models.Principal, error) {
+	if token == "" || len(token) > maxCredentialLen {
+		return nil, errTokenInvalid
+	}
+	db := s.db.WithContext(ctx)
+	var rows []tokenRow
+	err := db.Table("api_tokens").
+		Select(`api_tokens.id AS token_id, api_tokens.last_used_at, api_tokens.expires_at, api_tokens.revoked_at,
+			users.id AS user_id, users.uuid AS user_uuid, users.email, users.name, users.kind, users.bank_id,
+			users.firm_id, users.api_enabled, users.disabled,
+			broker_firms.name AS firm_name, broker_firms.api_enabled AS firm_api_enabled`).
+		Joins("JOIN users ON users.id = api_tokens.user_id").
+		Joins("JOIN broker_firms ON broker_firms.id = users.firm_id AND broker_firms.partner_id = api_tokens.partner_id").
+		Where("api_tokens.token_hash = ?", HashToken(token)).Limit(1).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "token")
+	}
+	if len(rows) == 0 {
+		return nil, errTokenInvalid
+	}
+	r := rows[0]
+	now := s.now()
+	if r.RevokedAt != nil || !now.Before(r.ExpiresAt) ||
+		r.Kind != models.KindBroker || !r.APIEnabled || r.Disabled || !r.FirmAPIEnabled {
+		return nil, errTokenInvalid
+	}
+	if now.Sub(r.LastUsedAt) > touchEvery {
+		if err := db.Model(&models.APIToken{}).Where("id = ? AND revoked_at IS NULL", r.TokenID).
+			Updates(map[string]any{"last_used_at": now, "expires_at": now.Add(models.PartnerTokenIdleTimeout)}).Error; err != nil {
+			return nil, translate(err, "token")
+		}
+	}
+	return &models.Principal{UserID: r.UserID, UserUUID: strings.ToLower(r.UserUUID), Email: r.Email, Name: r.Name,
+		Kind: r.Kind, BankID: r.BankID, FirmID: r.FirmID, FirmName: r.FirmName, APIEnabled: r.APIEnabled}, nil
+}
+
+func (s *Store) RevokeToken(ctx context.Context, token string) error {
+	if token == "" || len(token) > maxCredentialLen {
+		return nil
+	}
+	db := s.db.WithContext(ctx)
+	var row models.APIToken
+	err := db.Where("token_hash = ? AND revoked_at IS NULL", HashToken(token)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil
+	}
+	if err != nil {
+		return translate(err, "token")
+	}
+	now := s.now()
+	return translate(db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.APIToken{}).Where("id = ? AND revoked_at IS NULL", row.ID).
+			Update("revoked_at", now).Error; err != nil {
+			return err
+		}
+		return tx.Create(&models.AuditEvent{CreatedAt: now, ActorUserID: &row.UserID, Action: models.AuditPartnerTokenRevoked,
+			Outcome: "ok"}).Error
+	}), "token")
+}
+
+// DeleteExpiredTokens removes tokens past their idle expiry or revoked
+// more than a day ago (housekeeping; they are refused either way).
+func (s *Store) DeleteExpiredTokens(ctx context.Context) (int64, error) {
+	now := s.now()
+	res := s.db.WithContext(ctx).Where("expires_at < ? OR revoked_at < ?", now, now.Add(-24*time.Hour)).
+		Delete(&models.APIToken{})
+	return res.RowsAffected, translate(res.Error, "tokens")
+}

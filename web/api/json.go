@@ -1,0 +1,75 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/models"
+)
+
+// maxBody caps request bodies of the partner API (413 past it).
+const maxBody = 64 << 10
+
+func limitBody(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	c.Next()
+}
+
+// encode renders v as the API's JSON (no HTML escaping: clients get the
+// text as written).
+func encode(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return bytes.TrimRight(buf.Bytes(), "\n")
+}
+
+func writeJSON(c *gin.Context, status int, v any) {
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "application/json; charset=utf-8", encode(v))
+}
+
+// readJSON reads the whole body (so an idempotent retry can compare it)
+// and decodes it strictly: unknown fields and trailing data are invalid.
+func readJSON(c *gin.Context, v any) ([]byte, error) {
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return nil, err // *http.MaxBytesError answers 413
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return raw, &models.Error{Code: models.CodeInvalid, Message: "The body must be a JSON object with the documented fields: " + jsonProblem(err)}
+	}
+	if dec.More() {
+		return raw, &models.Error{Code: models.CodeInvalid, Message: "The body must hold one JSON object."}
+	}
+	return raw, nil
+}
+
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return "malformed JSON."
+	case errors.As(err, &typ):
+		return typ.Field + " has the wrong type."
+	case errors.Is(err, io.EOF):
+		return "the body is empty."
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ") + "."
+	}
+	return "malformed JSON."
+}
+
+// timestamp is RFC 3339 UTC to whole seconds, as the API documents.
+func timestamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }

@@ -1,0 +1,111 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/models"
+)
+
+type messageJSON struct {
+	MessageUniqueID string `json:"messageUniqueID"`
+	Username        string `json:"username"`
+	Subject         string `json:"subject"`
+	Text            string `json:"text"`
+	CreationDate    string `json:"creationDate"`
+	AuthorType      string `json:"authorType"`
+}
+
+type messageListJSON struct {
+	Messages   []messageJSON `json:"messages"`
+	TotalCount int64         `json:"totalCount"`
+	Count      int           `json:"count"`
+}
+
+// listMessages is the process's thread, newest first, paged with
+// pageNumber / pageSize.
+func (h *Handlers) listMessages(c *gin.Context) {
+	var v models.Validation
+	page := models.DefaultMessagePage
+	if c.Query("pageNumber") != "" {
+		page.PageNumber = queryInt(c, "pageNumber", &v)
+	}
+	if c.Query("pageSize") != "" {
+		page.PageSize = queryInt(c, "pageSize", &v)
+	}
+	if err := v.Err(); err != nil {
+		fail(c, h.log, CategoryMessage, err)
+		return
+	}
+	list, err := h.svc.Messages.ListMessages(c.Request.Context(), processID(c), page)
+	if err != nil {
+		fail(c, h.log, CategoryMessage, err)
+		return
+	}
+	out := messageListJSON{Messages: make([]messageJSON, 0, len(list.Messages)), TotalCount: list.TotalCount, Count: list.Count}
+	for _, m := range list.Messages {
+		out.Messages = append(out.Messages, messageJSON{MessageUniqueID: m.UUID, Username: m.AuthorUsername,
+			Subject: m.Subject, Text: m.Text, CreationDate: timestamp(m.CreatedAt), AuthorType: string(m.AuthorKind)})
+	}
+	writeJSON(c, http.StatusOK, out)
+}
+
+type newMessageJSON struct {
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+}
+
+type postedJSON struct {
+	OperationStatus OperationStatus `json:"operationStatus"`
+	MessageUniqueID string          `json:"messageUniqueID"`
+}
+
+// postMessage adds a message to the process's thread as the token's user.
+// With an Idempotency-Key, a retry returns the first answer byte for byte
+// and creates nothing.
+func (h *Handlers) postMessage(c *gin.Context) {
+	var in newMessageJSON
+	raw, err := readJSON(c, &in)
+	if err != nil {
+		fail(c, h.log, CategoryMessage, err)
+		return
+	}
+	id := processID(c)
+	create := func(ctx context.Context) (models.StoredResponse, error) {
+		m, err := h.svc.Messages.PostMessage(ctx, id, models.NewMessage{Subject: in.Subject, Text: in.Text})
+		if err != nil {
+			return models.StoredResponse{}, err
+		}
+		return models.StoredResponse{Status: http.StatusCreated, Body: encode(postedJSON{
+			OperationStatus: OperationStatus{Code: CodeProcessUpdated, Message: "Process Updated successfully"},
+			MessageUniqueID: m.UUID,
+		})}, nil
+	}
+	key := c.GetHeader(models.IdempotencyKeyName)
+	if key == "" {
+		resp, err := create(c.Request.Context())
+		if err != nil {
+			fail(c, h.log, CategoryMessage, err)
+			return
+		}
+		c.Header("Cache-Control", "no-store")
+		c.Data(resp.Status, "application/json; charset=utf-8", resp.Body)
+		return
+	}
+	sum := sha256.Sum256([]byte(c.Request.Method + " " + strings.ToLower(c.Request.URL.Path) + "\n" + string(raw)))
+	resp, replayed, err := h.svc.Idempotency.Idempotent(c.Request.Context(), key, hex.EncodeToString(sum[:]), create)
+	if err != nil {
+		fail(c, h.log, CategoryMessage, err)
+		return
+	}
+	if replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(resp.Status, "application/json; charset=utf-8", resp.Body)
+}

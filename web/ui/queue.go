@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/components/staff"
+	"portal/models"
+)
+
+// threadQueue is the staff reply queue; "waiting for the bank" first.
+func (h *Handlers) threadQueue(c *gin.Context) {
+	ctx := c.Request.Context()
+	v := staff.QueueView{Filter: models.QueueFilterKind(c.DefaultQuery("filter", string(models.QueueWaiting))),
+		Firm: c.Query("firm"), Now: time.Now()}
+	status := http.StatusOK
+	firms, err := h.svc.Messages.QueueFirms(ctx)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	v.Firms = firms
+	page, err := h.svc.Messages.ThreadQueue(ctx, models.QueueFilter{Filter: v.Filter, FirmUID: v.Firm, After: c.Query("after")})
+	if err != nil {
+		e := models.AsError(err)
+		if e.Code != models.CodeInvalid {
+			h.fail(c, err)
+			return
+		}
+		v.Error = e.Message
+		if len(e.Fields) > 0 {
+			v.Error = e.Fields[0].Message
+		}
+		status = http.StatusBadRequest
+	}
+	v.Result = page
+	v.Page = h.page(c, staff.T.QueueTitle, "queue")
+	h.render(c, status, staff.QueuePage(v))
+}

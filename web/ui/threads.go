@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"portal/components/processes"
+	"portal/components/threads"
+	"portal/models"
+	"portal/web/session"
+)
+
+// maxMessageBody caps a posted message form (text is at most 4000
+// characters; the rest is headroom for encoding).
+const maxMessageBody = 64 << 10
+
+func limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		c.Next()
+	}
+}
+
+// showProcess renders the process page with its thread (the newest page,
+// or an older one with ?before=) and marks the thread read.
+func (h *Handlers) showProcess(c *gin.Context) {
+	h.processPage(c, http.StatusOK, threads.ComposeView{})
+}
+
+func (h *Handlers) processPage(c *gin.Context, status int, compose threads.ComposeView) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	d, err := h.svc.Processes.GetProcess(ctx, id)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	before := c.Query("before")
+	page, err := h.svc.Messages.ThreadPage(ctx, id, before, 0)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if before == "" && len(page.Messages) > 0 {
+		if err := h.svc.Messages.MarkRead(ctx, id, ""); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
+	compose.ProcessUUID = id
+	v := processes.DetailView{Detail: d, Thread: threads.ThreadView{
+		ProcessUUID: id, Page: page, Viewer: models.PrincipalFrom(ctx), Compose: compose,
+	}}
+	v.Page = h.page(c, processes.T.ProcessHeading(d.Process.ProcessNumber), "processes")
+	if models.PrincipalFrom(ctx).IsStaff() {
+		v.Page.Active = "queue"
+	}
+	h.render(c, status, processes.DetailPage(v))
+}
+
+// postMessage posts to a process thread. htmx gets the cleared form plus
+// every message since the one the page showed last; a plain form post is
+// redirected back to the thread.
+func (h *Handlers) postMessage(c *gin.Context) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	in := models.NewMessage{Subject: c.PostForm("subject"), Text: c.PostForm("text")}
+	after := c.PostForm("after")
+	_, err := h.svc.Messages.PostMessage(ctx, id, in)
+	if err != nil {
+		e := models.AsError(err)
+		status := 0
+		switch e.Code {
+		case models.CodeInvalid:
+			status = http.StatusUnprocessableEntity
+		case models.CodeRateLimited:
+			status = http.StatusTooManyRequests
+			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
+		default:
+			h.fail(c, err)
+			return
+		}
+		compose := threads.ComposeView{ProcessUUID: id, Subject: in.Subject, Text: in.Text, Error: e, Autofocus: true}
+		if isFragment(c) {
+			h.render(c, status, threads.Compose(compose))
+			return
+		}
+		h.processPage(c, status, compose)
+		return
+	}
+	if !isFragment(c) {
+		_ = session.SetFlash(c, threads.T.Sent)
+		redirect(c, "/processes/"+id+"#thread")
+		return
+	}
+	msgs, err := h.svc.Messages.MessagesSince(ctx, id, after)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	h.render(c, http.StatusOK, threads.Posted(threads.ComposeView{ProcessUUID: id, Autofocus: true},
+		h.appended(c, id, msgs)))
+}
+
+func (h *Handlers) appended(c *gin.Context, id string, msgs []models.Message) threads.MessagesView {
+	v := threads.MessagesView{ProcessUUID: id, Messages: msgs, Viewer: models.PrincipalFrom(c.Request.Context())}
+	if len(msgs) > 0 {
+		v.After = msgs[len(msgs)-1].UUID
+	}
+	return v
+}
+
+// messagesSince answers the thread's poll: 204 when nothing is new (one
+// indexed query), else the new messages, which the open page has now shown.
+func (h *Handlers) messagesSince(c *gin.Context) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	msgs, err := h.svc.Messages.MessagesSince(ctx, id, c.Query("after"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if len(msgs) == 0 {
+		c.Status(http.StatusNoContent)
+		return
+	}
+	if err := h.svc.Messages.MarkRead(ctx, id, msgs[len(msgs)-1].UUID); err != nil {
+		h.fail(c, err)
+		return
+	}
+	v := h.appended(c, id, msgs)
+	v.LastSeq = 0
+	h.render(c, http.StatusOK, threads.Appended(v))
+}
+
+// olderMessages is the page of messages before a cursor (htmx); without
+// JavaScript the link goes to the process page with the cursor instead.
+func (h *Handlers) olderMessages(c *gin.Context) {
+	id := c.Param("id")
+	before := c.Query("before")
+	if !isFragment(c) {
+		redirect(c, "/processes/"+id+"?before="+before+"#thread")
+		return
+	}
+	page, err := h.svc.Messages.ThreadPage(c.Request.Context(), id, before, 0)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	h.render(c, http.StatusOK, threads.Older(threads.OlderView{ProcessUUID: id, Page: page,
+		Viewer: models.PrincipalFrom(c.Request.Context())}))
+}
