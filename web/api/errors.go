@@ -68,6 +68,7 @@ var (
 // Success codes the bank documents.
 const (
 	CodeProcessUpdated = "020101" // "Process Updated successfully"
+	CodeSignedOut      = "010101" // "Session ended": DELETE /v1/authentication
 )
 
 // fieldCodes gives each input field its CC FF; a field error's code is that

@@ -27,9 +27,6 @@ func header(c *gin.Context, names []string) string {
 	return ""
 }
 
-// CodeSignedOut answers a revoked session (DELETE /v1/authentication).
-const CodeSignedOut = "010101"
-
 type authenticationResponse struct {
 	SessionToken string `json:"sessionToken"`
 }

@@ -140,10 +140,23 @@ func taxonomyOf(t *testing.T, s *webtest.Server) *models.Taxonomy {
 	return tx
 }
 
+// The taxonomy answers are read-only: one server serves every check.
+func TestTaxonomyAPI(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	for name, fn := range map[string]func(*testing.T, *webtest.Server){
+		"every route":      testEveryTaxonomyRoute,
+		"counts, nesting":  testTaxonomyCountsAndNesting,
+		"language":         testTaxonomyLanguage,
+		"error envelope":   testTaxonomyErrorsUseTheEnvelope,
+		"ETag and caching": testTaxonomyETagAndCaching,
+	} {
+		t.Run(name, func(t *testing.T) { fn(t, s) })
+	}
+}
+
 // Every route the index names answers 200 with the list's items, in both
 // languages, and the index names every stored list, view and parent filter.
-func TestEveryTaxonomyRoute(t *testing.T) {
-	s := webtest.New(t, store.SQLite)
+func testEveryTaxonomyRoute(t *testing.T, s *webtest.Server) {
 	c := s.Client(t)
 	tx := taxonomyOf(t, s)
 	idx := decode[index](t, get(t, c, "/v1/taxonomy", http.StatusOK))
@@ -231,8 +244,7 @@ func TestEveryTaxonomyRoute(t *testing.T) {
 	}
 }
 
-func TestTaxonomyCountsAndNesting(t *testing.T) {
-	s := webtest.New(t, store.SQLite)
+func testTaxonomyCountsAndNesting(t *testing.T, s *webtest.Server) {
 	c := s.Client(t)
 	districts, _ := items(t, "districts", decode[list](t, get(t, c, "/v1/taxonomy/districts", http.StatusOK)).Items, "")
 	counties, _ := items(t, "counties", decode[list](t, get(t, c, "/v1/taxonomy/counties", http.StatusOK)).Items, "")
@@ -297,8 +309,7 @@ func TestTaxonomyCountsAndNesting(t *testing.T) {
 	}
 }
 
-func TestTaxonomyLanguage(t *testing.T) {
-	s := webtest.New(t, store.SQLite)
+func testTaxonomyLanguage(t *testing.T, s *webtest.Server) {
 	c := s.Client(t)
 	for header, want := range map[string]string{
 		"":                       "Em criação",
@@ -323,8 +334,7 @@ func TestTaxonomyLanguage(t *testing.T) {
 	}
 }
 
-func TestTaxonomyErrorsUseTheEnvelope(t *testing.T) {
-	s := webtest.New(t, store.SQLite)
+func testTaxonomyErrorsUseTheEnvelope(t *testing.T, s *webtest.Server) {
 	c := s.Client(t)
 	for _, tc := range []struct {
 		path, code, field, fieldCode string
@@ -364,8 +374,7 @@ func TestTaxonomyErrorsUseTheEnvelope(t *testing.T) {
 	}
 }
 
-func TestTaxonomyETagAndCaching(t *testing.T) {
-	s := webtest.New(t, store.SQLite)
+func testTaxonomyETagAndCaching(t *testing.T, s *webtest.Server) {
 	c := s.Client(t)
 	for _, path := range []string{"/v1/taxonomy", "/v1/taxonomy/districts", "/v1/taxonomy/districts-with-counties",
 		"/v1/taxonomy/counties/1/parishes", "/v1/taxonomy/parishes?pageNumber=2", "/v1/taxonomy/workflow-states/simulation"} {

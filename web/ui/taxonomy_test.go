@@ -207,8 +207,11 @@ func TestBrowserAddressCascade(t *testing.T) {
 	// choose picks an option as a person would: the value changes, then the
 	// select fires "change" (one script, so no DOM node is held in between).
 	choose := func(sel, value string) {
-		p.strings(`(() => { const s = document.querySelector('` + sel + `'); s.value = '` + value + `';
+		got := p.strings(`(() => { const s = document.querySelector('` + sel + `'); s.value = '` + value + `';
 			s.dispatchEvent(new Event('change', {bubbles: true})); return [s.value]; })()`)
+		if len(got) != 1 || got[0] != value {
+			t.Fatalf("%s has no option %s", sel, value)
+		}
 	}
 	waitOptions := func(sel string, n int) {
 		p.do(chromedp.Poll[chromedp.Void](`document.querySelectorAll('` + sel + ` option').length === ` + strconv.Itoa(n)))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -141,7 +142,7 @@ func (h *Handlers) olderMessages(c *gin.Context) {
 	id := c.Param("id")
 	before := c.Query("before")
 	if !isFragment(c) {
-		redirect(c, "/processes/"+id+"?before="+before+"#thread")
+		redirect(c, "/processes/"+url.PathEscape(id)+"?before="+url.QueryEscape(before)+"#thread")
 		return
 	}
 	page, err := h.svc.Messages.ThreadPage(c.Request.Context(), id, before, 0)
