@@ -35,7 +35,14 @@ type Error struct {
 	Message    string
 	Fields     []FieldError
 	RetryAfter int // seconds, for CodeRateLimited
-	Err        error
+	// Entity names what was not found ("bank", "customer", "process"...),
+	// for transports whose answers differ by entity (OBP).
+	Entity string
+	// MissingRole is the entitlement a CodeForbidden refusal lacked, and
+	// RoleBank the bank it was needed at.
+	MissingRole string
+	RoleBank    string
+	Err         error
 }
 
 func (e *Error) Error() string {
@@ -66,7 +73,13 @@ func AsError(err error) *Error {
 }
 
 func NotFound(what string) error {
-	return &Error{Code: CodeNotFound, Message: what + " not found"}
+	return &Error{Code: CodeNotFound, Message: what + " not found", Entity: what}
+}
+
+// MissingRole refuses a caller who lacks role at bank (public bank id).
+func MissingRole(role, bank string) error {
+	return &Error{Code: CodeForbidden, Message: "You need the role " + role + " at " + bank + ".",
+		MissingRole: role, RoleBank: bank}
 }
 
 func Unauthorized(msg string) error { return &Error{Code: CodeUnauthorized, Message: msg} }

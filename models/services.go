@@ -131,4 +131,8 @@ type Services struct {
 	Partners    PartnerAuthService // partner API tokens (partner.go)
 	Idempotency IdempotencyService // Idempotency-Key of creating requests (partner.go)
 	Taxonomy    TaxonomyService    // reference lists (taxonomy.go)
+
+	Customers    CustomerService    // customer messages and inbox (customers.go)
+	Entitlements EntitlementService // roles at banks (customers.go)
+	OBPAuth      OBPAuthService     // DirectLogin tokens (customers.go)
 }

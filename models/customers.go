@@ -1,0 +1,176 @@
+package models
+
+import (
+	"context"
+	"time"
+)
+
+// Customer messages: the bank writes to a customer (staff in the browser,
+// bank systems through the OBP-compatible API); the customer reads them in
+// the inbox. They are rows of their own, stored against the customer, and
+// every reader sees the same rows (web inbox, staff view, OBP v1.4.0 and
+// v4.0.0).
+
+// Transports a message can name (OBP's free text; the browser offers these).
+var CustomerMessageTransports = []string{"SMS", "EMAIL", "POST", "IN_APP"}
+
+// Limits (OBP's column sizes).
+const (
+	MaxCustomerMessage       = 1024 // characters; at least 1
+	MaxCustomerMessageHeader = 64   // transport, from_department, from_person
+	DefaultCustomerPageSize  = 50
+	MaxCustomerPageSize      = 500
+	MaxCustomerSearch        = 100
+)
+
+// CustomerMessage is one message from the bank to a customer.
+type CustomerMessage struct {
+	ID              int64
+	UUID            string `gorm:"column:uuid"` // OBP "id"
+	BankID          int64
+	CustomerID      int64
+	Message         string
+	Transport       string // "" when none was given (v1.4.0)
+	FromDepartment  string
+	FromPerson      string
+	CreatedByUserID *int64
+	CreatedAt       time.Time
+	ReadAt          *time.Time // when the customer first opened it
+}
+
+func (m CustomerMessage) Read() bool { return m.ReadAt != nil }
+
+// NewCustomerMessage is the input of CreateCustomerMessage. A nil field was
+// absent from the request: the service reports it after the bank and role
+// checks (OBP's order of checks). Field errors name "message", "transport",
+// "from_department" and "from_person".
+type NewCustomerMessage struct {
+	Message        *string
+	Transport      *string // v1.4.0 has none: pass a pointer to ""
+	FromDepartment *string
+	FromPerson     *string
+}
+
+// Paging is limit/offset (OBP sends neither; newest first always).
+type Paging struct {
+	Limit  int // 0: DefaultCustomerPageSize; at most MaxCustomerPageSize
+	Offset int // >= 0
+}
+
+// CustomerMessagePage is a page of one customer's messages, newest first
+// (ties: newest insertion first).
+type CustomerMessagePage struct {
+	Messages []CustomerMessage
+	Total    int64 // messages of this customer
+	Unread   int64 // of them, not yet opened by the customer
+}
+
+// NewCustomer is the input of CreateCustomer (OBP's required fields plus
+// what the portal shows). Field errors name the OBP keys.
+type NewCustomer struct {
+	LegalName      string // legal_name
+	MobilePhone    string // mobile_phone_number
+	Email          string // email
+	CustomerNumber string // customer_number; generated when empty
+	TaxID          string
+}
+
+// CustomerService: staff write to and read customers' messages, customers
+// read their own. Roles are checked here, at the named bank, for every
+// transport. Checks run in OBP's order: bank (CodeNotFound, Entity "bank"),
+// role (MissingRole), input (CodeInvalid), customer (CodeNotFound, Entity
+// "customer"). bankID is the public id ("demo.bank").
+type CustomerService interface {
+	// CreateCustomerMessage needs CanCreateCustomerMessage; it stores the
+	// message and an audit row in one transaction.
+	CreateCustomerMessage(ctx context.Context, bankID, customerUUID string, in NewCustomerMessage) (*CustomerMessage, error)
+	// CustomerMessages needs CanGetCustomerMessages; the read is audited.
+	CustomerMessages(ctx context.Context, bankID, customerUUID string, p Paging) (*CustomerMessagePage, error)
+	// MyCustomerMessages are the messages of the customer linked to the
+	// caller at bankID (none linked: an empty page). No role needed.
+	MyCustomerMessages(ctx context.Context, bankID string, p Paging) (*CustomerMessagePage, error)
+	// OpenMyMessage returns one of the caller's own messages and marks it
+	// read (the first time). Another customer's message is CodeNotFound.
+	OpenMyMessage(ctx context.Context, messageUUID string) (*CustomerMessage, error)
+	// MyUnreadCount is the caller's unread count for the page header.
+	MyUnreadCount(ctx context.Context) (int64, error)
+
+	// FindCustomers searches the caller's bank by name, e-mail, tax id or
+	// customer number (needs CanGetCustomerMessages or
+	// CanCreateCustomerMessage); at most limit rows (0: 20, max 100).
+	FindCustomers(ctx context.Context, query string, limit int) ([]Customer, error)
+	// GetCustomer is one customer of the caller's bank for staff with
+	// either customer-message role.
+	GetCustomer(ctx context.Context, customerUUID string) (*Customer, error)
+	// CreateCustomer needs CanCreateCustomer at bankID.
+	CreateCustomer(ctx context.Context, bankID string, in NewCustomer) (*Customer, error)
+	// MyCustomers are the customers linked to the caller (OBP
+	// users/current/customers).
+	MyCustomers(ctx context.Context) ([]Customer, error)
+}
+
+// UserInfo is a user as OBP's "current user" shows them.
+type UserInfo struct {
+	UserUUID     string
+	Email        string
+	Name         string
+	Kind         UserKind
+	Entitlements []EntitlementInfo
+}
+
+// EntitlementInfo is one role at one bank.
+type EntitlementInfo struct {
+	UUID   string
+	Role   string
+	BankID string // public bank id
+}
+
+// EntitlementService reads and changes roles. Granting and revoking need
+// an admin holding CanCreateEntitlementAtAnyBank; both are audited.
+type EntitlementService interface {
+	CurrentUser(ctx context.Context) (*UserInfo, error)
+	// AddEntitlement grants role at bankID to the user. An unknown role is
+	// CodeInvalid (field "role_name"), an unknown bank CodeNotFound
+	// ("bank"), an unknown user CodeNotFound ("user"), a role the user
+	// already holds CodeConflict.
+	AddEntitlement(ctx context.Context, userUUID, bankID, role string) (*EntitlementInfo, error)
+	RemoveEntitlement(ctx context.Context, entitlementUUID string) error
+	// StaffWithEntitlements lists staff and admin users with their roles,
+	// for the admin page.
+	StaffWithEntitlements(ctx context.Context) ([]UserInfo, error)
+	// Banks lists the banks (public).
+	Banks(ctx context.Context) ([]Bank, error)
+}
+
+// DirectLoginInput is OBP's DirectLogin header, parsed.
+type DirectLoginInput struct {
+	Username    string
+	Password    string
+	ConsumerKey string
+	ClientIP    string
+}
+
+// OBPAuthService issues and resolves OBP DirectLogin tokens for the portal's
+// own accounts (staff, admins, customers).
+type OBPAuthService interface {
+	// DirectLogin checks the consumer key (a registered API consumer) and
+	// the credentials, throttled like the browser login; returns a new
+	// random token (stored hashed, expiring). Failures are
+	// CodeUnauthorized.
+	DirectLogin(ctx context.Context, in DirectLoginInput) (token string, err error)
+	// ResolveOBPToken returns the token's user; unknown or expired tokens
+	// are CodeUnauthorized.
+	ResolveOBPToken(ctx context.Context, token string) (*Principal, error)
+}
+
+// Audit actions of customer messages and entitlements.
+const (
+	AuditCustomerMessageCreated = "customer_message.created"
+	AuditCustomerMessagesRead   = "customer_messages.read"
+	AuditCustomerMessageOpened  = "customer_message.opened"
+	AuditCustomerCreated        = "customer.created"
+	AuditEntitlementAdded       = "entitlement.added"
+	AuditEntitlementRemoved     = "entitlement.removed"
+	AuditDirectLoginOK          = "obp.login.ok"
+	AuditDirectLoginFailed      = "obp.login.failed"
+)
