@@ -152,18 +152,12 @@ func (s *Store) DB() *gorm.DB { return s.db }
 // SQL returns the underlying pool.
 func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
 
-// Ready implements models.HealthService.
+// Ready implements models.HealthService: the database answers and its
+// schema is the one this build knows.
 func (s *Store) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	cur, err := s.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	if want := LatestVersion(); cur != want {
-		return fmt.Errorf("schema version %d, this build needs %d", cur, want)
-	}
-	return nil
+	return s.CheckSchema(ctx)
 }
 
 // translate turns database errors into domain errors.
