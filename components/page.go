@@ -20,10 +20,12 @@ type Page struct {
 	User   *models.Principal // nil when signed out
 	Flash  string
 	Active string // the nav item to mark current
+	Unread int64  // customers: unread messages in the inbox (the header badge)
 }
 
 type NavItem struct {
 	Key, Label, Href string
+	Count            int64 // a badge after the label when > 0 (the inbox's unread count)
 }
 
 // Nav lists the navigation for the user's kind.
@@ -33,13 +35,15 @@ func (p Page) Nav() []NavItem {
 	}
 	switch p.User.Kind {
 	case models.KindBroker:
-		return []NavItem{{"processes", T.NavProcesses, "/processes"}}
+		return []NavItem{{"processes", T.NavProcesses, "/processes", 0}}
 	case models.KindStaff:
-		return []NavItem{{"queue", T.NavQueue, "/staff/threads"}, {"processes", T.NavProcesses, "/processes"}}
+		return []NavItem{{"queue", T.NavQueue, "/staff/threads", 0}, {"processes", T.NavProcesses, "/processes", 0},
+			{"customers", T.NavCustomers, "/staff/customers", 0}}
 	case models.KindAdmin:
-		return []NavItem{{"admin", T.NavAdmin, "/admin"}, {"queue", T.NavQueue, "/staff/threads"}, {"processes", T.NavProcesses, "/processes"}}
+		return []NavItem{{"admin", T.NavAdmin, "/admin", 0}, {"queue", T.NavQueue, "/staff/threads", 0},
+			{"processes", T.NavProcesses, "/processes", 0}, {"customers", T.NavCustomers, "/staff/customers", 0}}
 	case models.KindCustomer:
-		return []NavItem{{"inbox", T.NavInbox, "/inbox"}}
+		return []NavItem{{"inbox", T.NavInbox, "/inbox", p.Unread}}
 	}
 	return nil
 }

@@ -1,5 +1,7 @@
 package components
 
+import "fmt"
+
 // T holds the layout's user-visible strings; a translation replaces this
 // catalogue, not the templates.
 var T = struct {
@@ -7,6 +9,9 @@ var T = struct {
 	NavProcesses, NavQueue, NavAdmin, NavInbox, NavLabel, SignOut      string
 	Footer, NotFoundTitle, NotFoundText, ForbiddenTitle, ForbiddenText string
 	ErrorTitle, ErrorText, BackHome, ErrorReference, TooManyTitle      string
+	NavCustomers, RoleNeededTitle                                      string
+	UnreadBadge                                                        func(n int64) string
+	RoleNeededText                                                     func(role, bank string) string
 }{
 	ProductName:    "Partner Portal",
 	BankName:       "Demo Bank",
@@ -28,4 +33,18 @@ var T = struct {
 	BackHome:       "Back to the start page",
 	ErrorReference: "Reference",
 	TooManyTitle:   "Too many requests",
+	NavCustomers:   "Customers",
+	UnreadBadge: func(n int64) string {
+		if n == 1 {
+			return "1 unread message"
+		}
+		return fmt.Sprintf("%d unread messages", n)
+	},
+	RoleNeededTitle: "Role needed",
+	RoleNeededText: func(role, bank string) string {
+		if bank == "" {
+			return "You need the role " + role + " for this. An administrator can grant it to you."
+		}
+		return "You need the role " + role + " at " + bank + " for this. An administrator can grant it to you."
+	},
 }

@@ -8,16 +8,17 @@ import (
 // Principal is who is calling: resolved once per request by the transport
 // (session, bearer token) and read by the services for every access decision.
 type Principal struct {
-	UserID     int64
-	UserUUID   string
-	Email      string
-	Name       string
-	Kind       UserKind
-	BankID     int64
-	FirmID     int64 // brokers only; 0 otherwise
-	FirmName   string
-	APIEnabled bool
-	Roles      []string // entitlements at the principal's bank
+	UserID       int64
+	UserUUID     string
+	Email        string
+	Name         string
+	Kind         UserKind
+	BankID       int64
+	BankPublicID string // the bank's public id ("demo.bank"), which the services name
+	FirmID       int64  // brokers only; 0 otherwise
+	FirmName     string
+	APIEnabled   bool
+	Roles        []string // entitlements at the principal's bank
 }
 
 func (p *Principal) IsBroker() bool   { return p != nil && p.Kind == KindBroker }

@@ -14,6 +14,7 @@ import (
 	"portal/models"
 	"portal/static"
 	"portal/web/api"
+	"portal/web/obp"
 	"portal/web/session"
 	"portal/web/ui"
 )
@@ -83,7 +84,12 @@ func New(o Options) (*gin.Engine, error) {
 	partner.Register(e.Group("/v1"))
 	partner.RegisterBankAlias(e.Group("/API/partnersPortal"))
 
-	// Unknown /v1 paths answer in the API's envelope, others the HTML page.
-	e.NoRoute(append([]gin.HandlerFunc{api.NoRoute}, append(browser, h.NotFound)...)...)
+	// The OBP-compatible customer-messages API: DirectLogin at
+	// /my/logins/direct, the rest under /obp (web/obp/routes.go).
+	obp.New(obp.Deps{Services: o.Services, Logger: o.Logger}).Register(e.Group(""))
+
+	// Unknown /v1 and /obp paths answer in their API's error body, others
+	// the HTML page.
+	e.NoRoute(append([]gin.HandlerFunc{api.NoRoute, obp.NoRoute}, append(browser, h.NotFound)...)...)
 	return e, nil
 }

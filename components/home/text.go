@@ -3,11 +3,9 @@ package home
 
 // T holds the start pages' user-visible strings.
 var T = struct {
-	AdminTitle, AdminIntro, InboxTitle, InboxIntro, AllProcesses string
+	AdminTitle, AdminIntro, AllProcesses string
 }{
 	AdminTitle:   "Administration",
-	AdminIntro:   "Users are managed with the portal's command line (portal user add) for now; the administration pages will appear here.",
-	InboxTitle:   "Your messages",
-	InboxIntro:   "Messages from the bank will appear here.",
+	AdminIntro:   "Users are managed with the portal's command line (portal user add) for now; their roles are granted and revoked on the entitlements page.",
 	AllProcesses: "All processes",
 }

@@ -23,6 +23,7 @@ const (
 	DemoPartnerClient = "demo-network"
 	DemoPartnerSecret = "demo-network-secret"
 	DemoProcesses     = 30 // per firm
+	DemoConsumerKey   = "demo-consumer-key"
 )
 
 var demoNS = uuid.MustParse("6f1d8a52-3c1e-4d4e-9a57-0d9b1c2e7f10")
@@ -154,15 +155,30 @@ func (s *Store) SeedDemo(ctx context.Context) (int64, error) {
 		}
 		mariaUser := userIDs["maria.ferreira@example.com"]
 		for i, c := range demoCustomers {
-			row := models.Customer{UUID: demoUUID("customer/" + c.Number), BankID: bankID, CustomerNumber: c.Number,
-				LegalName: c.Name, Email: c.Email, MobilePhone: c.Mobile, TaxID: nif(uint64(900 + i)), CreatedAt: now}
+			row := customerRow{Customer: models.Customer{UUID: demoUUID("customer/" + c.Number), BankID: bankID,
+				CustomerNumber: c.Number, LegalName: c.Name, Email: c.Email, MobilePhone: c.Mobile, TaxID: nif(uint64(900 + i)),
+				CreatedAt: now}, SearchName: foldName(c.Name)}
 			if i == 0 {
 				row.UserID = &mariaUser
 			}
 			if err := ins(&row); err != nil {
 				return err
 			}
+			// Customers loaded before the search key existed got a plain
+			// lower-case one from the migration.
+			if err := tx.Model(&customerRow{}).Where("uuid = ? AND search_name <> ?", row.UUID, row.SearchName).
+				Update("search_name", row.SearchName).Error; err != nil {
+				return err
+			}
 		}
+		if err := ins(&apiConsumer{ConsumerKey: DemoConsumerKey, Name: "Demo OBP consumer", Enabled: true, CreatedAt: now}); err != nil {
+			return err
+		}
+		n, err := s.seedDemoCustomerMessages(tx, bankID, userIDs["marta.santos@bank.example"], now)
+		if err != nil {
+			return err
+		}
+		inserted += n
 		for fi, f := range demoFirms {
 			n, err := s.seedDemoProcesses(tx, ins, bankID, firmIDs[f.UID], fi, now)
 			if err != nil {
@@ -182,6 +198,39 @@ func (s *Store) SeedDemo(ctx context.Context) (int64, error) {
 }
 
 type demoCustomer struct{ Number, Name, Email, Mobile string }
+
+// demoCustomerMessage is a message from the bank to a demo customer, sent
+// Ago before the seed; ReadAfter > 0: the customer opened it that long
+// after it was sent.
+type demoCustomerMessage struct {
+	Customer                string // customer number
+	Ago, ReadAfter          time.Duration
+	Transport, Dept, Person string
+	Text                    string
+}
+
+const demoDay = 24 * time.Hour
+
+// demoCustomerMessages are listed oldest first (the order they are inserted
+// in, so ids follow time as they do for real messages).
+var demoCustomerMessages = []demoCustomerMessage{
+	{"C-000001", 21 * demoDay, 2 * time.Hour, "EMAIL", "Mortgage Credit", "Joana Matos",
+		"Dear Maria, your mortgage simulation is ready: 180,000 EUR over 30 years at a mixed rate (fixed for 5 years). The ESIS is attached to this message in your online banking."},
+	{"C-000002", 18 * demoDay, 5 * time.Hour, "EMAIL", "Mortgage Credit", "Joana Matos",
+		"Dear José, we have received your mortgage application. Your broker will keep you informed of the next steps."},
+	{"C-000001", 14 * demoDay, 30 * time.Minute, "SMS", "Customer Care", "Rui Lopes",
+		"Demo Bank: your appointment at the Avenida da Liberdade branch is confirmed for Tuesday at 10:00."},
+	{"C-000001", 9 * demoDay, 26 * time.Hour, "POST", "Mortgage Credit", "Joana Matos",
+		"We have sent the loan agreement draft and the standard information sheet to your home address. Please read them before the deed."},
+	{"C-000003", 6 * demoDay, 0, "IN_APP", "Customer Care", "Rui Lopes",
+		"Welcome to Demo Bank's online banking, Carla. Messages from the bank will appear here."},
+	{"C-000001", 3 * demoDay, 0, "IN_APP", "Mortgage Credit", "Marta Santos",
+		"Please upload your last three payslips so that the credit analysis can continue."},
+	{"C-000002", 2 * demoDay, 0, "SMS", "Insurance", "Pedro Nunes",
+		"Demo Bank: the life insurance proposal for your mortgage is available in your online banking."},
+	{"C-000001", 5 * time.Hour, 0, "EMAIL", "Insurance", "Pedro Nunes",
+		"The home insurance policy for your new flat is ready for signature. You can sign it at the branch or online."},
+}
 
 var demoCustomers = []demoCustomer{
 	{"C-000001", "Maria Ferreira", "maria.ferreira@example.com", "+351912000001"},
@@ -329,4 +378,48 @@ func demoHistory(p models.Process, created, last time.Time) *[]models.ProcessSta
 			ActorName: actor, Comment: comments[st], CreatedAt: at})
 	}
 	return &rows
+}
+
+// seedDemoCustomerMessages inserts the demo customers' messages that are
+// missing (deterministic UUIDs) and moves each customer's counters by the
+// rows actually inserted, so loading twice changes nothing.
+func (s *Store) seedDemoCustomerMessages(tx *gorm.DB, bankID, authorID int64, now time.Time) (int64, error) {
+	var inserted int64
+	ids := map[string]int64{}
+	n := map[string]int{}
+	for _, dm := range demoCustomerMessages {
+		if _, ok := ids[dm.Customer]; !ok {
+			var c models.Customer
+			if err := tx.Where("bank_id = ? AND customer_number = ?", bankID, dm.Customer).Take(&c).Error; err != nil {
+				return 0, err
+			}
+			ids[dm.Customer] = c.ID
+		}
+		n[dm.Customer]++
+		at := now.Add(-dm.Ago)
+		m := models.CustomerMessage{UUID: demoUUID(fmt.Sprintf("customer-message/%s/%d", dm.Customer, n[dm.Customer])),
+			BankID: bankID, CustomerID: ids[dm.Customer], Message: dm.Text, Transport: dm.Transport,
+			FromDepartment: dm.Dept, FromPerson: dm.Person, CreatedAt: at}
+		if authorID != 0 {
+			m.CreatedByUserID = &authorID
+		}
+		unread := 1
+		if dm.ReadAfter > 0 {
+			r := at.Add(dm.ReadAfter)
+			m.ReadAt, unread = &r, 0
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&m)
+		if res.Error != nil {
+			return 0, res.Error
+		}
+		if res.RowsAffected == 0 {
+			continue
+		}
+		inserted++
+		if err := tx.Exec("UPDATE customers SET message_count = message_count + 1, unread_count = unread_count + ? WHERE id = ?",
+			unread, m.CustomerID).Error; err != nil {
+			return 0, err
+		}
+	}
+	return inserted, nil
 }

@@ -51,12 +51,17 @@ var (
 	_ models.PartnerAuthService = (*Store)(nil)
 	_ models.IdempotencyService = (*Store)(nil)
 	_ models.TaxonomyService    = (*Store)(nil)
+
+	_ models.CustomerService    = (*Store)(nil)
+	_ models.EntitlementService = (*Store)(nil)
+	_ models.OBPAuthService     = (*Store)(nil)
 )
 
 // Services returns the store as the bundle the transports use.
 func (s *Store) Services() models.Services {
 	svc := models.Services{Auth: s, Sessions: s, Processes: s, Users: s, Health: s, Taxonomy: s}
 	svc.Messages, svc.Partners, svc.Idempotency = s, s, s
+	svc.Customers, svc.Entitlements, svc.OBPAuth = s, s, s
 	return svc
 }
 

@@ -51,7 +51,8 @@ func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 			m := map[string]int64{}
 			for _, tbl := range []string{"banks", "partners", "broker_firms", "users", "entitlements", "customers",
 				"processes", "borrowers", "properties", "process_status_changes",
-				"messages", "threads", "thread_reads", "api_tokens", "idempotency_keys"} {
+				"messages", "threads", "thread_reads", "api_tokens", "idempotency_keys",
+				"customer_messages", "api_consumers", "obp_tokens"} {
 				var c int64
 				storetest.Must(t, s.DB().Table(tbl).Count(&c).Error, "count %s", tbl)
 				m[tbl] = c

@@ -18,6 +18,10 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 	case models.CodeNotFound:
 		h.NotFound(c)
 	case models.CodeForbidden:
+		if e.MissingRole != "" {
+			h.deny(c, components.T.RoleNeededTitle, components.T.RoleNeededText(e.MissingRole, e.RoleBank))
+			return
+		}
 		h.forbidden(c)
 	case models.CodeUnauthorized:
 		redirect(c, "/login")
@@ -43,6 +47,11 @@ func (h *Handlers) NotFound(c *gin.Context) {
 
 // forbidden answers 403 and audits the denial.
 func (h *Handlers) forbidden(c *gin.Context) {
+	h.deny(c, components.T.ForbiddenTitle, components.T.ForbiddenText)
+}
+
+// deny answers 403 with title and message and audits the denial.
+func (h *Handlers) deny(c *gin.Context, title, message string) {
 	ev := models.AuditEvent{Action: models.AuditAccessDenied, Subject: c.Request.Method + " " + c.Request.URL.Path,
 		ClientIP: c.ClientIP(), Outcome: "denied"}
 	if p := models.PrincipalFrom(c.Request.Context()); p != nil {
@@ -51,5 +60,5 @@ func (h *Handlers) forbidden(c *gin.Context) {
 	if err := h.svc.Auth.Audit(c.Request.Context(), ev); err != nil {
 		h.log.Error("audit", "err", err)
 	}
-	h.render(c, http.StatusForbidden, components.ErrorPage(h.page(c, components.T.ForbiddenTitle, ""), components.T.ForbiddenTitle, components.T.ForbiddenText, ""))
+	h.render(c, http.StatusForbidden, components.ErrorPage(h.page(c, title, ""), title, message, ""))
 }

@@ -10,8 +10,8 @@ import (
 	"portal/components/home"
 )
 
-// The staff, admin and customer homes are signposts until their own
-// capabilities arrive; they say what is available now.
+// The staff and admin homes are signposts to their pages; a customer's
+// home is the inbox (inbox.go).
 
 // staffHome is the reply queue: the staff's work starts there.
 func (h *Handlers) staffHome(c *gin.Context) { redirect(c, "/staff/threads") }
@@ -22,14 +22,7 @@ func (h *Handlers) adminHome(c *gin.Context) {
 		Heading: home.T.AdminTitle,
 		Lines:   []string{home.T.AdminIntro},
 		Links: []components.NavItem{{Key: "processes", Label: home.T.AllProcesses, Href: "/processes"},
-			{Key: "taxonomies", Label: admin.T.TaxonomiesLink, Href: "/admin/taxonomies"}},
-	}))
-}
-
-func (h *Handlers) customerHome(c *gin.Context) {
-	h.render(c, http.StatusOK, home.Home(home.HomeView{
-		Page:    h.page(c, home.T.InboxTitle, "inbox"),
-		Heading: home.T.InboxTitle,
-		Lines:   []string{home.T.InboxIntro},
+			{Key: "taxonomies", Label: admin.T.TaxonomiesLink, Href: "/admin/taxonomies"},
+			{Key: "entitlements", Label: admin.ET.Link, Href: admin.EntitlementsURL}},
 	}))
 }

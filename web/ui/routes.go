@@ -52,14 +52,21 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	staff := g.Group("", h.requireKind(models.KindStaff, models.KindAdmin))
 	staff.GET("/staff", h.staffHome)
 	staff.GET("/staff/threads", h.threadQueue)
+	staff.GET("/staff/customers", h.findCustomers) // customer pages: roles checked by the service (customers.go)
+	staff.GET("/staff/customers/:customer_id", h.showCustomer)
+	staff.POST("/staff/customers/:customer_id/messages", limitBody(maxCustomerMessageBody), h.postCustomerMessage)
 
 	// Admins.
 	admin := g.Group("", h.requireKind(models.KindAdmin))
 	admin.GET("/admin", h.adminHome)
 	admin.GET("/admin/taxonomies", h.adminTaxonomies)
 	admin.GET("/admin/taxonomies/*name", h.adminTaxonomy) // names may hold a slash
+	admin.GET("/admin/entitlements", h.entitlements)      // entitlements.go
+	admin.POST("/admin/entitlements", h.grantEntitlement)
+	admin.POST("/admin/entitlements/:entitlement_id/revoke", h.revokeEntitlement)
 
 	// Customers.
 	customer := g.Group("", h.requireKind(models.KindCustomer))
-	customer.GET("/inbox", h.customerHome)
+	customer.GET("/inbox", h.inbox) // inbox.go
+	customer.GET("/inbox/:id", h.inboxMessage)
 }

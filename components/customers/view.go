@@ -1,0 +1,84 @@
+// Package customers holds the bank staff's customer pages: finding a
+// customer, their details and messages, and writing to them.
+package customers
+
+import (
+	"portal/components"
+	"portal/components/inbox"
+	"portal/models"
+)
+
+// SearchView is the customer search page.
+type SearchView struct {
+	Page    components.Page
+	Q       string
+	Results []models.Customer
+	Error   string // the query the service refused
+}
+
+// CustomerView is one customer's page for staff.
+type CustomerView struct {
+	Page     components.Page
+	Customer *models.Customer
+	Messages *models.CustomerMessagePage // nil when MessagesRefused
+	Pager    inbox.Pager
+	// MessagesRefused / ComposeRefused say which role the viewer lacks to
+	// read or to write messages ("" when they have it).
+	MessagesRefused string
+	ComposeRefused  string
+	Compose         ComposeView
+}
+
+// ComposeView is the compose form, blank or with what was typed and why it
+// was refused.
+type ComposeView struct {
+	CustomerUUID   string
+	FromDepartment string
+	FromPerson     string
+	Message        string
+	Transport      string
+	Error          *models.Error
+	Autofocus      bool
+}
+
+// PostedView answers an htmx post: the cleared form and the new message.
+type PostedView struct {
+	Compose ComposeView
+	Message models.CustomerMessage
+}
+
+func CustomerURL(uuid string) string { return "/staff/customers/" + uuid }
+
+func messagesURL(uuid string) string { return CustomerURL(uuid) + "/messages" }
+
+// Transports are the choices of the transport select.
+func transports() []string { return models.CustomerMessageTransports }
+
+func fieldError(e *models.Error, field string) string {
+	if e == nil {
+		return ""
+	}
+	return e.FieldMessage(field)
+}
+
+// generalError is a refusal not tied to a field.
+func generalError(e *models.Error) string {
+	if e == nil || len(e.Fields) > 0 {
+		return ""
+	}
+	return e.Message
+}
+
+func readState(m models.CustomerMessage) string {
+	if m.ReadAt == nil {
+		return T.Unread
+	}
+	return T.ReadAt(components.DateTime(*m.ReadAt))
+}
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
