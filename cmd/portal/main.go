@@ -35,6 +35,10 @@ Usage:
                         is the firm's broker unique id; --role may repeat (staff/admin
                         entitlements at the bank, e.g. CanGetCustomerMessages); --api
                         enables partner API access for a broker.
+  portal consumer add --key KEY --name NAME
+                        register an OBP API consumer key for DirectLogin (idempotent)
+  portal consumer disable|enable --key KEY
+                        switch a consumer off (its tokens stop working) or on again
   portal help           show this text
 
 Environment (defaults in brackets):
@@ -138,6 +142,8 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.cmdSeed(ctx, args)
 	case "user":
 		return a.cmdUser(ctx, args)
+	case "consumer":
+		return a.cmdConsumer(ctx, args)
 	}
 	return usageErrorf("unknown command %q", cmd)
 }
