@@ -31,6 +31,10 @@ type SessionService interface {
 	// window; CodeUnauthorized when missing, idle too long or past its
 	// absolute expiry.
 	LoadSession(ctx context.Context, token string) (*Session, error)
+	// PeekSession is LoadSession without extending the idle window: for
+	// requests the page makes on its own (polls), which must not keep an
+	// unattended session alive.
+	PeekSession(ctx context.Context, token string) (*Session, error)
 	SaveSessionData(ctx context.Context, token, data string) error
 	DeleteSession(ctx context.Context, token string) error
 }

@@ -41,7 +41,7 @@ var matrixCallers = []struct {
 //	a status code
 //	login     303 to /login?next=<the request URI> (anonymous browser GET)
 //	login/    303 to /login (anonymous browser POST)
-//	hx-login  204 with HX-Redirect to /login?next=<the request URI> (anonymous htmx request)
+//	hx-login  204 with HX-Redirect to /login?next=<the page that made it> (anonymous htmx request)
 //	thread    303 to /processes/{id}#thread (a message posted without JavaScript)
 //	older     303 to /processes/{id}?before={before}#thread (the older-messages link
 //	          without JavaScript: it leads to the process page, which answers as above)
@@ -183,6 +183,7 @@ func runAccessMatrix(t *testing.T, s *webtest.Server) {
 				switch {
 				case method == "HTMX":
 					req.Header.Set("HX-Request", "true")
+					req.Header.Set("HX-Current-URL", s.URL+"/processes/"+tg.id)
 				case row.route() == "POST /v1/authentication" && who.email != "":
 					for k, v := range map[string]string{"xClientID": store.DemoPartnerClient,
 						"xClientSecret": store.DemoPartnerSecret, "xBrokerUID": who.firm, "xUsername": who.email} {
@@ -249,7 +250,7 @@ func checkMatrixAnswer(t *testing.T, what, want string, req *http.Request, res *
 	case "login/":
 		ok = res.StatusCode == http.StatusSeeOther && loc == "/login"
 	case "hx-login":
-		ok = res.StatusCode == http.StatusNoContent && hx == next
+		ok = res.StatusCode == http.StatusNoContent && hx == "/login?next="+url.QueryEscape("/processes/"+tg.id)
 	case "thread":
 		ok = res.StatusCode == http.StatusSeeOther && loc == "/processes/"+tg.id+"#thread"
 	case "older":

@@ -49,6 +49,14 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, clientIP, userA
 }
 
 func (s *Store) LoadSession(ctx context.Context, token string) (*models.Session, error) {
+	return s.loadSession(ctx, token, true)
+}
+
+func (s *Store) PeekSession(ctx context.Context, token string) (*models.Session, error) {
+	return s.loadSession(ctx, token, false)
+}
+
+func (s *Store) loadSession(ctx context.Context, token string, touch bool) (*models.Session, error) {
 	var row models.Session
 	err := s.db.WithContext(ctx).Where("token_hash = ?", HashToken(token)).Take(&row).Error
 	if err != nil {
@@ -62,7 +70,7 @@ func (s *Store) LoadSession(ctx context.Context, token string) (*models.Session,
 		s.db.WithContext(ctx).Delete(&models.Session{}, row.ID)
 		return nil, models.Unauthorized("session expired")
 	}
-	if now.Sub(row.LastSeenAt) > touchEvery {
+	if touch && now.Sub(row.LastSeenAt) > touchEvery {
 		row.LastSeenAt = now
 		if err := s.db.WithContext(ctx).Model(&models.Session{}).Where("id = ?", row.ID).
 			Update("last_seen_at", now).Error; err != nil {

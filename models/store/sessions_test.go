@@ -140,6 +140,23 @@ func TestSessions(t *testing.T) {
 			}
 		})
 
+		t.Run("a background peek does not keep a session alive", func(t *testing.T) {
+			tok := create(t)
+			storetest.Must(t, s.AgeSession(ctx, tok, models.SessionIdleTimeout-time.Minute), "age")
+			if _, err := s.PeekSession(ctx, tok); err != nil {
+				t.Fatalf("peek within the idle window: %v", err)
+			}
+			var row models.Session
+			storetest.Must(t, s.DB().Where("token_hash = ?", store.HashToken(tok)).Take(&row).Error, "row")
+			if time.Since(row.LastSeenAt) < models.SessionIdleTimeout-2*time.Minute {
+				t.Fatalf("last seen %v moved forward by a peek", row.LastSeenAt)
+			}
+			storetest.Must(t, s.AgeSession(ctx, tok, models.SessionIdleTimeout+time.Minute), "age")
+			if _, err := s.PeekSession(ctx, tok); models.ErrorCode(err) != models.CodeUnauthorized {
+				t.Fatalf("peek of an idle session: %v", err)
+			}
+		})
+
 		t.Run("sessions end at their absolute expiry", func(t *testing.T) {
 			tok := create(t)
 			storetest.Must(t, s.DB().Model(&models.Session{}).Where("token_hash = ?", store.HashToken(tok)).

@@ -19,6 +19,11 @@ import (
 // CookieName is a stable name (monitoring and tests rely on it).
 const CookieName = "portal_session"
 
+// BackgroundHeader marks requests a page makes on its own (htmx polls):
+// they see the session but do not extend its idle timeout, so an
+// unattended page still signs out after 30 minutes.
+const BackgroundHeader = "X-Portal-Background"
+
 const (
 	keyUserID    = "uid"
 	keyClientIP  = "_ip" // transient: used to create the row, never stored
@@ -71,7 +76,11 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	if err := securecookie.DecodeMulti(name, c.Value, &token, s.codecs...); err != nil {
 		return sess, nil // tampered, expired or signed with a retired key
 	}
-	row, err := s.svc.LoadSession(r.Context(), token)
+	load := s.svc.LoadSession
+	if r.Header.Get(BackgroundHeader) != "" {
+		load = s.svc.PeekSession
+	}
+	row, err := load(r.Context(), token)
 	if err != nil {
 		if models.ErrorCode(err) == models.CodeUnauthorized {
 			return sess, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -56,20 +57,39 @@ func redirect(c *gin.Context, path string) {
 	c.Redirect(http.StatusSeeOther, path)
 }
 
-// safeNext accepts only a same-site relative path ("/x?y"), never
-// "//host", "/\host" or an absolute URL.
+// safeNext accepts only a same-site relative path ("/x?y"): never
+// "//host", anything with a backslash (browsers read "/\host" as
+// "//host"), an absolute URL, or a path that cleans to "//host" (the
+// redirect cleans "/./\host" and "/a/../\host").
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\\r\n\t") {
 		return ""
 	}
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return ""
 	}
-	if strings.ContainsAny(next, "\r\n\t") {
+	if strings.HasPrefix(path.Clean(u.Path), "//") {
 		return ""
 	}
 	return next
+}
+
+// comeBackTo is where to return after signing in: the page itself, or for
+// an htmx request (a fragment, a poll) the page that made it.
+func comeBackTo(c *gin.Context) string {
+	if c.Request.Method != http.MethodGet {
+		return ""
+	}
+	if c.GetHeader("HX-Request") != "true" {
+		return c.Request.URL.RequestURI()
+	}
+	u, err := url.Parse(c.GetHeader("HX-Current-URL"))
+	if err != nil {
+		return ""
+	}
+	return safeNext(u.RequestURI())
 }
 
 // requireKind lets through signed-in users of the given kinds; anonymous
@@ -78,9 +98,9 @@ func (h *Handlers) requireKind(kinds ...models.UserKind) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := models.PrincipalFrom(c.Request.Context())
 		if p == nil {
-			target := "/login?next=" + url.QueryEscape(c.Request.URL.RequestURI())
-			if c.Request.Method != http.MethodGet {
-				target = "/login"
+			target := "/login"
+			if next := comeBackTo(c); next != "" {
+				target += "?next=" + url.QueryEscape(next)
 			}
 			redirect(c, target)
 			c.Abort()

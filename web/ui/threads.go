@@ -45,7 +45,8 @@ func (h *Handlers) processPage(c *gin.Context, status int, compose threads.Compo
 		return
 	}
 	if before == "" && len(page.Messages) > 0 {
-		if err := h.svc.Messages.MarkRead(ctx, id, ""); err != nil {
+		// Read up to what this page shows, not whatever arrived since.
+		if err := h.svc.Messages.MarkRead(ctx, id, page.Messages[len(page.Messages)-1].UUID); err != nil {
 			h.fail(c, err)
 			return
 		}

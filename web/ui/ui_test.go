@@ -119,19 +119,28 @@ func TestProtectedPagesRedirectToLoginWithNext(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?next="+url.QueryEscape("/processes?status=2") {
 		t.Fatalf("anonymous /processes: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
-	hx := c.Get("/processes", "HX-Request", "true")
-	if hx.Header.Get("HX-Redirect") == "" {
-		t.Errorf("htmx request not redirected with HX-Redirect")
+	hx := c.Get("/processes/x/messages/since?after=y", "HX-Request", "true", "HX-Current-URL", s.URL+"/processes/x")
+	if got := hx.Header.Get("HX-Redirect"); got != "/login?next="+url.QueryEscape("/processes/x") {
+		t.Errorf("htmx request redirected to %q, want back to the page that polled", got)
 	}
 	login := c.PostForm("/login", url.Values{"email": {ana}, "password": {store.DemoPassword}, "next": {"/processes?status=2"}})
 	if login.Header.Get("Location") != "/processes?status=2" {
 		t.Errorf("next not honoured: %q", login.Header.Get("Location"))
 	}
-	for _, evil := range []string{"//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"} {
+	for _, evil := range []string{"//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
+		"/./\\evil.example", "/a/../\\evil.example", "/x\\y"} {
 		c2 := s.Client(t)
 		res := c2.PostForm("/login", url.Values{"email": {ana}, "password": {store.DemoPassword}, "next": {evil}})
 		if res.Header.Get("Location") != "/processes" {
 			t.Errorf("next %q led to %q", evil, res.Header.Get("Location"))
+		}
+	}
+	// Paths that clean to another same-site path are fine, but never leave the site.
+	for _, odd := range []string{"/.//evil.example", "/a/..//evil.example"} {
+		c2 := s.Client(t)
+		res := c2.PostForm("/login", url.Values{"email": {ana}, "password": {store.DemoPassword}, "next": {odd}})
+		if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.Contains(loc, "\\") {
+			t.Errorf("next %q led to %q", odd, loc)
 		}
 	}
 }
