@@ -13,6 +13,7 @@ var T = struct {
 	ProcessNumber, Firm, Created, LastAction, LoanAmount, Duration, CrossSelling, Simulation string
 	KeyBorrower, Borrower, TaxID, BirthDate, Email, Mobile, Income, Installments, Yes, No    string
 	Address, ZipCode, Area, YearBuilt, Acquisition, Typology, Status, Loading                string
+	LoanPurpose, ProductScheme, ProductPurpose                                               string
 	ProcessHeading                                                                           func(n int64) string
 	Months                                                                                   func(n int) string
 	Count                                                                                    func(n int64, capped bool) string
@@ -77,6 +78,9 @@ var T = struct {
 	YearBuilt:          "Year built",
 	Acquisition:        "Acquisition value",
 	Typology:           "Typology",
+	LoanPurpose:        "Loan purpose",
+	ProductScheme:      "Product scheme",
+	ProductPurpose:     "Product purpose",
 	Status:             "Status",
 	Loading:            "Loading…",
 	ProcessHeading:     func(n int64) string { return fmt.Sprintf("Process %d", n) },

@@ -17,6 +17,7 @@ type ListView struct {
 	Status   int
 	Result   *models.ProcessPage
 	Unread   map[string]int // unread messages per process for the viewer
+	Statuses []Option       // the status filter's choices (workflow-states/proposal)
 	ShowFirm bool           // staff see every firm
 	Error    string         // a filter the service refused
 }
@@ -63,11 +64,19 @@ func (v ListView) Columns() int {
 	return 6
 }
 
+// Option is one choice of a select.
+type Option struct {
+	ID    int
+	Label string
+}
+
 // DetailView is the process page.
 type DetailView struct {
 	Page   components.Page
 	Detail *models.ProcessDetail
 	Thread threads.ThreadView
+	// Descriptions of the process's reference values (from the taxonomy).
+	LoanPurpose, ProductScheme, ProductPurpose, Typology string
 }
 
 func ProcessURL(uuid string) string { return "/processes/" + uuid }

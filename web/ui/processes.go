@@ -37,6 +37,10 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		}
 	}
 	v.Result = page
+	if v.Statuses, err = h.statusOptions(c); err != nil {
+		h.fail(c, err)
+		return
+	}
 	if page != nil && len(page.Items) > 0 {
 		ids := make([]string, len(page.Items))
 		for i, it := range page.Items {
@@ -53,4 +57,33 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 	}
 	v.Page = h.page(c, processes.T.ListTitle, "processes")
 	h.render(c, status, processes.ListPage(v))
+}
+
+// uiLang is the language of the pages' reference-list descriptions.
+const uiLang = models.LangEN
+
+// statusOptions are the workflow states for the status filter, from the
+// taxonomy the partner API serves too.
+func (h *Handlers) statusOptions(c *gin.Context) ([]processes.Option, error) {
+	tax, err := h.svc.Taxonomy.Taxonomy(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	l, err := tax.List("workflow-states/proposal")
+	if err != nil {
+		return nil, err
+	}
+	opts := make([]processes.Option, 0, len(l.Items))
+	for _, it := range l.Items {
+		opts = append(opts, processes.Option{ID: it.ID, Label: it.Description(uiLang)})
+	}
+	return opts, nil
+}
+
+// describe is the description of a reference value, "" when unset.
+func describe(tax *models.Taxonomy, list string, id *int) string {
+	if id == nil {
+		return ""
+	}
+	return tax.Description(list, *id, uiLang)
 }

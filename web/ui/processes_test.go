@@ -212,3 +212,32 @@ func TestStaffSeeEveryFirmsProcesses(t *testing.T) {
 		t.Fatalf("staff first page shows firms %v", firms)
 	}
 }
+
+func TestProcessPagesUseTheTaxonomy(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	c := s.Client(t)
+	c.Login(ana)
+	tax, err := s.Store.Taxonomy(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	states, _ := tax.List("workflow-states/proposal")
+	doc := c.Get("/processes").Doc(t)
+	var labels []string
+	doc.Find(`#status option[value!=""]`).Each(func(_ int, o *goquery.Selection) { labels = append(labels, o.Text()) })
+	if len(labels) != len(states.Items) {
+		t.Fatalf("status select has %d choices, the taxonomy %d", len(labels), len(states.Items))
+	}
+	for i, it := range states.Items {
+		if labels[i] != it.EN {
+			t.Errorf("choice %d is %q, taxonomy says %q", i, labels[i], it.EN)
+		}
+	}
+	var purpose int
+	id := processOf(t, s, "BRK-LIS-001")
+	s.Store.DB().Raw("SELECT loan_purpose_id FROM processes WHERE uuid = ?", id).Scan(&purpose)
+	want := tax.Description("loan-purposes", purpose, "en")
+	if want == "" || !strings.Contains(c.Get("/processes/"+id).Body, want) {
+		t.Fatalf("process page does not name its loan purpose %q", want)
+	}
+}

@@ -55,6 +55,17 @@ func (h *Handlers) processPage(c *gin.Context, status int, compose threads.Compo
 	v := processes.DetailView{Detail: d, Thread: threads.ThreadView{
 		ProcessUUID: id, Page: page, Viewer: models.PrincipalFrom(ctx), Compose: compose,
 	}}
+	tax, err := h.svc.Taxonomy.Taxonomy(ctx)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	v.LoanPurpose = describe(tax, "loan-purposes", d.Process.LoanPurposeID)
+	v.ProductScheme = describe(tax, "product-schemes", d.Process.ProductSchemeID)
+	v.ProductPurpose = describe(tax, "product-purposes", d.Process.ProductPurposeID)
+	if d.Property != nil {
+		v.Typology = describe(tax, "property-typologies", d.Property.PropertyTypologyID)
+	}
 	v.Page = h.page(c, processes.T.ProcessHeading(d.Process.ProcessNumber), "processes")
 	if models.PrincipalFrom(ctx).IsStaff() {
 		v.Page.Active = "queue"
