@@ -202,6 +202,9 @@ type OBPAuthService interface {
 	// bank); unknown, expired or revoked tokens, disabled users and
 	// disabled consumers are CodeUnauthorized.
 	ResolveOBPToken(ctx context.Context, token string) (*Principal, error)
+	// RevokeOBPToken ends a token now; unknown or already revoked tokens
+	// are nothing to do (nil).
+	RevokeOBPToken(ctx context.Context, token string) error
 }
 
 // Audit actions of customer messages and entitlements.

@@ -233,7 +233,10 @@ type Session struct {
 	ExpiresAt  time.Time // absolute expiry
 }
 
-// AuditEvent is append-only.
+// AuditEvent rows are never deleted or rewritten, with one exception: a
+// sign-in attempt's row is written as a failure before its password is
+// checked and settled once the answer is known (throttled, or the ok row;
+// store.beginAttempt).
 type AuditEvent struct {
 	ID          int64
 	CreatedAt   time.Time

@@ -1,11 +1,14 @@
 package models
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -69,4 +72,52 @@ func CheckPasswordOrDummy(hash, password string) bool {
 		return false
 	}
 	return CheckPassword(hash, password)
+}
+
+// Password checks on sign-in paths (browser login, OBP DirectLogin, partner
+// authentication) share one process-wide bound: each argon2id check holds
+// 19 MiB and a core for tens of milliseconds, so unbounded parallel guesses
+// would exhaust memory and CPU whatever the throttle says.
+var (
+	// hashSlots holds one token per check in progress.
+	hashSlots = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
+	// hashWait is how long a check waits for a slot before giving up.
+	hashWait = 2 * time.Second
+)
+
+// HashingBusyRetryAfter is the Retry-After, in seconds, of ErrHashingBusy.
+const HashingBusyRetryAfter = 1
+
+// ErrHashingBusy is the answer when no password check could start within
+// the wait: the server is at capacity, the caller should retry shortly.
+var ErrHashingBusy = RateLimited("The service is busy. Please try again in a moment.", HashingBusyRetryAfter)
+
+// CheckPasswordOrDummyLimited is CheckPasswordOrDummy run within the
+// process-wide bound on concurrent checks. It waits for a slot at most
+// hashWait (less if ctx ends first) and then answers ErrHashingBusy
+// without hashing anything.
+func CheckPasswordOrDummyLimited(ctx context.Context, hash, password string) (bool, error) {
+	if err := acquireHashSlot(ctx); err != nil {
+		return false, err
+	}
+	defer func() { <-hashSlots }()
+	return CheckPasswordOrDummy(hash, password), nil
+}
+
+func acquireHashSlot(ctx context.Context) error {
+	select {
+	case hashSlots <- struct{}{}:
+		return nil
+	default:
+	}
+	t := time.NewTimer(hashWait)
+	defer t.Stop()
+	select {
+	case hashSlots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ErrHashingBusy
+	case <-t.C:
+		return ErrHashingBusy
+	}
 }

@@ -62,7 +62,11 @@ func (c config) Embedded() bool { return c.Dialect == store.SQLite }
 // SecretsPath is where generated secrets are kept.
 func (c config) SecretsPath() string { return filepath.Join(c.DataDir, secretsFileName) }
 
-// RedactedDatabase names the database for logs without its password.
+// RedactedDatabase names the database for logs without its passwords: the
+// one in the user info, and the password and sslpassword query parameters
+// (libpq/pgx settings; names matched ignoring case). The query is
+// re-encoded from what url.Query parses, which is also what pgx reads, so
+// a pair it cannot parse is left out rather than shown.
 func (c config) RedactedDatabase() string {
 	if c.Dialect != store.Postgres {
 		return c.DatabaseURL
@@ -71,8 +75,23 @@ func (c config) RedactedDatabase() string {
 	if err != nil {
 		return "postgres://(unparseable)"
 	}
+	if u.RawQuery != "" || u.ForceQuery {
+		q := u.Query()
+		for k, vs := range q {
+			if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
+				for i := range vs {
+					vs[i] = redactedSecret
+				}
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	u.Fragment, u.RawFragment = "", ""
 	return u.Redacted()
 }
+
+// redactedSecret replaces a secret in logs (url.URL.Redacted's mark).
+const redactedSecret = "xxxxx"
 
 var bankIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 

@@ -301,3 +301,37 @@ func TestSecretsConcurrentFirstStartsAgree(t *testing.T) {
 		}
 	}
 }
+
+// Passwords given as query parameters are hidden too, not only the one in
+// the user info.
+func TestRedactedDatabaseHidesQueryPasswords(t *testing.T) {
+	for _, c := range []struct{ url, keep string }{
+		{"postgres://portal:s3cret-0@db.internal:5432/portal?sslmode=verify-full&password=s3cret-1&sslpassword=s3cret-2",
+			"postgres://portal:xxxxx@db.internal:5432/portal?"},
+		{"postgresql://db.internal/portal?PASSWORD=s3cret-3&application_name=portal", "application_name=portal"},
+		{"postgres://db.internal/portal?password=s3cret-4&password=s3cret-5&SslPassword=s3cret-6", "db.internal/portal"},
+		{"postgres://db.internal/portal?pass%77ord=s3cret-7&sslmode=require", "sslmode=require"},
+		{"postgres://db.internal/portal?password=s3cret-8#s3cret-9", "db.internal/portal"},
+		{"postgres://db.internal/portal?password=s3cret-10;sslmode=disable", "db.internal/portal"},
+	} {
+		cfg, err := loadConfig(envMap(map[string]string{"DATABASE_URL": c.url}))
+		if err != nil {
+			t.Fatalf("%s: %v", c.url, err)
+		}
+		r := cfg.RedactedDatabase()
+		if strings.Contains(r, "s3cret") {
+			t.Errorf("redacted %s shows a password: %s", c.url, r)
+		}
+		if !strings.Contains(r, c.keep) {
+			t.Errorf("redacted %s lost %q: %s", c.url, c.keep, r)
+		}
+	}
+	// Without secrets in the query, the query is kept as it was.
+	cfg, err := loadConfig(envMap(map[string]string{"DATABASE_URL": "postgres://u@h/db?sslmode=disable"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.RedactedDatabase(); r != "postgres://u@h/db?sslmode=disable" {
+		t.Errorf("redacted %s", r)
+	}
+}

@@ -28,7 +28,8 @@ const (
 
 	// shutdownTimeout is how long in-flight requests get after SIGINT/SIGTERM.
 	shutdownTimeout = 20 * time.Second
-	// sessionSweepEvery is how often expired sessions are deleted.
+	// sessionSweepEvery is how often expired sessions, tokens and
+	// idempotency keys are deleted; sessionSweepLimit bounds each deletion.
 	sessionSweepEvery = 10 * time.Minute
 	sessionSweepLimit = 30 * time.Second
 )
@@ -163,7 +164,7 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln net.Liste
 	return s, nil
 }
 
-// launch starts serving handler on ln and the session sweeper; st is
+// launch starts serving handler on ln and the sweeper of expired rows; st is
 // closed by shutdown.
 func launch(handler http.Handler, tlsConfig *tls.Config, st *store.Store, log *slog.Logger, ln net.Listener) *server {
 	s := &server{
@@ -222,26 +223,49 @@ func (s *server) shutdown(timeout time.Duration) error {
 	return errors.Join(errs...)
 }
 
-// sweepSessions deletes expired sessions at start and then every interval
-// until ctx is cancelled.
+// sweepSessions deletes expired rows (sweepOnce) at start and then every
+// interval until ctx is cancelled.
 func (s *server) sweepSessions(ctx context.Context, every time.Duration) {
 	defer close(s.sweeperDone)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		sctx, cancel := context.WithTimeout(ctx, sessionSweepLimit)
-		n, err := s.store.DeleteExpiredSessions(sctx)
-		cancel()
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log.Warn("deleting expired sessions failed", "err", err)
-		case n > 0:
-			s.log.Info("expired sessions deleted", "count", n)
-		}
+		s.sweepOnce(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// sweepOnce deletes what has expired: browser sessions, partner API
+// tokens, OBP DirectLogin tokens and idempotency keys (each refused or
+// ignored once expired anyway; this keeps the tables small). Each deletion
+// has its own time limit, and one failing does not stop the others.
+func (s *server) sweepOnce(ctx context.Context) {
+	for _, j := range []struct {
+		what   string
+		delete func(context.Context) (int64, error)
+	}{
+		{"sessions", s.store.DeleteExpiredSessions},
+		{"partner tokens", s.store.DeleteExpiredTokens},
+		{"obp tokens", s.store.DeleteExpiredOBPTokens},
+		{"idempotency keys", s.store.DeleteExpiredIdempotencyKeys},
+	} {
+		sctx, cancel := context.WithTimeout(ctx, sessionSweepLimit)
+		n, err := j.delete(sctx)
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("deleting expired rows failed", "what", j.what, "err", err)
+		case err != nil:
+			return // shutting down
+		default:
+			s.log.Debug("expired rows deleted", "what", j.what, "count", n)
+			if j.what == "sessions" && n > 0 {
+				s.log.Info("expired sessions deleted", "count", n)
+			}
 		}
 	}
 }

@@ -91,7 +91,7 @@ func (s *Store) DirectLogin(ctx context.Context, in models.DirectLoginInput) (st
 	}
 	// The password is checked (and costs its hash) whatever the consumer,
 	// so a bad consumer key and a bad password look and take the same.
-	u, err := s.checkCredentials(ctx, credentialCheck{Email: in.Username, Password: in.Password, ClientIP: in.ClientIP,
+	u, attempt, err := s.checkCredentials(ctx, credentialCheck{Email: in.Username, Password: in.Password, ClientIP: in.ClientIP,
 		FailedAction: models.AuditDirectLoginFailed, ThrottledAction: models.AuditDirectLoginThrottled,
 		Refuse: func(u *userWithFirm) string {
 			switch {
@@ -116,8 +116,9 @@ func (s *Store) DirectLogin(ctx context.Context, in models.DirectLoginInput) (st
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		return tx.Create(&models.AuditEvent{CreatedAt: now, ActorUserID: &u.ID, Action: models.AuditDirectLoginOK,
-			Subject: u.Email, ClientIP: in.ClientIP, Outcome: "ok", Detail: "consumer " + clip(consumer.Name, 100)}).Error
+		// The attempt's audit row (subject: the e-mail as given, normalised,
+		// which is the account's) becomes the ok row with the token.
+		return s.attemptSucceeded(tx, attempt, models.AuditDirectLoginOK, u.ID, "consumer "+clip(consumer.Name, 100))
 	})
 	if err != nil {
 		return "", translate(err, "token")

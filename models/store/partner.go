@@ -36,35 +36,30 @@ func clip(s string, n int) string {
 func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin) (string, error) {
 	db := s.db.WithContext(ctx)
 	clientID := clip(strings.TrimSpace(in.ClientID), 200)
-	since := s.now().Add(-partnerAuthWindow)
 
-	// Throttle before any hashing.
-	var perClient, perAddress int64
+	// Record the attempt and throttle before any hashing (beginAttempt: the
+	// attempt counts itself, so parallel guesses cannot slip under the
+	// limit). Without a client id only the address is limited.
+	perClient := int64(0)
 	if clientID != "" {
-		if err := db.Model(&models.AuditEvent{}).
-			Where("action = ? AND subject = ? AND created_at > ?", models.AuditPartnerAuthFailed, clientID, since).
-			Count(&perClient).Error; err != nil {
-			return "", translate(err, "authentication")
-		}
+		perClient = maxPartnerFailuresPerClient
 	}
-	if err := db.Model(&models.AuditEvent{}).
-		Where("action = ? AND client_ip = ? AND created_at > ?", models.AuditPartnerAuthFailed, in.ClientIP, since).
-		Count(&perAddress).Error; err != nil {
-		return "", translate(err, "authentication")
-	}
-	if perClient >= maxPartnerFailuresPerClient || perAddress >= maxPartnerFailuresPerAddress {
-		_ = s.Audit(ctx, models.AuditEvent{Action: models.AuditPartnerAuthThrottled, Subject: clientID,
-			ClientIP: in.ClientIP, Outcome: "denied"})
-		return "", models.RateLimited("Too many failed authentication attempts. Please wait a few minutes and try again.",
-			int(partnerAuthWindow.Seconds()))
+	attempt, err := s.beginAttempt(ctx, attemptSpec{
+		Counted: []string{models.AuditPartnerAuthFailed}, Window: partnerAuthWindow,
+		FailedAction: models.AuditPartnerAuthFailed, ThrottledAction: models.AuditPartnerAuthThrottled,
+		Subject: clientID, PerSubject: perClient,
+		ClientIP: in.ClientIP, PerAddress: maxPartnerFailuresPerAddress,
+		Refusal: "Too many failed authentication attempts. Please wait a few minutes and try again.",
+	})
+	if err != nil {
+		return "", err
 	}
 	fail := func(step string, err error) (string, error) {
 		if err != nil && models.ErrorCode(err) != models.CodeNotFound {
 			return "", translate(err, "authentication")
 		}
 		// The failed step is for operators only; the caller gets one answer.
-		_ = s.Audit(ctx, models.AuditEvent{Action: models.AuditPartnerAuthFailed, Subject: clientID,
-			ClientIP: in.ClientIP, Outcome: "denied", Detail: "failed check: " + step})
+		s.attemptFailed(ctx, attempt, "failed check: "+step)
 		return "", errPartnerAuth
 	}
 
@@ -85,7 +80,12 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 	if len(secret) > maxCredentialLen {
 		secret, hash = "", "" // never matches; still costs one hash
 	}
-	if !models.CheckPasswordOrDummy(hash, secret) {
+	ok, err := models.CheckPasswordOrDummyLimited(ctx, hash, secret)
+	if err != nil {
+		s.attemptBusy(ctx, attempt, models.AuditPartnerAuthThrottled)
+		return "", err
+	}
+	if !ok {
 		return fail("client", nil)
 	}
 
@@ -121,8 +121,7 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		return tx.Create(&models.AuditEvent{CreatedAt: now, ActorUserID: &u.ID, Action: models.AuditPartnerAuthOK,
-			Subject: clientID, ClientIP: in.ClientIP, Outcome: "ok", Detail: "firm " + firm.BrokerUID}).Error
+		return s.attemptSucceeded(tx, attempt, models.AuditPartnerAuthOK, u.ID, "firm "+firm.BrokerUID)
 	})
 	if err != nil {
 		return "", translate(err, "token")

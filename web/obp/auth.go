@@ -150,6 +150,21 @@ func (h *Handlers) directLogin(c *gin.Context) {
 	writeJSON(c, http.StatusCreated, tokenJSON{Token: token})
 }
 
+// revokeToken is DELETE /my/logins/direct, the portal's logout for
+// DirectLogin (OBP has no such call): the token sent in the usual headers
+// (DirectLogin: token="...", Authorization: DirectLogin token="..." or
+// Bearer) is revoked at once and every later use of it is OBP-20001.
+// Answers 200 {"success":"Success"}. It runs after requireUser, so a
+// missing, unknown, expired or already revoked token is 401 OBP-20001 like
+// any other authenticated call (a client can tell its token is gone).
+func (h *Handlers) revokeToken(c *gin.Context) {
+	if err := h.svc.OBPAuth.RevokeOBPToken(c.Request.Context(), bearerToken(c)); err != nil {
+		h.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, successJSON{Success: "Success"})
+}
+
 // bearerToken is the token a request carries: DirectLogin: token="...",
 // Authorization: DirectLogin token="..." or Authorization: Bearer ...
 func bearerToken(c *gin.Context) string {

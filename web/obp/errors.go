@@ -159,9 +159,37 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 	if status >= http.StatusInternalServerError {
 		h.log.Error("obp request failed", "err", err, "route", c.FullPath(), "request_id", c.GetString(requestIDKey))
 	}
+	if status == http.StatusForbidden {
+		h.auditDenied(c, err)
+	}
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, "application/json; charset=utf-8", encode(errorBody{Code: status, Message: msg}))
 	c.Abort()
+}
+
+// auditDenied records an authorization refusal (OBP-20006) as the browser
+// UI does: access.denied, subject "METHOD /path", the acting user and the
+// client address; the missing role, when known, goes in the detail. A
+// failure to audit is logged and does not change the answer.
+func (h *Handlers) auditDenied(c *gin.Context, err error) {
+	if h.svc.Auth == nil {
+		h.log.Error("audit: no auth service; access denial not recorded", "route", c.FullPath())
+		return
+	}
+	ev := models.AuditEvent{Action: models.AuditAccessDenied, Subject: clip(c.Request.Method+" "+c.Request.URL.Path, 1000),
+		ClientIP: c.ClientIP(), Outcome: "denied"}
+	if p := models.PrincipalFrom(c.Request.Context()); p != nil {
+		ev.ActorUserID = &p.UserID
+	}
+	if e := models.AsError(err); e.MissingRole != "" {
+		ev.Detail = "missing role " + e.MissingRole
+		if e.RoleBank != "" {
+			ev.Detail += " at " + e.RoleBank
+		}
+	}
+	if aerr := h.svc.Auth.Audit(c.Request.Context(), ev); aerr != nil {
+		h.log.Error("audit", "err", aerr, "request_id", c.GetString(requestIDKey))
+	}
 }
 
 // invalidDetail is what follows "Incorrect json format." for invalid input:
@@ -225,7 +253,12 @@ func bankID(c *gin.Context) string {
 	return c.Param("bank")
 }
 
-func isLogin(c *gin.Context) bool        { return c.FullPath() == pathDirectLogin }
+// isLogin: POST /my/logins/direct (DELETE on the same path is an
+// authenticated call, answered like the others).
+func isLogin(c *gin.Context) bool {
+	return c.Request.Method == http.MethodPost && c.FullPath() == pathDirectLogin
+}
+
 func isEntitlements(c *gin.Context) bool { return strings.HasSuffix(c.FullPath(), "/entitlements") }
 func isCreateCustomer(c *gin.Context) bool {
 	return c.Request.Method == http.MethodPost && strings.HasSuffix(c.FullPath(), "/customers")

@@ -47,6 +47,8 @@ const pathDirectLogin = "/my/logins/direct"
 func (h *Handlers) Register(root *gin.RouterGroup) {
 	// Anyone: DirectLogin gives a token for the portal's own accounts.
 	root.POST(pathDirectLogin, h.recoverJSON, h.directLogin)
+	// The token's holder: ends it (logout; see revokeToken).
+	root.DELETE(pathDirectLogin, h.recoverJSON, h.requireUser, h.revokeToken)
 
 	g := root.Group("/obp", h.recoverJSON, limitBody)
 	// post reads and syntax-checks the body before authentication (check 1).

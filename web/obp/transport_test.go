@@ -27,7 +27,8 @@ const stubToken = "stub-token-123"
 
 // stubAuth accepts one user and one token and records what it was given.
 type stubAuth struct {
-	logins []models.DirectLoginInput
+	logins  []models.DirectLoginInput
+	revoked []string
 }
 
 func (s *stubAuth) DirectLogin(_ context.Context, in models.DirectLoginInput) (string, error) {
@@ -46,6 +47,11 @@ func (s *stubAuth) ResolveOBPToken(_ context.Context, token string) (*models.Pri
 		return &models.Principal{UserID: 1, UserUUID: "u-1", Email: "marta.santos@bank.example", Kind: models.KindStaff}, nil
 	}
 	return nil, models.Unauthorized("bad token")
+}
+
+func (s *stubAuth) RevokeOBPToken(_ context.Context, token string) error {
+	s.revoked = append(s.revoked, token)
+	return nil
 }
 
 // stubCustomers answers from err (nil: success) and records the input.

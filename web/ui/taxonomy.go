@@ -51,7 +51,10 @@ func (h *Handlers) adminTaxonomy(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	pageNo := max(queryID(c, "page"), 1)
+	// A page past the end shows the last page; clamping before the
+	// multiplication also keeps a huge ?page= from overflowing it.
+	lastPage := max((len(l.Items)+adminPageSize-1)/adminPageSize, 1)
+	pageNo := min(max(queryID(c, "page"), 1), lastPage)
 	from := min((pageNo-1)*adminPageSize, len(l.Items))
 	to := min(from+adminPageSize, len(l.Items))
 	v := admin.TaxonomyView{
