@@ -622,6 +622,30 @@ func checkEntitlements(t *testing.T, f *fixture) {
 	if r.Status != http.StatusCreated {
 		t.Errorf("Nuno creating a customer after the grant: %d %s", r.Status, r.Body)
 	}
+
+	// Revoking through the API: only an admin, only the user's own
+	// entitlement; then the role no longer counts.
+	del := func(u session, user, ent string) reply {
+		return u.s.call(t, http.MethodDelete, "/obp/v4.0.0/users/"+user+"/entitlement/"+ent, "", u.auth()...)
+	}
+	marta := currentUser(t, f.marta).UserID
+	wantError(t, "revoke, no token", s.call(t, http.MethodDelete, "/obp/v4.0.0/users/"+nuno+"/entitlement/"+e.EntitlementID, ""), http.StatusUnauthorized, msgNotLoggedIn)
+	wantError(t, "revoke, not an admin", del(f.marta, nuno, e.EntitlementID), http.StatusForbidden, msgMissingRole+"CanCreateEntitlementAtAnyBank*")
+	wantError(t, "revoke, unknown user", del(f.admin, uuid.NewString(), e.EntitlementID), http.StatusNotFound, msgUserNotFound)
+	if r := del(f.admin, marta, e.EntitlementID); r.Status != http.StatusNotFound {
+		t.Errorf("revoking Nuno's role through Marta's path: %d %s", r.Status, r.Body)
+	}
+	if r := del(f.admin, nuno, e.EntitlementID); r.Status != http.StatusNoContent || r.Body != "" {
+		t.Fatalf("revoke: %d %q", r.Status, r.Body)
+	}
+	if slices.Contains(currentUser(t, f.nuno).Entitlements.List, e) {
+		t.Error("the revoked role is still listed")
+	}
+	wantError(t, "create customer after the revoke", f.nuno.post(t, "/obp/v4.0.0/banks/"+bank+"/customers",
+		`{"legal_name":"Outro","mobile_phone_number":"+351910000003","email":"outro@example.com"}`), http.StatusForbidden, msgMissingRole+"CanCreateCustomer*")
+	if r := del(f.admin, nuno, e.EntitlementID); r.Status != http.StatusNotFound {
+		t.Errorf("revoking twice: %d %s", r.Status, r.Body)
+	}
 }
 
 func createCustomer(t testing.TB, u session, body string) customerOut {

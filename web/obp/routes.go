@@ -74,4 +74,5 @@ func (h *Handlers) Register(root *gin.RouterGroup) {
 
 	// Admins (CanCreateEntitlementAtAnyBank, checked by the service).
 	post("/v4.0.0/users/:user/entitlements", h.addEntitlement)
+	g.DELETE("/v4.0.0/users/:user/entitlement/:entitlement", h.requireUser, h.removeEntitlement)
 }

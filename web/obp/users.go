@@ -3,6 +3,7 @@ package obp
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -64,6 +65,42 @@ func (h *Handlers) addEntitlement(c *gin.Context) {
 		return
 	}
 	writeJSON(c, http.StatusCreated, entitlementJSON{EntitlementID: e.UUID, RoleName: e.Role, BankID: e.BankID})
+}
+
+// removeEntitlement is Delete Entitlement: 204 when the role was the
+// user's and is gone. The entitlement must belong to the user in the path;
+// otherwise it is not found, like an unknown one.
+func (h *Handlers) removeEntitlement(c *gin.Context) {
+	ctx := c.Request.Context()
+	staff, err := h.svc.Entitlements.StaffWithEntitlements(ctx) // admins only: refuses others first
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	userID, entID := strings.ToLower(c.Param("user")), strings.ToLower(c.Param("entitlement"))
+	var user *models.UserInfo
+	for i := range staff {
+		if staff[i].UserUUID == userID {
+			user = &staff[i]
+		}
+	}
+	if user == nil {
+		h.fail(c, models.NotFound("user"))
+		return
+	}
+	held := false
+	for _, e := range user.Entitlements {
+		held = held || e.UUID == entID
+	}
+	if !held {
+		h.fail(c, models.NotFound("entitlement"))
+		return
+	}
+	if err := h.svc.Entitlements.RemoveEntitlement(ctx, entID); err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
 type (
