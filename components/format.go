@@ -80,3 +80,20 @@ func OrDash(s string) string {
 	}
 	return s
 }
+
+// FieldError is the message for field in a refused form, "" when none.
+func FieldError(e *models.Error, field string) string {
+	if e == nil {
+		return ""
+	}
+	return e.FieldMessage(field)
+}
+
+// GeneralError is a form refusal not tied to a field (rate limit,
+// conflict), "" when there is none.
+func GeneralError(e *models.Error) string {
+	if e == nil || len(e.Fields) > 0 {
+		return ""
+	}
+	return e.Message
+}

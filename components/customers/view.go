@@ -54,20 +54,11 @@ func messagesURL(uuid string) string { return CustomerURL(uuid) + "/messages" }
 // Transports are the choices of the transport select.
 func transports() []string { return models.CustomerMessageTransports }
 
-func fieldError(e *models.Error, field string) string {
-	if e == nil {
-		return ""
-	}
-	return e.FieldMessage(field)
-}
-
-// generalError is a refusal not tied to a field.
-func generalError(e *models.Error) string {
-	if e == nil || len(e.Fields) > 0 {
-		return ""
-	}
-	return e.Message
-}
+// fieldError and generalError are the shared form helpers.
+var (
+	fieldError   = components.FieldError
+	generalError = components.GeneralError
+)
 
 func readState(m models.CustomerMessage) string {
 	if m.ReadAt == nil {

@@ -4,6 +4,7 @@ package threads
 
 import (
 	"net/url"
+	"portal/components"
 
 	"portal/models"
 )
@@ -71,20 +72,11 @@ func isNew(m models.Message, lastSeq int64, viewer *models.Principal) bool {
 	return m.Seq > lastSeq && (viewer == nil || m.AuthorUserID != viewer.UserID)
 }
 
-func fieldError(e *models.Error, field string) string {
-	if e == nil {
-		return ""
-	}
-	return e.FieldMessage(field)
-}
-
-// generalError is a refusal not tied to a field (rate limit, conflict).
-func generalError(e *models.Error) string {
-	if e == nil || len(e.Fields) > 0 {
-		return ""
-	}
-	return e.Message
-}
+// fieldError and generalError are the shared form helpers.
+var (
+	fieldError   = components.FieldError
+	generalError = components.GeneralError
+)
 
 func authorSide(m models.Message) string {
 	if m.AuthorKind == models.AuthorBank {

@@ -3,7 +3,6 @@ package ui
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -106,14 +105,8 @@ func (h *Handlers) postCustomerMessage(c *gin.Context) {
 	}
 	if err != nil {
 		e := models.AsError(err)
-		status := 0
-		switch e.Code {
-		case models.CodeInvalid:
-			status = http.StatusUnprocessableEntity
-		case models.CodeRateLimited:
-			status = http.StatusTooManyRequests
-			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
-		default:
+		status, ok := formRefusal(c, e)
+		if !ok {
 			// A refusal (missing role, unknown customer) is a page, not a
 			// form error: htmx reloads to show it.
 			if isFragment(c) {

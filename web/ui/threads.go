@@ -3,7 +3,6 @@ package ui
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -84,14 +83,8 @@ func (h *Handlers) postMessage(c *gin.Context) {
 	_, err := h.svc.Messages.PostMessage(ctx, id, in)
 	if err != nil {
 		e := models.AsError(err)
-		status := 0
-		switch e.Code {
-		case models.CodeInvalid:
-			status = http.StatusUnprocessableEntity
-		case models.CodeRateLimited:
-			status = http.StatusTooManyRequests
-			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
-		default:
+		status, ok := formRefusal(c, e)
+		if !ok {
 			h.fail(c, err)
 			return
 		}
