@@ -58,6 +58,21 @@ func ensureSchema(ctx context.Context, cfg config, st *store.Store) error {
 	return nil
 }
 
+// readyStore opens the configured database with its schema current (or
+// checked, under PORTAL_MIGRATE=false): what every operator command needs.
+// The caller closes it.
+func readyStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
+	st, err := openStore(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureSchema(ctx, cfg, st); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
 // bankName is the display name given to a bank row the portal creates.
 func bankName(bankID string) string {
 	if bankID == store.DemoBankID {
@@ -106,14 +121,11 @@ func (a *app) cmdSeed(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(cfg, log)
+	st, err := readyStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := ensureSchema(ctx, cfg, st); err != nil {
-		return err
-	}
 	n, err := st.SeedDemo(ctx)
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
@@ -167,14 +179,11 @@ func (a *app) cmdUser(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(cfg, log)
+	st, err := readyStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := ensureSchema(ctx, cfg, st); err != nil {
-		return err
-	}
 	if err := st.EnsureBank(ctx, cfg.BankID, bankName(cfg.BankID)); err != nil {
 		return fmt.Errorf("bank %s: %w", cfg.BankID, err)
 	}

@@ -29,14 +29,11 @@ func (a *app) cmdConsumer(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(cfg, log)
+	st, err := readyStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := ensureSchema(ctx, cfg, st); err != nil {
-		return err
-	}
 	switch verb {
 	case "add":
 		err = st.EnsureConsumer(ctx, *key, strings.TrimSpace(*name))
