@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"portal/models"
 	"portal/models/store"
 	"portal/web"
 )
@@ -302,31 +301,11 @@ func prepareDatabase(ctx context.Context, cfg config, st *store.Store, log *slog
 	if err := st.EnsureBank(ctx, cfg.BankID, bankName(cfg.BankID)); err != nil {
 		return nil, fmt.Errorf("bank %s: %w", cfg.BankID, err)
 	}
-	return presentDemoEmails(ctx, st)
-}
-
-// presentDemoEmails lists the demo accounts that exist, in contract order.
-func presentDemoEmails(ctx context.Context, st *store.Store) ([]string, error) {
-	emails := make([]string, len(store.DemoUsers))
-	for i, u := range store.DemoUsers {
-		emails[i] = u.Email
-	}
-	var have []string
-	if err := st.DB().WithContext(ctx).Model(&models.User{}).Where("email IN ?", emails).
-		Pluck("email", &have).Error; err != nil {
+	emails, err := st.PresentDemoEmails(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("look for demo accounts: %w", err)
 	}
-	present := map[string]bool{}
-	for _, e := range have {
-		present[e] = true
-	}
-	var out []string
-	for _, e := range emails {
-		if present[e] {
-			out = append(out, e)
-		}
-	}
-	return out, nil
+	return emails, nil
 }
 
 // demoFirmCount is how many broker firms the demo world has.

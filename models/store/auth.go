@@ -53,7 +53,7 @@ func (s *Store) Login(ctx context.Context, email, password, clientIP string) (*m
 	if err != nil {
 		return nil, err
 	}
-	if err := s.attemptSucceeded(s.db.WithContext(context.WithoutCancel(ctx)), attempt,
+	if err := s.attemptSucceeded(s.conn(context.WithoutCancel(ctx)), attempt,
 		models.AuditLoginOK, u.ID, ""); err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func (s *Store) beginAttempt(ctx context.Context, spec attemptSpec) (int64, erro
 		ClientIP: spec.ClientIP, Outcome: "denied", Detail: attemptPending}
 	since := row.CreatedAt.Add(-spec.Window)
 	over := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := s.lockAttemptKeys(tx, spec); err != nil {
 			return err
 		}
@@ -251,7 +251,7 @@ func (s *Store) attemptBusy(ctx context.Context, id int64, throttledAction strin
 // if the request was cancelled meanwhile). A failure to do so is logged:
 // the row then stays a failure, which errs on the side of the throttle.
 func (s *Store) settleAttempt(ctx context.Context, id int64, set map[string]any) {
-	err := s.db.WithContext(context.WithoutCancel(ctx)).Model(&models.AuditEvent{}).Where("id = ?", id).Updates(set).Error
+	err := s.conn(context.WithoutCancel(ctx)).Model(&models.AuditEvent{}).Where("id = ?", id).Updates(set).Error
 	if err != nil {
 		s.log.Error("settle sign-in attempt audit row", "id", id, "err", err)
 	}
@@ -274,7 +274,7 @@ func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(
 
 func (s *Store) userByEmail(ctx context.Context, email string) (*userWithFirm, error) {
 	var u userWithFirm
-	err := s.db.WithContext(ctx).Table("users").
+	err := s.conn(ctx).Table("users").
 		Select("users.*, COALESCE(broker_firms.name, '') AS firm_name, COALESCE(banks.bank_id, '') AS bank_public_id").
 		Joins("LEFT JOIN broker_firms ON broker_firms.id = users.firm_id").
 		Joins("LEFT JOIN banks ON banks.id = users.bank_id").
@@ -287,7 +287,7 @@ func (s *Store) userByEmail(ctx context.Context, email string) (*userWithFirm, e
 
 func (s *Store) Principal(ctx context.Context, userID int64) (*models.Principal, error) {
 	var u userWithFirm
-	err := s.db.WithContext(ctx).Table("users").
+	err := s.conn(ctx).Table("users").
 		Select("users.*, COALESCE(broker_firms.name, '') AS firm_name, COALESCE(banks.bank_id, '') AS bank_public_id").
 		Joins("LEFT JOIN broker_firms ON broker_firms.id = users.firm_id").
 		Joins("LEFT JOIN banks ON banks.id = users.bank_id").
@@ -313,7 +313,7 @@ func (s *Store) principal(ctx context.Context, u *userWithFirm) (*models.Princip
 		p.FirmID = *u.FirmID
 	}
 	if u.Kind == models.KindStaff || u.Kind == models.KindAdmin {
-		if err := s.db.WithContext(ctx).Model(&models.Entitlement{}).
+		if err := s.conn(ctx).Model(&models.Entitlement{}).
 			Where("user_id = ? AND bank_id = ?", u.ID, u.BankID).Order("role").
 			Pluck("role", &p.Roles).Error; err != nil {
 			return nil, translate(err, "entitlements")
@@ -329,5 +329,5 @@ func (s *Store) Audit(ctx context.Context, ev models.AuditEvent) error {
 	}
 	// Audit rows must be written even when the request was cancelled after
 	// the decision was taken.
-	return translate(s.db.WithContext(context.WithoutCancel(ctx)).Create(&ev).Error, "audit event")
+	return translate(s.conn(context.WithoutCancel(ctx)).Create(&ev).Error, "audit event")
 }

@@ -209,7 +209,7 @@ func (s *Store) CreateCustomerMessage(ctx context.Context, bankID, customerUUID 
 	}
 	now := s.now()
 	msg.UUID, msg.BankID, msg.CustomerID, msg.CreatedByUserID, msg.CreatedAt = newUUID(), g.BankRow, *g.CustomerRow, &p.UserID, now
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Create(&msg).Error; err != nil {
 			return err
 		}
@@ -217,8 +217,12 @@ func (s *Store) CreateCustomerMessage(ctx context.Context, bankID, customerUUID 
 			WHERE id = ?`, msg.CustomerID).Error; err != nil {
 			return err
 		}
-		return tx.Create(&models.AuditEvent{CreatedAt: now, ActorUserID: &p.UserID, Action: models.AuditCustomerMessageCreated,
-			Subject: *g.CustomerUUID, Outcome: "ok", Detail: "message " + msg.UUID}).Error
+		if err := tx.Create(&models.AuditEvent{CreatedAt: now, ActorUserID: &p.UserID, Action: models.AuditCustomerMessageCreated,
+			Subject: *g.CustomerUUID, Outcome: "ok", Detail: "message " + msg.UUID}).Error; err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, models.Event{Kind: models.EventCustomerMessageCreated, OccurredAt: now, BankID: g.BankRow,
+			CustomerUUID: *g.CustomerUUID, MessageUUID: msg.UUID}, true)
 	})
 	if err != nil {
 		return nil, translate(err, "customer message")
@@ -328,7 +332,7 @@ func (s *Store) OpenMyMessage(ctx context.Context, messageUUID string) (*models.
 	m := rows[0].CustomerMessage
 	if m.ReadAt == nil {
 		now := s.now()
-		err := db.Transaction(func(tx *gorm.DB) error {
+		err := s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 			res := tx.Model(&models.CustomerMessage{}).Where("id = ? AND read_at IS NULL", m.ID).Update("read_at", now)
 			if res.Error != nil {
 				return res.Error
@@ -509,7 +513,7 @@ func (s *Store) CreateCustomer(ctx context.Context, bankID string, in models.New
 	if generated {
 		row.CustomerNumber = "pending-" + row.UUID // unique until numbered below
 	}
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 		if res.Error != nil {
 			return res.Error

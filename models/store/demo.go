@@ -59,14 +59,38 @@ var demoFirms = []demoFirm{
 // EnsureBank creates the deployment's bank row when it is missing.
 func (s *Store) EnsureBank(ctx context.Context, bankID, name string) error {
 	b := models.Bank{BankID: bankID, ShortName: name, FullName: name, CreatedAt: s.now()}
-	return translate(s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&b).Error, "bank")
+	return translate(s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&b).Error, "bank")
 }
 
 // IsEmpty reports whether the database holds no users yet.
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&models.User{}).Limit(1).Count(&n).Error
+	err := s.conn(ctx).Model(&models.User{}).Limit(1).Count(&n).Error
 	return n == 0, translate(err, "users")
+}
+
+// PresentDemoEmails lists the demo accounts that exist, in the order of
+// DemoUsers (the start-up log names them).
+func (s *Store) PresentDemoEmails(ctx context.Context) ([]string, error) {
+	emails := make([]string, len(DemoUsers))
+	for i, u := range DemoUsers {
+		emails[i] = u.Email
+	}
+	var have []string
+	if err := s.conn(ctx).Model(&models.User{}).Where("email IN ?", emails).Pluck("email", &have).Error; err != nil {
+		return nil, translate(err, "users")
+	}
+	present := map[string]bool{}
+	for _, e := range have {
+		present[e] = true
+	}
+	var out []string
+	for _, e := range emails {
+		if present[e] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // SeedDemo loads the demo world, inserting only what is missing. It returns
@@ -74,7 +98,7 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 func (s *Store) SeedDemo(ctx context.Context) (int64, error) {
 	// Hash outside the transaction: argon2id is slow by design.
 	var existing []string
-	if err := s.db.WithContext(ctx).Model(&models.User{}).Pluck("email", &existing).Error; err != nil {
+	if err := s.conn(ctx).Model(&models.User{}).Pluck("email", &existing).Error; err != nil {
 		return 0, translate(err, "users")
 	}
 	have := map[string]bool{}
@@ -97,7 +121,7 @@ func (s *Store) SeedDemo(ctx context.Context) (int64, error) {
 	}
 
 	var inserted int64
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		ins := func(v any) error {
 			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(v)
 			inserted += res.RowsAffected

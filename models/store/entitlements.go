@@ -119,7 +119,7 @@ func (s *Store) AddEntitlement(ctx context.Context, userUUID, bankID, role strin
 	}
 	now := s.now()
 	e := models.Entitlement{UUID: newUUID(), UserID: u.ID, BankID: bankRow, Role: role, CreatedAt: now}
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&e)
 		if res.Error != nil {
 			return res.Error
@@ -153,7 +153,7 @@ func (s *Store) RemoveEntitlement(ctx context.Context, entitlementUUID string) e
 		return models.NotFound("entitlement")
 	}
 	now := s.now()
-	return translate(db.Transaction(func(tx *gorm.DB) error {
+	return translate(s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		var rows []entitlementInfoRow
 		if err := tx.Table("entitlements e").Select("e.user_id, e.uuid, e.role, b.bank_id").
 			Joins("JOIN banks b ON b.id = e.bank_id").Where("e.uuid = ?", strings.ToLower(entitlementUUID)).

@@ -11,19 +11,6 @@ import (
 	"portal/models"
 )
 
-// txKey carries the transaction Idempotent runs its function in, so the
-// services that function calls join it instead of opening their own.
-type txKey struct{}
-
-// conn returns the handle a service method should use for ctx: the
-// transaction of an enclosing Idempotent call, or the pool.
-func (s *Store) conn(ctx context.Context) *gorm.DB {
-	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return tx.WithContext(ctx)
-	}
-	return s.db.WithContext(ctx)
-}
-
 func validIdempotencyKey(k string) bool {
 	if k == "" || len(k) > models.MaxIdempotencyKey {
 		return false
@@ -56,14 +43,14 @@ func (s *Store) Idempotent(ctx context.Context, key, fingerprint string,
 			models.IdempotencyKeyName, models.MaxIdempotencyKey))
 		return models.StoredResponse{}, false, v.Err()
 	}
-	if _, nested := ctx.Value(txKey{}).(*gorm.DB); nested {
+	if inTransaction(ctx) {
 		return models.StoredResponse{}, false, models.Internal(errors.New("nested Idempotent call"))
 	}
 	var (
 		out      models.StoredResponse
 		replayed bool
 	)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		now := s.now()
 		// Two rounds at most: the second after removing an expired key.
 		for range 2 {
@@ -73,7 +60,7 @@ func (s *Store) Idempotent(ctx context.Context, key, fingerprint string,
 				return res.Error
 			}
 			if res.RowsAffected == 1 {
-				resp, err := fn(context.WithValue(ctx, txKey{}, tx))
+				resp, err := fn(ctx) // ctx carries tx: fn's services join it
 				if err != nil {
 					return err
 				}
@@ -121,7 +108,7 @@ func (s *Store) Idempotent(ctx context.Context, key, fingerprint string,
 // DeleteExpiredIdempotencyKeys removes keys older than the 24-hour window
 // (housekeeping; an expired key is ignored whether or not it was removed).
 func (s *Store) DeleteExpiredIdempotencyKeys(ctx context.Context) (int64, error) {
-	res := s.db.WithContext(ctx).Where("created_at < ?", s.now().Add(-models.IdempotencyWindow)).
+	res := s.conn(ctx).Where("created_at < ?", s.now().Add(-models.IdempotencyWindow)).
 		Delete(&models.IdempotencyKey{})
 	return res.RowsAffected, translate(res.Error, "idempotency keys")
 }

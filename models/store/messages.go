@@ -168,7 +168,7 @@ func (s *Store) PostMessage(ctx context.Context, processUUID string, in models.N
 	}
 	processUUID = strings.ToLower(processUUID)
 	var msg models.Message
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := s.checkRate(tx, p.UserID, s.now()); err != nil {
 			return err
 		}
@@ -205,8 +205,12 @@ func (s *Store) PostMessage(ctx context.Context, processUUID string, in models.N
 			now, tp.ID, now).Error; err != nil {
 			return err
 		}
-		return tx.Create(&models.AuditEvent{CreatedAt: now, ActorUserID: &p.UserID, Action: models.AuditMessagePosted,
-			Subject: processUUID, Outcome: "ok", Detail: "message " + msg.UUID}).Error
+		if err := tx.Create(&models.AuditEvent{CreatedAt: now, ActorUserID: &p.UserID, Action: models.AuditMessagePosted,
+			Subject: processUUID, Outcome: "ok", Detail: "message " + msg.UUID}).Error; err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, models.Event{Kind: models.EventMessagePosted, OccurredAt: now, BankID: tp.BankID,
+			BrokerID: tp.BrokerID, ProcessUUID: processUUID, MessageUUID: msg.UUID, Seq: msg.Seq, AuthorKind: kind}, true)
 	})
 	if err != nil {
 		return nil, translate(err, "message")

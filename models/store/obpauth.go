@@ -63,13 +63,13 @@ func (s *Store) EnsureConsumer(ctx context.Context, consumerKey, name string) er
 		return v.Err()
 	}
 	c := apiConsumer{ConsumerKey: consumerKey, Name: name, Enabled: true, CreatedAt: s.now()}
-	return translate(s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&c).Error, "consumer")
+	return translate(s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&c).Error, "consumer")
 }
 
 // SetConsumerEnabled switches a consumer on or off; a disabled consumer's
 // tokens stop working at once.
 func (s *Store) SetConsumerEnabled(ctx context.Context, consumerKey string, enabled bool) error {
-	res := s.db.WithContext(ctx).Model(&apiConsumer{}).Where("consumer_key = ?", consumerKey).Update("enabled", enabled)
+	res := s.conn(ctx).Model(&apiConsumer{}).Where("consumer_key = ?", consumerKey).Update("enabled", enabled)
 	if res.Error == nil && res.RowsAffected == 0 {
 		return models.NotFound("consumer")
 	}
@@ -77,7 +77,7 @@ func (s *Store) SetConsumerEnabled(ctx context.Context, consumerKey string, enab
 }
 
 func (s *Store) DirectLogin(ctx context.Context, in models.DirectLoginInput) (string, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	var consumer apiConsumer
 	consumerOK := false
 	if key := strings.TrimSpace(in.ConsumerKey); key != "" && len(key) <= 200 {
@@ -112,7 +112,7 @@ func (s *Store) DirectLogin(ctx context.Context, in models.DirectLoginInput) (st
 	now := s.now()
 	row := obpToken{TokenHash: HashToken(token), UserID: u.ID, ConsumerID: consumer.ID, ClientIP: clip(in.ClientIP, 100),
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: obpExpiry(now, now)}
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -141,7 +141,7 @@ func (s *Store) ResolveOBPToken(ctx context.Context, token string) (*models.Prin
 	if token == "" || len(token) > maxCredentialLen {
 		return nil, errTokenInvalid
 	}
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	var rows []obpTokenRow
 	if err := db.Table("obp_tokens t").
 		Select(`t.id AS token_id, t.user_id, t.created_at, t.last_used_at, t.expires_at, t.revoked_at,
@@ -185,7 +185,7 @@ func (s *Store) RevokeOBPToken(ctx context.Context, token string) error {
 	if token == "" || len(token) > maxCredentialLen {
 		return nil
 	}
-	return translate(s.db.WithContext(ctx).Model(&obpToken{}).
+	return translate(s.conn(ctx).Model(&obpToken{}).
 		Where("token_hash = ? AND revoked_at IS NULL", HashToken(token)).Update("revoked_at", s.now()).Error, "token")
 }
 
@@ -193,7 +193,7 @@ func (s *Store) RevokeOBPToken(ctx context.Context, token string) error {
 // than a day ago (housekeeping; they are refused either way).
 func (s *Store) DeleteExpiredOBPTokens(ctx context.Context) (int64, error) {
 	now := s.now()
-	res := s.db.WithContext(ctx).Where("expires_at < ? OR revoked_at < ?", now, now.Add(-24*time.Hour)).
+	res := s.conn(ctx).Where("expires_at < ? OR revoked_at < ?", now, now.Add(-24*time.Hour)).
 		Delete(&obpToken{})
 	return res.RowsAffected, translate(res.Error, "tokens")
 }

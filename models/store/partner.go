@@ -34,7 +34,7 @@ func clip(s string, n int) string {
 }
 
 func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin) (string, error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	clientID := clip(strings.TrimSpace(in.ClientID), 200)
 
 	// Record the attempt and throttle before any hashing (beginAttempt: the
@@ -117,7 +117,7 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 	now := s.now()
 	row := models.APIToken{TokenHash: HashToken(token), UserID: u.ID, PartnerID: partner.ID, ClientIP: clip(in.ClientIP, 100),
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(models.PartnerTokenIdleTimeout)}
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func (s *Store) ResolveToken(ctx context.Context, token string) (*models.Princip
 	if token == "" || len(token) > maxCredentialLen {
 		return nil, errTokenInvalid
 	}
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	var rows []tokenRow
 	err := db.Table("api_tokens").
 		Select(`api_tokens.id AS token_id, api_tokens.last_used_at, api_tokens.expires_at, api_tokens.revoked_at,
@@ -188,7 +188,7 @@ func (s *Store) RevokeToken(ctx context.Context, token string) error {
 	if token == "" || len(token) > maxCredentialLen {
 		return nil
 	}
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	var row models.APIToken
 	err := db.Where("token_hash = ? AND revoked_at IS NULL", HashToken(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -198,7 +198,7 @@ func (s *Store) RevokeToken(ctx context.Context, token string) error {
 		return translate(err, "token")
 	}
 	now := s.now()
-	return translate(db.Transaction(func(tx *gorm.DB) error {
+	return translate(s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Model(&models.APIToken{}).Where("id = ? AND revoked_at IS NULL", row.ID).
 			Update("revoked_at", now).Error; err != nil {
 			return err
@@ -212,7 +212,7 @@ func (s *Store) RevokeToken(ctx context.Context, token string) error {
 // more than a day ago (housekeeping; they are refused either way).
 func (s *Store) DeleteExpiredTokens(ctx context.Context) (int64, error) {
 	now := s.now()
-	res := s.db.WithContext(ctx).Where("expires_at < ? OR revoked_at < ?", now, now.Add(-24*time.Hour)).
+	res := s.conn(ctx).Where("expires_at < ? OR revoked_at < ?", now, now.Add(-24*time.Hour)).
 		Delete(&models.APIToken{})
 	return res.RowsAffected, translate(res.Error, "tokens")
 }

@@ -146,7 +146,7 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 	if err != nil {
 		return nil, err
 	}
-	base, err := processScope(ctx, s.db.WithContext(ctx).Table("processes"))
+	base, err := processScope(ctx, s.conn(ctx).Table("processes"))
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 	// Ordered like the list, so the count walks the same index and stops at the cap.
 	capped := base.Session(&gorm.Session{}).Select("1").
 		Order("processes.last_action_at DESC, processes.process_number DESC").Limit(models.MaxProcessCount + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS matching", capped).Count(&page.Total).Error; err != nil {
+	if err := s.conn(ctx).Table("(?) AS matching", capped).Count(&page.Total).Error; err != nil {
 		return nil, translate(err, "processes")
 	}
 	if page.Total > models.MaxProcessCount {
@@ -236,7 +236,7 @@ func (s *Store) GetProcess(ctx context.Context, processUUID string) (*models.Pro
 	// UUIDs are stored lower-case; PostgreSQL's uuid type ignores case, a
 	// SQLite text column does not, so normalise for both to answer alike.
 	processUUID = strings.ToLower(processUUID)
-	q, err := processScope(ctx, s.db.WithContext(ctx).Table("processes"))
+	q, err := processScope(ctx, s.conn(ctx).Table("processes"))
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +251,7 @@ func (s *Store) GetProcess(ctx context.Context, processUUID string) (*models.Pro
 		return nil, translate(err, "process")
 	}
 	d := &models.ProcessDetail{Process: row.Process, FirmName: row.FirmName}
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	if err := db.Where("process_id = ?", row.ID).Order("borrower_type_id, id").Find(&d.Borrowers).Error; err != nil {
 		return nil, translate(err, "borrowers")
 	}

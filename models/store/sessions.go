@@ -42,7 +42,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, clientIP, userA
 		TokenHash: HashToken(token), UserID: userID, Data: "{}", ClientIP: clientIP, UserAgent: userAgent,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(models.SessionAbsoluteTimeout),
 	}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
 		return "", translate(err, "session")
 	}
 	return token, nil
@@ -58,7 +58,7 @@ func (s *Store) PeekSession(ctx context.Context, token string) (*models.Session,
 
 func (s *Store) loadSession(ctx context.Context, token string, touch bool) (*models.Session, error) {
 	var row models.Session
-	err := s.db.WithContext(ctx).Where("token_hash = ?", HashToken(token)).Take(&row).Error
+	err := s.conn(ctx).Where("token_hash = ?", HashToken(token)).Take(&row).Error
 	if err != nil {
 		if models.ErrorCode(translate(err, "session")) == models.CodeNotFound {
 			return nil, models.Unauthorized("session expired")
@@ -67,12 +67,12 @@ func (s *Store) loadSession(ctx context.Context, token string, touch bool) (*mod
 	}
 	now := s.now()
 	if now.After(row.ExpiresAt) || now.Sub(row.LastSeenAt) > models.SessionIdleTimeout {
-		s.db.WithContext(ctx).Delete(&models.Session{}, row.ID)
+		s.conn(ctx).Delete(&models.Session{}, row.ID)
 		return nil, models.Unauthorized("session expired")
 	}
 	if touch && now.Sub(row.LastSeenAt) > touchEvery {
 		row.LastSeenAt = now
-		if err := s.db.WithContext(ctx).Model(&models.Session{}).Where("id = ?", row.ID).
+		if err := s.conn(ctx).Model(&models.Session{}).Where("id = ?", row.ID).
 			Update("last_seen_at", now).Error; err != nil {
 			return nil, translate(err, "session")
 		}
@@ -81,19 +81,19 @@ func (s *Store) loadSession(ctx context.Context, token string, touch bool) (*mod
 }
 
 func (s *Store) SaveSessionData(ctx context.Context, token, data string) error {
-	return translate(s.db.WithContext(ctx).Model(&models.Session{}).
+	return translate(s.conn(ctx).Model(&models.Session{}).
 		Where("token_hash = ?", HashToken(token)).Update("data", data).Error, "session")
 }
 
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	return translate(s.db.WithContext(ctx).Where("token_hash = ?", HashToken(token)).
+	return translate(s.conn(ctx).Where("token_hash = ?", HashToken(token)).
 		Delete(&models.Session{}).Error, "session")
 }
 
 // DeleteExpiredSessions removes sessions past their absolute or idle expiry.
 func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	now := s.now()
-	res := s.db.WithContext(ctx).Where("expires_at < ? OR last_seen_at < ?", now, now.Add(-models.SessionIdleTimeout)).
+	res := s.conn(ctx).Where("expires_at < ? OR last_seen_at < ?", now, now.Add(-models.SessionIdleTimeout)).
 		Delete(&models.Session{})
 	return res.RowsAffected, translate(res.Error, "session")
 }
@@ -101,7 +101,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 // AgeSession moves a session's clock back; tests use it to prove
 // the idle and absolute timeouts without sleeping.
 func (s *Store) AgeSession(ctx context.Context, token string, by time.Duration) error {
-	return s.db.WithContext(ctx).Model(&models.Session{}).Where("token_hash = ?", HashToken(token)).
+	return s.conn(ctx).Model(&models.Session{}).Where("token_hash = ?", HashToken(token)).
 		Updates(map[string]any{
 			"last_seen_at": s.now().Add(-by),
 			"created_at":   s.now().Add(-by),

@@ -6,7 +6,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -37,7 +36,8 @@ type Store struct {
 	log     *slog.Logger
 	now     func() time.Time
 
-	taxonomy taxonomyCache // reference lists, read once (taxonomy.go)
+	taxonomy taxonomyCache    // reference lists, read once (taxonomy.go)
+	bus      *models.EventBus // committed events (events.go)
 }
 
 var (
@@ -129,7 +129,7 @@ func Open(databaseURL string, log *slog.Logger) (*Store, error) {
 	}
 	sqlDB.SetMaxIdleConns(8)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, dialect: d, log: log, now: cfg.NowFunc}
+	s := &Store{db: db, dialect: d, log: log, now: cfg.NowFunc, bus: &models.EventBus{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(ctx); err != nil {
@@ -163,23 +163,4 @@ func (s *Store) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	return s.CheckSchema(ctx)
-}
-
-// translate turns database errors into domain errors.
-func translate(err error, what string) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		return models.NotFound(what)
-	case errors.Is(err, gorm.ErrDuplicatedKey):
-		return &models.Error{Code: models.CodeConflict, Message: what + " already exists", Err: err}
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &models.Error{Code: models.CodeInternal, Message: "request cancelled", Err: err}
-	}
-	var me *models.Error
-	if errors.As(err, &me) {
-		return me
-	}
-	return models.Internal(err)
 }

@@ -42,7 +42,7 @@ func (s *Store) loadTaxonomy(ctx context.Context) (*models.Taxonomy, error) {
 	var lists []struct {
 		Name, Parent, TitlePT, TitleEN string
 	}
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	if err := db.Raw(`SELECT name, COALESCE(parent, '') AS parent, title_pt, title_en FROM taxonomies ORDER BY position`).
 		Scan(&lists).Error; err != nil {
 		return nil, translate(err, "taxonomy")

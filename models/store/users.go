@@ -5,18 +5,10 @@ import (
 	"net/mail"
 	"strings"
 
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"portal/models"
 )
-
-func validUUID(s string) bool {
-	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
-}
-
-func newUUID() string { return uuid.NewString() }
 
 // bankByPublicID returns the internal id of a bank.
 func (s *Store) bankByPublicID(ctx context.Context, tx *gorm.DB, bankID string) (int64, error) {
@@ -64,7 +56,7 @@ func (s *Store) CreateUser(ctx context.Context, in models.NewUser) (*models.User
 		return nil, models.Internal(err)
 	}
 	var u models.User
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		var bank models.Bank
 		if err := tx.Order("id").Take(&bank).Error; err != nil {
 			return translate(err, "bank")
