@@ -51,6 +51,9 @@ type NewCustomerMessage struct {
 	Transport      *string // v1.4.0 has none: pass a pointer to ""
 	FromDepartment *string
 	FromPerson     *string
+	// ListedTransportOnly restricts Transport to CustomerMessageTransports
+	// (the browser offers that list; OBP takes free text).
+	ListedTransportOnly bool
 }
 
 // Paging is limit/offset (OBP sends neither; newest first always). Out of

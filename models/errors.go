@@ -22,11 +22,21 @@ const (
 	CodeInternal     Code = "internal"
 )
 
-// FieldError names one invalid input field.
+// FieldError names one invalid input field and says what is wrong with it
+// as a message key of the catalogue (fieldtext.go) and the key's
+// arguments: each transport words it in its caller's language.
 type FieldError struct {
-	Field   string
-	Message string
+	Field string
+	Key   string
+	Args  Args
 }
+
+// Args are a message key's named arguments ({{.Max}} in its text).
+type Args map[string]any
+
+// Message is the field error in English, the partner and OBP APIs'
+// language.
+func (f FieldError) Message() string { return English(f.Key, f.Args) }
 
 // Error is a domain failure. Message is safe to show to the caller; internal
 // details go in Err and are only logged.
@@ -97,7 +107,21 @@ func Internal(err error) error {
 // Validation collects field errors; Err returns nil when there are none.
 type Validation struct{ Fields []FieldError }
 
-func (v *Validation) Add(field, msg string) { v.Fields = append(v.Fields, FieldError{field, msg}) }
+// Add records that field is invalid, with the message key and its
+// arguments.
+func (v *Validation) Add(field, key string, args Args) {
+	v.Fields = append(v.Fields, FieldError{Field: field, Key: key, Args: args})
+}
+
+// Has reports whether field already has an error.
+func (v *Validation) Has(field string) bool {
+	for _, f := range v.Fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}
 
 func (v *Validation) Err() error {
 	if len(v.Fields) == 0 {
@@ -106,12 +130,27 @@ func (v *Validation) Err() error {
 	return &Error{Code: CodeInvalid, Message: "invalid input", Fields: v.Fields}
 }
 
-// FieldMessage returns the message for field, "" when it is valid.
+// FieldMessage returns the English message for field, "" when it is valid.
 func (e *Error) FieldMessage(field string) string {
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return f.Message
-		}
+	if f, ok := e.Field(field); ok {
+		return f.Message()
 	}
 	return ""
+}
+
+// Field returns the error of field, if it has one.
+func (e *Error) Field(field string) (FieldError, bool) {
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return f, true
+		}
+	}
+	return FieldError{}, false
+}
+
+// Invalid is a CodeInvalid error of one field.
+func Invalid(field, key string, args Args) error {
+	var v Validation
+	v.Add(field, key, args)
+	return v.Err()
 }

@@ -231,7 +231,7 @@ func describe(err error) error {
 	}
 	msgs := make([]string, len(me.Fields))
 	for i, f := range me.Fields {
-		msgs[i] = fmt.Sprintf("%s: %s", f.Field, f.Message)
+		msgs[i] = fmt.Sprintf("%s: %s", f.Field, f.Message())
 	}
 	return fmt.Errorf("%s:\n  %s", me.Message, strings.Join(msgs, "\n  "))
 }

@@ -83,7 +83,7 @@ type credentialCheck struct {
 // success it returns the attempt's audit row, which the caller turns into
 // its ok row (attemptSucceeded).
 func (s *Store) checkCredentials(ctx context.Context, c credentialCheck) (*userWithFirm, int64, error) {
-	email := normalizeEmail(c.Email)
+	email := models.NormalizeEmail(c.Email)
 	attempt, err := s.beginAttempt(ctx, attemptSpec{
 		Counted: failedSignIns, Window: loginWindow,
 		FailedAction: c.FailedAction, ThrottledAction: c.ThrottledAction,
@@ -269,8 +269,6 @@ func (s *Store) attemptSucceeded(db *gorm.DB, id int64, action string, actor int
 	}
 	return translate(res.Error, "audit event")
 }
-
-func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
 func (s *Store) userByEmail(ctx context.Context, email string) (*userWithFirm, error) {
 	var u userWithFirm

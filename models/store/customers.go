@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
@@ -119,58 +117,6 @@ func (s *Store) homeGate(db *gorm.DB, p *models.Principal, roles []string, c gat
 	return s.gate(db, p, "b.id = ?", p.BankID, roles, c)
 }
 
-// validatePaging applies the defaults and bounds of models.Paging.
-func validatePaging(pg models.Paging) (models.Paging, error) {
-	var v models.Validation
-	switch {
-	case pg.Limit == 0:
-		pg.Limit = models.DefaultCustomerPageSize
-	case pg.Limit < 1 || pg.Limit > models.MaxCustomerPageSize:
-		v.Add("limit", fmt.Sprintf("limit must be between 1 and %d.", models.MaxCustomerPageSize))
-	}
-	if pg.Offset < 0 || pg.Offset > models.MaxCustomerPageOffset {
-		v.Add("offset", fmt.Sprintf("offset must be between 0 and %d.", models.MaxCustomerPageOffset))
-	}
-	return pg, v.Err()
-}
-
-// validateCustomerMessage checks the four fields of a new message in OBP's
-// key order; nil is a field the request lacked.
-func validateCustomerMessage(in models.NewCustomerMessage) (models.CustomerMessage, error) {
-	var v models.Validation
-	var out models.CustomerMessage
-	if in.Message == nil {
-		v.Add("message", "message is required.")
-	} else if text, ok := cleanText(*in.Message, true); !ok {
-		v.Add("message", "The message contains characters that are not allowed.")
-	} else if text == "" {
-		v.Add("message", "Write a message.")
-	} else if utf8.RuneCountInString(text) > models.MaxCustomerMessage {
-		v.Add("message", fmt.Sprintf("The message is limited to %d characters.", models.MaxCustomerMessage))
-	} else {
-		out.Message = text
-	}
-	header := func(field string, p *string, dst *string) {
-		if p == nil {
-			v.Add(field, field+" is required.")
-			return
-		}
-		text, ok := cleanText(*p, false)
-		switch {
-		case !ok:
-			v.Add(field, field+" must be a single line of text.")
-		case utf8.RuneCountInString(text) > models.MaxCustomerMessageHeader:
-			v.Add(field, fmt.Sprintf("%s is limited to %d characters.", field, models.MaxCustomerMessageHeader))
-		default:
-			*dst = text
-		}
-	}
-	header("transport", in.Transport, &out.Transport)
-	header("from_department", in.FromDepartment, &out.FromDepartment)
-	header("from_person", in.FromPerson, &out.FromPerson)
-	return out, v.Err()
-}
-
 func utcCustomerMessages(ms []models.CustomerMessage) {
 	for i := range ms {
 		ms[i].CreatedAt = ms[i].CreatedAt.UTC()
@@ -200,7 +146,7 @@ func (s *Store) CreateCustomerMessage(ctx context.Context, bankID, customerUUID 
 	if !g.HasRole {
 		return nil, models.MissingRole(models.RoleCanCreateCustomerMessage, g.BankPublic)
 	}
-	msg, err := validateCustomerMessage(in)
+	msg, err := in.Validate()
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +215,7 @@ func (s *Store) CustomerMessages(ctx context.Context, bankID, customerUUID strin
 	if !g.HasRole {
 		return nil, models.MissingRole(models.RoleCanGetCustomerMessages, g.BankPublic)
 	}
-	if pg, err = validatePaging(pg); err != nil {
+	if pg, err = pg.Validate(); err != nil {
 		return nil, err
 	}
 	if g.CustomerRow == nil {
@@ -299,7 +245,7 @@ func (s *Store) MyCustomerMessages(ctx context.Context, bankID string, pg models
 	if err != nil {
 		return nil, err
 	}
-	if pg, err = validatePaging(pg); err != nil {
+	if pg, err = pg.Validate(); err != nil {
 		return nil, err
 	}
 	return s.messagePage(db, g, pg)
@@ -391,18 +337,8 @@ func (s *Store) FindCustomers(ctx context.Context, query string, limit int) ([]m
 	if !g.HasRole {
 		return nil, models.MissingRole(models.RoleCanGetCustomerMessages, g.BankPublic)
 	}
-	var v models.Validation
-	switch {
-	case limit == 0:
-		limit = 20
-	case limit < 1 || limit > models.MaxCustomerSearch:
-		v.Add("limit", fmt.Sprintf("limit must be between 1 and %d.", models.MaxCustomerSearch))
-	}
-	q, ok := cleanText(query, false)
-	if !ok || utf8.RuneCountInString(q) > models.MaxCustomerSearchQuery {
-		v.Add("query", fmt.Sprintf("Search with one line of at most %d characters.", models.MaxCustomerSearchQuery))
-	}
-	if err := v.Err(); err != nil {
+	q, limit, err := models.CustomerSearch(query, limit)
+	if err != nil {
 		return nil, err
 	}
 	out := []models.Customer{}
@@ -461,34 +397,6 @@ func (s *Store) GetCustomer(ctx context.Context, customerUUID string) (*models.C
 	return &c, nil
 }
 
-func validateNewCustomer(in models.NewCustomer) (models.NewCustomer, error) {
-	var v models.Validation
-	line := func(field, s string, required bool, max int) string {
-		t, ok := cleanText(s, false)
-		switch {
-		case !ok:
-			v.Add(field, field+" must be a single line of text.")
-		case required && t == "":
-			v.Add(field, field+" is required.")
-		case utf8.RuneCountInString(t) > max:
-			v.Add(field, fmt.Sprintf("%s is limited to %d characters.", field, max))
-		}
-		return t
-	}
-	in.LegalName = line("legal_name", in.LegalName, true, 255)
-	in.MobilePhone = line("mobile_phone_number", in.MobilePhone, true, 50)
-	before := len(v.Fields)
-	in.Email = line("email", in.Email, true, 254)
-	if len(v.Fields) == before { // no error yet: check the form
-		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
-			v.Add("email", "email must be an e-mail address.")
-		}
-	}
-	in.CustomerNumber = line("customer_number", in.CustomerNumber, false, 64)
-	in.TaxID = strings.ReplaceAll(line("tax_id", in.TaxID, false, 32), " ", "")
-	return in, v.Err()
-}
-
 func (s *Store) CreateCustomer(ctx context.Context, bankID string, in models.NewCustomer) (*models.Customer, error) {
 	p := models.PrincipalFrom(ctx)
 	if p == nil {
@@ -502,7 +410,7 @@ func (s *Store) CreateCustomer(ctx context.Context, bankID string, in models.New
 	if !g.HasRole {
 		return nil, models.MissingRole(models.RoleCanCreateCustomer, g.BankPublic)
 	}
-	if in, err = validateNewCustomer(in); err != nil {
+	if in, err = in.Validate(); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -520,7 +428,7 @@ func (s *Store) CreateCustomer(ctx context.Context, bankID string, in models.New
 		}
 		if res.RowsAffected == 0 {
 			return &models.Error{Code: models.CodeConflict, Message: "customer_number is already used at this bank.",
-				Fields: []models.FieldError{{Field: "customer_number", Message: "customer_number is already used at this bank."}}}
+				Fields: []models.FieldError{{Field: "customer_number", Key: "customers.number_used"}}}
 		}
 		if generated {
 			// C-000042 from the row id; should a client have given that

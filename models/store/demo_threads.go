@@ -236,7 +236,7 @@ func (s *Store) seedDemoThreads(tx *gorm.DB, ins func(any) error, userIDs map[st
 		lm := plan.messages[len(plan.messages)-1]
 		t := models.Thread{ProcessID: plan.process.ID, BankID: plan.process.BankID, BrokerID: plan.process.BrokerID,
 			MessageCount: sum.N, LastMessageID: sum.MaxID, LastMessageUUID: lm.UUID, LastMessageAt: lm.CreatedAt,
-			LastAuthorKind: lm.AuthorKind, LastAuthorName: lm.AuthorName, LastExcerpt: excerpt(lm.Text)}
+			LastAuthorKind: lm.AuthorKind, LastAuthorName: lm.AuthorName, LastExcerpt: models.Excerpt(lm.Text)}
 		if err := ins(&t); err != nil {
 			return err
 		}

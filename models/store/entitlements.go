@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"gorm.io/gorm"
@@ -91,14 +90,7 @@ func (s *Store) AddEntitlement(ctx context.Context, userUUID, bankID, role strin
 	} else if !ok {
 		return nil, models.MissingRole(models.RoleCanCreateEntitlementAtAnyBank, bankID)
 	}
-	var v models.Validation
-	if !models.ValidRole(role) {
-		v.Add("role_name", fmt.Sprintf("Unknown role. Roles are %s.", strings.Join(models.Roles, ", ")))
-	}
-	if bankID == "" {
-		v.Add("bank_id", "bank_id is required: every role is held at a bank.")
-	}
-	if err := v.Err(); err != nil {
+	if err := models.EntitlementGrant(role, bankID); err != nil {
 		return nil, err
 	}
 	bankRow, err := s.bankByPublicID(ctx, db, bankID)
@@ -112,10 +104,8 @@ func (s *Store) AddEntitlement(ctx context.Context, userUUID, bankID, role strin
 	if err := db.Where("uuid = ?", strings.ToLower(userUUID)).Take(&u).Error; err != nil {
 		return nil, translate(err, "user")
 	}
-	if u.Kind != models.KindStaff && u.Kind != models.KindAdmin {
-		var v models.Validation
-		v.Add("user_id", "Roles are granted to bank staff and admins only.")
-		return nil, v.Err()
+	if err := models.MayHoldRoles(u.Kind); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	e := models.Entitlement{UUID: newUUID(), UserID: u.ID, BankID: bankRow, Role: role, CreatedAt: now}

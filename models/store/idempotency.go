@@ -3,25 +3,12 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"portal/models"
 )
-
-func validIdempotencyKey(k string) bool {
-	if k == "" || len(k) > models.MaxIdempotencyKey {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		if k[i] < 0x20 || k[i] > 0x7e {
-			return false
-		}
-	}
-	return true
-}
 
 // Idempotent implements models.IdempotencyService.
 //
@@ -37,11 +24,8 @@ func (s *Store) Idempotent(ctx context.Context, key, fingerprint string,
 	if p == nil || p.UserID == 0 {
 		return models.StoredResponse{}, false, models.Unauthorized("not signed in")
 	}
-	if !validIdempotencyKey(key) {
-		var v models.Validation
-		v.Add(models.IdempotencyKeyName, fmt.Sprintf("%s must be 1 to %d printable ASCII characters.",
-			models.IdempotencyKeyName, models.MaxIdempotencyKey))
-		return models.StoredResponse{}, false, v.Err()
+	if err := models.ValidIdempotencyKey(key); err != nil {
+		return models.StoredResponse{}, false, err
 	}
 	if inTransaction(ctx) {
 		return models.StoredResponse{}, false, models.Internal(errors.New("nested Idempotent call"))

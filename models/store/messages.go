@@ -3,12 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -57,72 +54,6 @@ func (s *Store) lookupProcess(ctx context.Context, db *gorm.DB, processUUID, ref
 	return &tp, nil
 }
 
-func authorKindOf(p *models.Principal) (models.AuthorKind, bool) {
-	switch {
-	case p.IsBroker():
-		return models.AuthorBroker, true
-	case p.IsStaff():
-		return models.AuthorBank, true
-	}
-	return "", false
-}
-
-// cleanText trims s and normalises line breaks to \n. ok is false when s
-// holds invalid UTF-8 or control characters other than line breaks and
-// (when multiline) tabs.
-func cleanText(s string, multiline bool) (string, bool) {
-	if !utf8.ValidString(s) {
-		return "", false
-	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.TrimSpace(s)
-	for _, r := range s {
-		if r == '\n' || r == '\t' {
-			if !multiline {
-				return "", false
-			}
-			continue
-		}
-		if unicode.IsControl(r) {
-			return "", false
-		}
-	}
-	return s, true
-}
-
-func validateMessage(in models.NewMessage) (models.NewMessage, error) {
-	var v models.Validation
-	subject, ok := cleanText(in.Subject, false)
-	switch {
-	case !ok:
-		v.Add("subject", "The subject must be a single line of text.")
-	case utf8.RuneCountInString(subject) > models.MaxMessageSubject:
-		v.Add("subject", fmt.Sprintf("The subject is limited to %d characters.", models.MaxMessageSubject))
-	}
-	text, ok := cleanText(in.Text, true)
-	switch {
-	case !ok:
-		v.Add("text", "The message contains characters that are not allowed.")
-	case text == "":
-		v.Add("text", "Write a message.")
-	case utf8.RuneCountInString(text) > models.MaxMessageText:
-		v.Add("text", fmt.Sprintf("The message is limited to %d characters.", models.MaxMessageText))
-	}
-	return models.NewMessage{Subject: subject, Text: text}, v.Err()
-}
-
-// excerpt is the start of text on one line, at most QueueExcerptLength
-// characters.
-func excerpt(text string) string {
-	s := strings.Join(strings.Fields(text), " ")
-	if utf8.RuneCountInString(s) <= models.QueueExcerptLength {
-		return s
-	}
-	r := []rune(s)[:models.QueueExcerptLength-1]
-	return strings.TrimRight(string(r), " ") + "…"
-}
-
 // markReadSQL moves a user's read mark (message id and seq) forward, never
 // back. Arguments: user, process, message id, message seq, time.
 const markReadSQL = `INSERT INTO thread_reads (user_id, process_id, last_read_message_id, last_read_seq, updated_at)
@@ -147,8 +78,7 @@ func (s *Store) checkRate(tx *gorm.DB, userID int64, now time.Time) error {
 	if len(at) == 0 {
 		return nil
 	}
-	wait := int(math.Ceil(at[0].Add(models.MessageRateWindow).Sub(now).Seconds()))
-	return models.RateLimited("You are posting too fast. Please wait a moment and try again.", max(wait, 1))
+	return models.PostingRate(at[0], now)
 }
 
 func (s *Store) PostMessage(ctx context.Context, processUUID string, in models.NewMessage) (*models.Message, error) {
@@ -158,11 +88,11 @@ func (s *Store) PostMessage(ctx context.Context, processUUID string, in models.N
 		return nil, err
 	}
 	p := models.PrincipalFrom(ctx)
-	kind, ok := authorKindOf(p)
+	kind, ok := models.AuthorKindOf(p)
 	if !ok {
 		return nil, models.NotFound("process") // unreachable: the scope admits brokers and staff only
 	}
-	in, err = validateMessage(in)
+	in, err = in.Validate()
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +125,7 @@ func (s *Store) PostMessage(ctx context.Context, processUUID string, in models.N
 		}
 		if err := tx.Exec(`UPDATE threads SET last_message_id = ?, last_message_uuid = ?, last_message_at = ?,
 			last_author_kind = ?, last_author_name = ?, last_excerpt = ? WHERE process_id = ?`,
-			msg.ID, msg.UUID, now, kind, p.Name, excerpt(msg.Text), tp.ID).Error; err != nil {
+			msg.ID, msg.UUID, now, kind, p.Name, models.Excerpt(msg.Text), tp.ID).Error; err != nil {
 			return err
 		}
 		if err := tx.Exec(markReadSQL, p.UserID, tp.ID, msg.ID, msg.Seq, now).Error; err != nil {
@@ -218,20 +148,6 @@ func (s *Store) PostMessage(ctx context.Context, processUUID string, in models.N
 	return &msg, nil
 }
 
-func validateMessagePage(pg models.MessagePage) error {
-	var v models.Validation
-	if pg.PageNumber < 1 {
-		v.Add("pageNumber", "pageNumber must be 1 or more.")
-	}
-	if pg.PageSize < 1 || pg.PageSize > models.MaxMessagePageSize {
-		v.Add("pageSize", fmt.Sprintf("pageSize must be between 1 and %d.", models.MaxMessagePageSize))
-	}
-	if len(v.Fields) == 0 && int64(pg.PageNumber)*int64(pg.PageSize) > models.MaxMessageDepth {
-		v.Add("pageNumber", fmt.Sprintf("Pages end %d messages deep.", models.MaxMessageDepth))
-	}
-	return v.Err()
-}
-
 func utcMessages(ms []models.Message) {
 	for i := range ms {
 		ms[i].CreatedAt = ms[i].CreatedAt.UTC()
@@ -244,7 +160,7 @@ func (s *Store) ListMessages(ctx context.Context, processUUID string, pg models.
 	if err != nil {
 		return nil, err
 	}
-	if err := validateMessagePage(pg); err != nil {
+	if err := pg.Validate(); err != nil {
 		return nil, err
 	}
 	out := &models.MessageList{TotalCount: tp.MessageCount, Messages: []models.Message{}}
@@ -266,15 +182,10 @@ func (s *Store) ListMessages(ctx context.Context, processUUID string, pg models.
 func (s *Store) ThreadPage(ctx context.Context, processUUID, before string, limit int) (*models.ThreadMessages, error) {
 	db := s.conn(ctx)
 	var v models.Validation
-	switch {
-	case limit == 0:
-		limit = models.DefaultThreadPageSize
-	case limit < 1 || limit > models.MaxThreadPageSize:
-		v.Add("limit", fmt.Sprintf("Page size must be between 1 and %d.", models.MaxThreadPageSize))
-	}
+	limit = models.PageSize(&v, "limit", limit, models.DefaultThreadPageSize, models.MaxThreadPageSize)
 	ref := before
 	if before != "" && !validUUID(before) {
-		v.Add("before", "Invalid page cursor.")
+		v.Add("before", "page.cursor", nil)
 		ref = ""
 	}
 	// The process first: not found wins over a bad cursor.
@@ -283,7 +194,7 @@ func (s *Store) ThreadPage(ctx context.Context, processUUID, before string, limi
 		return nil, err
 	}
 	if ref != "" && tp.RefID == nil {
-		v.Add("before", "Invalid page cursor.")
+		v.Add("before", "page.cursor", nil)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -326,11 +237,7 @@ func (s *Store) MessagesSince(ctx context.Context, processUUID, afterMessageUUID
 	if !validUUID(processUUID) {
 		return nil, models.NotFound("process")
 	}
-	badAfter := func() error {
-		var v models.Validation
-		v.Add("after", "Unknown message.")
-		return v.Err()
-	}
+	badAfter := func() error { return models.Invalid("after", "message.unknown", nil) }
 	if afterMessageUUID != "" && !validUUID(afterMessageUUID) {
 		// Still answer not found first for a process that is not the caller's.
 		if _, err := s.lookupProcess(ctx, db, processUUID, ""); err != nil {
@@ -417,9 +324,7 @@ func (s *Store) UnreadCounts(ctx context.Context, processUUIDs []string) (map[st
 		return nil, err
 	}
 	if len(processUUIDs) > models.MaxUnreadProcesses {
-		var v models.Validation
-		v.Add("processes", fmt.Sprintf("At most %d processes at a time.", models.MaxUnreadProcesses))
-		return nil, v.Err()
+		return nil, models.Invalid("processes", "unread.too_many", models.Args{"Max": models.MaxUnreadProcesses})
 	}
 	ids := make([]string, 0, len(processUUIDs))
 	for _, u := range processUUIDs {
@@ -468,31 +373,16 @@ func staffOnly(ctx context.Context) (*models.Principal, error) {
 	return p, nil
 }
 
-func (s *Store) ThreadQueue(ctx context.Context, f models.QueueFilter) (*models.QueuePage, error) {
+func (s *Store) ReplyQueue(ctx context.Context, f models.ReplyQueueFilter) (*models.ReplyQueuePage, error) {
 	p, err := staffOnly(ctx)
 	if err != nil {
 		return nil, err
 	}
 	db := s.conn(ctx)
 	var v models.Validation
-	var kind models.AuthorKind
-	switch f.Filter {
-	case "", models.QueueAll:
-	case models.QueueWaiting:
-		kind = models.AuthorBroker
-	case models.QueueAnswered:
-		kind = models.AuthorBank
-	default:
-		v.Add("filter", "Unknown filter.")
-	}
-	switch {
-	case f.Limit == 0:
-		f.Limit = models.DefaultQueuePageSize
-	case f.Limit < 1 || f.Limit > models.MaxQueuePageSize:
-		v.Add("limit", fmt.Sprintf("Page size must be between 1 and %d.", models.MaxQueuePageSize))
-	}
+	kind := f.Validate(&v)
 	if f.After != "" && !validUUID(f.After) {
-		v.Add("after", "Invalid page cursor.")
+		v.Add("after", "page.cursor", nil)
 	}
 	var firmID int64
 	if f.FirmUID != "" {
@@ -502,7 +392,7 @@ func (s *Store) ThreadQueue(ctx context.Context, f models.QueueFilter) (*models.
 			return nil, translate(err, "firm")
 		}
 		if len(ids) == 0 {
-			v.Add("firm", "Unknown firm.")
+			v.Add("firm", "reply_queue.firm", nil)
 		} else {
 			firmID = ids[0]
 		}
@@ -530,20 +420,20 @@ func (s *Store) ThreadQueue(ctx context.Context, f models.QueueFilter) (*models.
 		q = q.Where("threads.last_message_id < (SELECT c.id FROM messages c WHERE c.uuid = ?)", strings.ToLower(f.After))
 	}
 	var rows []struct {
-		models.QueueItem
+		models.ReplyQueueItem
 		LastMessageUUID string
 		UnreadFlag      int
 	}
 	if err := q.Order("threads.last_message_id DESC").Limit(f.Limit + 1).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "threads")
 	}
-	page := &models.QueuePage{Items: make([]models.QueueItem, 0, min(len(rows), f.Limit))}
+	page := &models.ReplyQueuePage{Items: make([]models.ReplyQueueItem, 0, min(len(rows), f.Limit))}
 	for i, r := range rows {
 		if i == f.Limit {
 			page.NextCursor = strings.ToLower(rows[i-1].LastMessageUUID)
 			break
 		}
-		it := r.QueueItem
+		it := r.ReplyQueueItem
 		it.ProcessUUID = strings.ToLower(it.ProcessUUID)
 		it.LastMessageAt = it.LastMessageAt.UTC()
 		it.Unread = r.UnreadFlag != 0
@@ -552,7 +442,7 @@ func (s *Store) ThreadQueue(ctx context.Context, f models.QueueFilter) (*models.
 	return page, nil
 }
 
-func (s *Store) QueueFirms(ctx context.Context) ([]models.FirmOption, error) {
+func (s *Store) ReplyQueueFirms(ctx context.Context) ([]models.FirmOption, error) {
 	p, err := staffOnly(ctx)
 	if err != nil {
 		return nil, err

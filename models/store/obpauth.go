@@ -58,9 +58,7 @@ func obpExpiry(created, now time.Time) time.Time {
 func (s *Store) EnsureConsumer(ctx context.Context, consumerKey, name string) error {
 	consumerKey = strings.TrimSpace(consumerKey)
 	if consumerKey == "" || len(consumerKey) > 200 {
-		var v models.Validation
-		v.Add("consumer_key", "A consumer key of 1 to 200 characters is required.")
-		return v.Err()
+		return models.Invalid("consumer_key", "consumer.key", nil)
 	}
 	c := apiConsumer{ConsumerKey: consumerKey, Name: name, Enabled: true, CreatedAt: s.now()}
 	return translate(s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&c).Error, "consumer")

@@ -102,7 +102,7 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 	// 3. The user belongs to that firm, is a broker with API access and is
 	// not disabled.
 	var u models.User
-	if err := translate(db.Where("email = ? AND firm_id = ?", clip(normalizeEmail(in.Username), 320), firm.ID).
+	if err := translate(db.Where("email = ? AND firm_id = ?", clip(models.NormalizeEmail(in.Username), 320), firm.ID).
 		Take(&u).Error, "user"); err != nil {
 		return fail("user", err)
 	}

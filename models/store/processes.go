@@ -14,12 +14,6 @@ import (
 	"portal/models"
 )
 
-const (
-	defaultPageSize = 20
-	maxPageSize     = 100
-	maxSearchLen    = 100
-)
-
 // processScope restricts q to the processes the caller may see, in SQL:
 // a broker their firm's, staff and admins their bank's, nobody else any.
 func processScope(ctx context.Context, q *gorm.DB) (*gorm.DB, error) {
@@ -64,39 +58,19 @@ func parseProcessCursor(s string) (processCursor, bool) {
 
 func validateProcessFilter(f *models.ProcessFilter) (after, before *processCursor, err error) {
 	var v models.Validation
-	f.Search = strings.TrimSpace(f.Search)
-	if len([]rune(f.Search)) > maxSearchLen {
-		v.Add("q", fmt.Sprintf("Search is limited to %d characters.", maxSearchLen))
-	}
-	if f.StatusID != 0 {
-		if _, ok := models.StatusByID(f.StatusID); !ok {
-			v.Add("status", "Unknown status.")
-		}
-	}
-	switch {
-	case f.Limit == 0:
-		f.Limit = defaultPageSize
-	case f.Limit < 1 || f.Limit > maxPageSize:
-		v.Add("limit", fmt.Sprintf("Page size must be between 1 and %d.", maxPageSize))
-	}
-	if !f.LastActionFrom.IsZero() && !f.LastActionTo.IsZero() && !f.LastActionFrom.Before(f.LastActionTo) {
-		v.Add("to", "The end date must be after the start date.")
-	}
-	if f.After != "" && f.Before != "" {
-		v.Add("after", "Use either after or before, not both.")
-	}
+	f.Validate(&v)
 	if f.After != "" {
 		if c, ok := parseProcessCursor(f.After); ok {
 			after = &c
 		} else {
-			v.Add("after", "Invalid page cursor.")
+			v.Add("after", "page.cursor", nil)
 		}
 	}
 	if f.Before != "" {
 		if c, ok := parseProcessCursor(f.Before); ok {
 			before = &c
 		} else {
-			v.Add("before", "Invalid page cursor.")
+			v.Add("before", "page.cursor", nil)
 		}
 	}
 	return after, before, v.Err()

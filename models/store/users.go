@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"net/mail"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -22,33 +20,8 @@ func (s *Store) bankByPublicID(ctx context.Context, tx *gorm.DB, bankID string) 
 // CreateUser creates an account of any kind, with its firm or roles, in one
 // transaction. Operators call it from the command line.
 func (s *Store) CreateUser(ctx context.Context, in models.NewUser) (*models.User, error) {
-	var v models.Validation
-	in.Email = normalizeEmail(in.Email)
-	in.Name = strings.TrimSpace(in.Name)
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
-		v.Add("email", "A valid e-mail address is required.")
-	}
-	if in.Name == "" || len(in.Name) > 200 {
-		v.Add("name", "A name of 1 to 200 characters is required.")
-	}
-	if !in.Kind.Valid() {
-		v.Add("kind", "Kind must be broker, staff, admin or customer.")
-	}
-	if n := len([]rune(in.Password)); n < 10 || n > 128 {
-		v.Add("password", "The password must have 10 to 128 characters.")
-	}
-	if in.Kind == models.KindBroker && in.FirmUID == "" {
-		v.Add("firm", "A broker needs a firm (its broker unique id).")
-	}
-	if in.Kind != models.KindBroker && in.FirmUID != "" {
-		v.Add("firm", "Only brokers belong to a firm.")
-	}
-	for _, r := range in.Roles {
-		if !models.ValidRole(r) {
-			v.Add("roles", "Unknown role "+r+".")
-		}
-	}
-	if err := v.Err(); err != nil {
+	in, err := in.Validate()
+	if err != nil {
 		return nil, err
 	}
 	hash, err := models.HashPassword(in.Password)

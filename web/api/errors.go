@@ -141,7 +141,7 @@ func fail(c *gin.Context, log *slog.Logger, category string, err error) {
 	}
 	env := Envelope{OperationStatus: OperationStatus{Code: category + "00" + o.Specific, Message: msg}}
 	for _, f := range e.Fields {
-		env.Errors = append(env.Errors, FieldError{Code: fieldCode(category, f.Field), Field: f.Field, Message: f.Message})
+		env.Errors = append(env.Errors, FieldError{Code: fieldCode(category, f.Field), Field: f.Field, Message: f.Message()})
 	}
 	c.Header("Cache-Control", "no-store")
 	c.AbortWithStatusJSON(o.Status, env)

@@ -74,7 +74,7 @@ func queryInt(c *gin.Context, name string, v *models.Validation) int {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		v.Add(name, name+" must be an integer.")
+		v.Add(name, "field.integer", models.Args{"Field": name})
 	}
 	return n
 }
@@ -94,15 +94,15 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		// also reported as out of range.
 		before := len(v.Fields)
 		if f.Limit = queryInt(c, "lineCount", &v); f.Limit < 1 && len(v.Fields) == before {
-			v.Add("lineCount", "lineCount must be between 1 and 100.")
+			v.Add("lineCount", "field.range", models.Args{"Field": "lineCount", "Min": 1, "Max": models.MaxProcessPageSize})
 		}
 	}
 	var ok bool
 	if f.LastActionFrom, ok = parseDate(c.Query("filterStatusLastDateFrom"), false); !ok {
-		v.Add("filterStatusLastDateFrom", "Use a date (YYYY-MM-DD) or an RFC 3339 time.")
+		v.Add("filterStatusLastDateFrom", "field.date", nil)
 	}
 	if f.LastActionTo, ok = parseDate(c.Query("filterStatusLastDateTo"), true); !ok {
-		v.Add("filterStatusLastDateTo", "Use a date (YYYY-MM-DD) or an RFC 3339 time.")
+		v.Add("filterStatusLastDateTo", "field.date", nil)
 	}
 	if err := v.Err(); err != nil {
 		fail(c, h.log, CategoryProcess, err)

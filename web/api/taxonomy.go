@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -74,7 +73,7 @@ func parsePaging(c *gin.Context, always bool) (paging, error) {
 		p.on = true
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxPageNumber {
-			v.Add("pageNumber", fmt.Sprintf("pageNumber must be a whole number from 1 to %d", maxPageNumber))
+			v.Add("pageNumber", "field.whole_range", models.Args{"Field": "pageNumber", "Max": maxPageNumber})
 		}
 		p.number = n
 	}
@@ -82,7 +81,7 @@ func parsePaging(c *gin.Context, always bool) (paging, error) {
 		p.on = true
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxPageSize {
-			v.Add("pageSize", fmt.Sprintf("pageSize must be a whole number from 1 to %d", maxPageSize))
+			v.Add("pageSize", "field.whole_range", models.Args{"Field": "pageSize", "Max": maxPageSize})
 		}
 		p.size = n
 	}
@@ -295,9 +294,7 @@ func (h *Handlers) taxonomyChildren(c *gin.Context) {
 	parent, child := c.Param("name"), c.Param("child")
 	id, err := strconv.Atoi(c.Param("id"))
 	if err != nil || id < 1 {
-		var v models.Validation
-		v.Add("parentId", "the id in the path must be a positive whole number")
-		fail(c, h.log, CategoryTaxonomy, v.Err())
+		fail(c, h.log, CategoryTaxonomy, models.Invalid("parentId", "field.path_id", nil))
 		return
 	}
 	kids, err := t.Children(parent, id, child)

@@ -203,10 +203,10 @@ func invalidDetail(e *models.Error) string {
 	}
 	parts := make([]string, 0, len(e.Fields))
 	for _, f := range e.Fields {
-		if strings.Contains(f.Message, f.Field) {
-			parts = append(parts, f.Message) // it names its field already
+		if msg := f.Message(); strings.Contains(msg, f.Field) {
+			parts = append(parts, msg) // it names its field already
 		} else {
-			parts = append(parts, f.Field+": "+f.Message)
+			parts = append(parts, f.Field+": "+msg)
 		}
 	}
 	return strings.Join(parts, " ")

@@ -72,7 +72,7 @@ func (s *stubCustomers) CreateCustomerMessage(ctx context.Context, bankID, custo
 		return nil, s.err
 	}
 	if in.Message == nil {
-		return nil, &models.Error{Code: models.CodeInvalid, Fields: []models.FieldError{{Field: "message", Message: "A message is required."}}}
+		return nil, &models.Error{Code: models.CodeInvalid, Fields: []models.FieldError{{Field: "message", Key: "A message is required."}}} // a key outside the catalogue renders as itself
 	}
 	return &models.CustomerMessage{UUID: "m-1"}, nil
 }
@@ -87,10 +87,10 @@ func (s *stubCustomers) CustomerMessages(_ context.Context, bankID, customerUUID
 	}
 	var v models.Validation
 	if p.Limit < 0 || p.Limit > models.MaxCustomerPageSize {
-		v.Add("limit", "bad limit")
+		v.Add("limit", "bad limit", nil)
 	}
 	if p.Offset < 0 || p.Offset > models.MaxCustomerPageOffset {
-		v.Add("offset", "bad offset")
+		v.Add("offset", "bad offset", nil)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -34,7 +33,7 @@ func (h *Handlers) findCustomers(c *gin.Context) {
 		if v.Q != "" {
 			v.Error = e.Message
 			if len(e.Fields) > 0 {
-				v.Error = e.Fields[0].Message
+				v.Error = e.Fields[0].Message()
 			}
 			status = http.StatusBadRequest
 		}
@@ -92,17 +91,10 @@ func (h *Handlers) postCustomerMessage(c *gin.Context) {
 	compose := customers.ComposeView{CustomerUUID: id, FromDepartment: c.PostForm("from_department"),
 		FromPerson: c.PostForm("from_person"), Message: c.PostForm("message"), Transport: c.PostForm("transport"),
 		Autofocus: true}
-	in := models.NewCustomerMessage{Message: &compose.Message, Transport: &compose.Transport,
-		FromDepartment: &compose.FromDepartment, FromPerson: &compose.FromPerson}
-	var m *models.CustomerMessage
-	var err error
 	// The browser offers a fixed list of transports (the API takes free text).
-	if !slices.Contains(models.CustomerMessageTransports, compose.Transport) {
-		err = &models.Error{Code: models.CodeInvalid, Message: "invalid input",
-			Fields: []models.FieldError{{Field: "transport", Message: customers.T.TransportBad}}}
-	} else {
-		m, err = h.svc.Customers.CreateCustomerMessage(ctx, models.PrincipalFrom(ctx).BankPublicID, id, in)
-	}
+	in := models.NewCustomerMessage{Message: &compose.Message, Transport: &compose.Transport,
+		FromDepartment: &compose.FromDepartment, FromPerson: &compose.FromPerson, ListedTransportOnly: true}
+	m, err := h.svc.Customers.CreateCustomerMessage(ctx, models.PrincipalFrom(ctx).BankPublicID, id, in)
 	if err != nil {
 		e := models.AsError(err)
 		status, ok := formRefusal(c, e)
@@ -140,7 +132,7 @@ func browserFieldErrors(e *models.Error) *models.Error {
 	out.Fields = make([]models.FieldError, len(e.Fields))
 	for i, f := range e.Fields {
 		if f.Field == "from_department" || f.Field == "from_person" {
-			f.Message = customers.T.HeaderBad
+			f.Key, f.Args = "field.one_line_max", models.Args{"Max": models.MaxCustomerMessageHeader}
 		}
 		out.Fields[i] = f
 	}

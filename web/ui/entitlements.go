@@ -62,7 +62,7 @@ func (h *Handlers) entitlementRefused(c *gin.Context, err error, grant bool, rol
 	case e.Code == models.CodeInvalid:
 		msg := e.Message
 		if len(e.Fields) > 0 {
-			msg = e.Fields[0].Message
+			msg = e.Fields[0].Message()
 		}
 		h.entitlementsPage(c, http.StatusUnprocessableEntity, msg)
 	case e.Code == models.CodeConflict:

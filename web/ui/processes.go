@@ -30,7 +30,7 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 			h.fail(c, err)
 			return
 		}
-		v.Error = e.Fields[0].Message
+		v.Error = e.Fields[0].Message()
 		status = http.StatusBadRequest
 		if v.Status < 0 {
 			v.Status = 0
