@@ -54,6 +54,10 @@ type NewCustomerMessage struct {
 	// ListedTransportOnly restricts Transport to CustomerMessageTransports
 	// (the browser offers that list; OBP takes free text).
 	ListedTransportOnly bool
+	// Undecodable is why the request's body could not be read into this
+	// input (nil when it could). The service reports it where input
+	// problems stand in the order of checks: after the bank and the role.
+	Undecodable error
 }
 
 // Paging is limit/offset (OBP sends neither; newest first always). Out of
@@ -86,6 +90,7 @@ type NewCustomer struct {
 	Email          string // email
 	CustomerNumber string // customer_number; generated when empty
 	TaxID          string
+	Undecodable    error // as NewCustomerMessage.Undecodable
 }
 
 // CustomerService: staff write to and read customers' messages, customers

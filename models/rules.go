@@ -214,6 +214,9 @@ func line(v *Validation, field, s string, required bool, maxLen int) string {
 // Validate checks the four fields of a new customer message in OBP's key
 // order (nil: a field the request lacked) and returns the message to store.
 func (in NewCustomerMessage) Validate() (CustomerMessage, error) {
+	if in.Undecodable != nil {
+		return CustomerMessage{}, in.Undecodable
+	}
 	var v Validation
 	var out CustomerMessage
 	if in.Message == nil {
@@ -261,6 +264,9 @@ func CustomerSearch(query string, limit int) (string, int, error) {
 // Validate checks a new customer, returning it cleaned (the tax id without
 // spaces).
 func (in NewCustomer) Validate() (NewCustomer, error) {
+	if in.Undecodable != nil {
+		return NewCustomer{}, in.Undecodable
+	}
 	var v Validation
 	in.LegalName = line(&v, "legal_name", in.LegalName, true, 255)
 	in.MobilePhone = line(&v, "mobile_phone_number", in.MobilePhone, true, 50)

@@ -57,12 +57,10 @@ type (
 func (h *Handlers) createMessageV4(c *gin.Context) {
 	var in createMessageV4JSON
 	derr := decode(c, &in, true)
-	if derr != nil {
-		in = createMessageV4JSON{}
-	}
 	_, err := h.svc.Customers.CreateCustomerMessage(c.Request.Context(), c.Param("bank"), c.Param("customer"),
-		models.NewCustomerMessage{Message: in.Message, Transport: in.Transport, FromDepartment: in.FromDepartment, FromPerson: in.FromPerson})
-	if err = withBody(err, derr); err != nil {
+		models.NewCustomerMessage{Message: in.Message, Transport: in.Transport, FromDepartment: in.FromDepartment,
+			FromPerson: in.FromPerson, Undecodable: derr})
+	if err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -75,13 +73,11 @@ func (h *Handlers) createMessageV4(c *gin.Context) {
 func (h *Handlers) createMessageV14(c *gin.Context) {
 	var in createMessageV14JSON
 	derr := decode(c, &in, true)
-	if derr != nil {
-		in = createMessageV14JSON{}
-	}
 	none := ""
 	_, err := h.svc.Customers.CreateCustomerMessage(c.Request.Context(), c.Param("bank"), c.Param("customer"),
-		models.NewCustomerMessage{Message: in.Message, Transport: &none, FromDepartment: in.FromDepartment, FromPerson: in.FromPerson})
-	if err = withBody(err, derr); err != nil {
+		models.NewCustomerMessage{Message: in.Message, Transport: &none, FromDepartment: in.FromDepartment,
+			FromPerson: in.FromPerson, Undecodable: derr})
+	if err != nil {
 		h.fail(c, err)
 		return
 	}

@@ -71,6 +71,9 @@ func (s *stubCustomers) CreateCustomerMessage(ctx context.Context, bankID, custo
 	if s.err != nil {
 		return nil, s.err
 	}
+	if in.Undecodable != nil { // the service's contract: after bank and role, before the fields
+		return nil, in.Undecodable
+	}
 	if in.Message == nil {
 		return nil, &models.Error{Code: models.CodeInvalid, Fields: []models.FieldError{{Field: "message", Key: "A message is required."}}} // a key outside the catalogue renders as itself
 	}
@@ -315,8 +318,11 @@ func TestTransportAnswers(t *testing.T) {
 		`{}`:          "A message is required.",
 	} {
 		wantError(t, body, s.do(t, http.MethodPost, post, body, append(jsonCT, auth...)...), http.StatusBadRequest, msgInvalidJSON+want)
-		if s.customers.got == nil || *s.customers.got != (models.NewCustomerMessage{}) {
-			t.Errorf("%s: the service got %+v, want the empty input", body, s.customers.got)
+		// The body's problem travels in the input, for the service to
+		// report in its place in the order of checks.
+		if g := s.customers.got; g == nil || (body == `{}`) != (g.Undecodable == nil) ||
+			g.Undecodable != nil && !strings.HasSuffix(models.AsError(g.Undecodable).Message, want) {
+			t.Errorf("%s: the service got %+v, want the body's problem as its input", body, s.customers.got)
 		}
 	}
 	// v1.4.0 passes an empty transport and knows no transport key.

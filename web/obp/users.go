@@ -181,14 +181,11 @@ type createdCustomerJSON struct {
 func (h *Handlers) createCustomer(c *gin.Context) {
 	var in createCustomerJSON
 	derr := decode(c, &in, false)
-	if derr != nil {
-		in = createCustomerJSON{}
-	}
 	cu, err := h.svc.Customers.CreateCustomer(c.Request.Context(), c.Param("bank"), models.NewCustomer{
 		LegalName: deref(in.LegalName), MobilePhone: deref(in.MobilePhone), Email: deref(in.Email),
-		CustomerNumber: deref(in.CustomerNumber),
+		CustomerNumber: deref(in.CustomerNumber), Undecodable: derr,
 	})
-	if err = withBody(err, derr); err != nil {
+	if err != nil {
 		h.fail(c, err)
 		return
 	}
