@@ -31,7 +31,7 @@ func txFrom(ctx context.Context) *txState {
 }
 
 // conn returns the handle for ctx: the enclosing transaction, or the pool.
-func (s *Store) conn(ctx context.Context) *gorm.DB {
+func (s *core) conn(ctx context.Context) *gorm.DB {
 	if st := txFrom(ctx); st != nil {
 		return st.tx.WithContext(ctx)
 	}
@@ -42,7 +42,7 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 // enclosing one. fn must use the tx it is given (or conn of the ctx it is
 // given). Events that fn records (emit) are published once the outermost
 // transaction has committed; a rolled-back savepoint drops its own.
-func (s *Store) transact(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
+func (s *core) transact(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
 	if st := txFrom(ctx); st != nil {
 		mark := len(st.pending)
 		outer := st.tx

@@ -25,12 +25,12 @@ func (outboxEvent) TableName() string { return "outbox_events" }
 
 // Events is the bus the store publishes committed events on; subscribe
 // before serving.
-func (s *Store) Events() *models.EventBus { return s.bus }
+func (s *core) Events() *models.EventBus { return s.bus }
 
 // emit records ev in the transaction of ctx (transact's): with durable, it
 // also writes ev's outbox row there, so the row commits with the change or
 // not at all. The event is published after the outermost COMMIT.
-func (s *Store) emit(ctx context.Context, tx *gorm.DB, ev models.Event, durable bool) error {
+func (s *core) emit(ctx context.Context, tx *gorm.DB, ev models.Event, durable bool) error {
 	st := txFrom(ctx)
 	if st == nil {
 		panic("store: emit outside transact") // a programming error: events need their transaction
@@ -55,7 +55,7 @@ func (s *Store) emit(ctx context.Context, tx *gorm.DB, ev models.Event, durable 
 }
 
 // publish hands committed events to the bus.
-func (s *Store) publish(ctx context.Context, events []models.Event) {
+func (s *core) publish(ctx context.Context, events []models.Event) {
 	if len(events) == 0 || s.bus == nil {
 		return
 	}

@@ -29,15 +29,30 @@ const (
 	SQLite   Dialect = "sqlite"
 )
 
-// Store is the one implementation of the models services.
+// Store implements the models services of the capabilities built so far.
+// Each new capability is a service struct of its own that embeds the same
+// *core (the connection path, transactions and events of db.go and
+// events.go) beside its own collaborators, e.g.
+//
+//	type Documents struct {
+//		*core
+//		blobs BlobStore
+//	}
+//
+// made from the Store (NewDocuments(st, blobs)) so every service shares
+// one pool, one transaction per operation and one event bus.
 type Store struct {
+	*core
+	taxonomy taxonomyCache // reference lists, read once (taxonomy.go)
+}
+
+// core is what every service of this package shares.
+type core struct {
 	db      *gorm.DB
 	dialect Dialect
 	log     *slog.Logger
 	now     func() time.Time
-
-	taxonomy taxonomyCache    // reference lists, read once (taxonomy.go)
-	bus      *models.EventBus // committed events (events.go)
+	bus     *models.EventBus // committed events (events.go)
 }
 
 var (
@@ -129,7 +144,7 @@ func Open(databaseURL string, log *slog.Logger) (*Store, error) {
 	}
 	sqlDB.SetMaxIdleConns(8)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, dialect: d, log: log, now: cfg.NowFunc, bus: &models.EventBus{}}
+	s := &Store{core: &core{db: db, dialect: d, log: log, now: cfg.NowFunc, bus: &models.EventBus{}}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(ctx); err != nil {
