@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 type messageJSON struct {
@@ -50,9 +51,9 @@ func (h *Handlers) listMessages(c *gin.Context) {
 	out := messageListJSON{Messages: make([]messageJSON, 0, len(list.Messages)), TotalCount: list.TotalCount, Count: list.Count}
 	for _, m := range list.Messages {
 		out.Messages = append(out.Messages, messageJSON{MessageUniqueID: m.UUID, Username: m.AuthorUsername,
-			Subject: m.Subject, Text: m.Text, CreationDate: timestamp(m.CreatedAt), AuthorType: string(m.AuthorKind)})
+			Subject: m.Subject, Text: m.Text, CreationDate: wire.Timestamp(m.CreatedAt), AuthorType: string(m.AuthorKind)})
 	}
-	writeJSON(c, http.StatusOK, out)
+	wire.WriteJSON(c, http.StatusOK, out)
 }
 
 type newMessageJSON struct {
@@ -81,7 +82,7 @@ func (h *Handlers) postMessage(c *gin.Context) {
 		if err != nil {
 			return models.StoredResponse{}, err
 		}
-		return models.StoredResponse{Status: http.StatusCreated, Body: encode(postedJSON{
+		return models.StoredResponse{Status: http.StatusCreated, Body: wire.Encode(postedJSON{
 			OperationStatus: OperationStatus{Code: CodeProcessUpdated, Message: "Process Updated successfully"},
 			MessageUniqueID: m.UUID,
 		})}, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // Deps are what the handlers need.
@@ -53,7 +54,7 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	broker.GET("/processes", h.listProcesses)
 	broker.GET("/processes/:processUniqueId", h.getProcess)
 	broker.GET("/processes/:processUniqueId/message", h.listMessages)
-	broker.POST("/processes/:processUniqueId/message", limitBody, h.postMessage)
+	broker.POST("/processes/:processUniqueId/message", wire.LimitBody(maxBody), h.postMessage)
 }
 
 // RegisterBankAlias mounts Authentication at the bank's own path

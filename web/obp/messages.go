@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // Bodies of Create Customer Message. Absent keys stay nil: the service
@@ -66,7 +67,7 @@ func (h *Handlers) createMessageV4(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusCreated, successJSON{Success: "Success"})
+	wire.WriteJSON(c, http.StatusCreated, successJSON{Success: "Success"})
 }
 
 // createMessageV14 is Create Customer Message (v1.4.0): no transport.
@@ -85,7 +86,7 @@ func (h *Handlers) createMessageV14(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusCreated, successJSON{Success: "Success"})
+	wire.WriteJSON(c, http.StatusCreated, successJSON{Success: "Success"})
 }
 
 // customerMessages is Get Customer Messages for a Customer (v4.0.0),
@@ -98,10 +99,10 @@ func (h *Handlers) customerMessages(c *gin.Context) {
 	}
 	out := messagesV4JSON{Messages: make([]messageV4JSON, 0, len(page.Messages))}
 	for _, m := range page.Messages {
-		out.Messages = append(out.Messages, messageV4JSON{ID: m.UUID, Date: timestamp(m.CreatedAt), Transport: m.Transport,
+		out.Messages = append(out.Messages, messageV4JSON{ID: m.UUID, Date: wire.Timestamp(m.CreatedAt), Transport: m.Transport,
 			Message: m.Message, FromDepartment: m.FromDepartment, FromPerson: m.FromPerson})
 	}
-	writeJSON(c, http.StatusOK, out)
+	wire.WriteJSON(c, http.StatusOK, out)
 }
 
 // myMessages is Get Customer Messages for all Customers (v1.4.0, also
@@ -117,8 +118,8 @@ func (h *Handlers) myMessages(c *gin.Context) {
 	}
 	out := messagesV14JSON{Messages: make([]messageV14JSON, 0, len(page.Messages))}
 	for _, m := range page.Messages {
-		out.Messages = append(out.Messages, messageV14JSON{ID: m.UUID, Date: timestamp(m.CreatedAt),
+		out.Messages = append(out.Messages, messageV14JSON{ID: m.UUID, Date: wire.Timestamp(m.CreatedAt),
 			Message: m.Message, FromDepartment: m.FromDepartment, FromPerson: m.FromPerson})
 	}
-	writeJSON(c, http.StatusOK, out)
+	wire.WriteJSON(c, http.StatusOK, out)
 }

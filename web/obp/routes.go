@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // Deps are what the handlers need.
@@ -50,7 +51,7 @@ func (h *Handlers) Register(root *gin.RouterGroup) {
 	// The token's holder: ends it (logout; see revokeToken).
 	root.DELETE(pathDirectLogin, h.recoverJSON, h.requireUser, h.revokeToken)
 
-	g := root.Group("/obp", h.recoverJSON, limitBody)
+	g := root.Group("/obp", h.recoverJSON, wire.LimitBody(maxBody))
 	// post reads and syntax-checks the body before authentication (check 1).
 	post := func(path string, handler gin.HandlerFunc) { g.POST(path, h.readBody, h.requireUser, handler) }
 	get := func(path string, handler gin.HandlerFunc) { g.GET(path, h.requireUser, handler) }

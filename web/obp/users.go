@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 type (
@@ -40,7 +41,7 @@ func (h *Handlers) currentUser(c *gin.Context) {
 	for _, e := range u.Entitlements {
 		out.Entitlements.List = append(out.Entitlements.List, entitlementJSON{EntitlementID: e.UUID, RoleName: e.Role, BankID: e.BankID})
 	}
-	writeJSON(c, http.StatusOK, out)
+	wire.WriteJSON(c, http.StatusOK, out)
 }
 
 type addEntitlementJSON struct {
@@ -64,7 +65,7 @@ func (h *Handlers) addEntitlement(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusCreated, entitlementJSON{EntitlementID: e.UUID, RoleName: e.Role, BankID: e.BankID})
+	wire.WriteJSON(c, http.StatusCreated, entitlementJSON{EntitlementID: e.UUID, RoleName: e.Role, BankID: e.BankID})
 }
 
 // removeEntitlement is Delete Entitlement: 204 when the role was the
@@ -125,7 +126,7 @@ func (h *Handlers) banks(c *gin.Context) {
 	for _, b := range list {
 		out.Banks = append(out.Banks, bankJSON{ID: b.BankID, ShortName: b.ShortName, FullName: b.FullName})
 	}
-	writeJSON(c, http.StatusOK, out)
+	wire.WriteJSON(c, http.StatusOK, out)
 }
 
 // createCustomerJSON is OBP's PostCustomerJsonV310. The portal stores
@@ -192,7 +193,7 @@ func (h *Handlers) createCustomer(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusCreated, createdCustomerJSON{customerJSON: toCustomerJSON(c.Param("bank"), *cu), customerEcho: in.customerEcho})
+	wire.WriteJSON(c, http.StatusCreated, createdCustomerJSON{customerJSON: toCustomerJSON(c.Param("bank"), *cu), customerEcho: in.customerEcho})
 }
 
 type customersJSON struct {
@@ -223,7 +224,7 @@ func (h *Handlers) myCustomers(c *gin.Context) {
 			out.Customers = append(out.Customers, toCustomerJSON(public[cu.BankID], cu))
 		}
 	}
-	writeJSON(c, http.StatusOK, out)
+	wire.WriteJSON(c, http.StatusOK, out)
 }
 
 func toCustomerJSON(bank string, cu models.Customer) customerJSON {

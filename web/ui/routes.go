@@ -9,6 +9,7 @@ import (
 
 	"portal/models"
 	"portal/web/session"
+	"portal/web/wire"
 )
 
 // Deps are what the handlers need.
@@ -42,7 +43,7 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	work := g.Group("", h.requireKind(models.KindBroker, models.KindStaff, models.KindAdmin))
 	work.GET("/processes", h.listProcesses)
 	work.GET("/processes/:id", h.showProcess)
-	work.POST("/processes/:id/messages", limitBody(maxMessageBody), h.postMessage)
+	work.POST("/processes/:id/messages", wire.LimitBody(maxMessageBody), h.postMessage)
 	work.GET("/processes/:id/messages", h.olderMessages)
 	work.GET("/processes/:id/messages/since", h.messagesSince)
 	work.GET("/taxonomy/counties", h.countyOptions) // address cascade fragments (taxonomy.go)
@@ -54,7 +55,7 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	staff.GET("/staff/threads", h.threadQueue)
 	staff.GET("/staff/customers", h.findCustomers) // customer pages: roles checked by the service (customers.go)
 	staff.GET("/staff/customers/:customer_id", h.showCustomer)
-	staff.POST("/staff/customers/:customer_id/messages", limitBody(maxCustomerMessageBody), h.postCustomerMessage)
+	staff.POST("/staff/customers/:customer_id/messages", wire.LimitBody(maxCustomerMessageBody), h.postCustomerMessage)
 
 	// Admins.
 	admin := g.Group("", h.requireKind(models.KindAdmin))

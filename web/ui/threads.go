@@ -16,13 +16,6 @@ import (
 // characters; the rest is headroom for encoding).
 const maxMessageBody = 64 << 10
 
-func limitBody(n int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		c.Next()
-	}
-}
-
 // showProcess renders the process page with its thread (the newest page,
 // or an older one with ?before=) and marks the thread read.
 func (h *Handlers) showProcess(c *gin.Context) {
