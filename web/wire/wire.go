@@ -1,7 +1,8 @@
-// Package wire holds what the JSON transports (/v1 in web/api, /obp in
-// web/obp) write and read the same way: JSON bodies, timestamps, body
-// limits, bearer tokens and Idempotency-Key replays. It knows nothing of
-// either API's error bodies; each transport keeps its own.
+// Package wire holds what the transports do the same way, so web/api (/v1),
+// web/obp (/obp) and web/ui never need to import each other: JSON bodies,
+// timestamps, bearer tokens and Idempotency-Key replays for the two APIs,
+// and the body limit every transport uses. It knows nothing of any
+// transport's error answers; each keeps its own.
 package wire
 
 import (
