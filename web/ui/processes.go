@@ -25,13 +25,11 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		Search: v.Q, StatusID: v.Status, After: c.Query("after"), Before: c.Query("before"),
 	})
 	if err != nil {
-		e := models.AsError(err)
-		if e.Code != models.CodeInvalid {
+		var ok bool
+		if v.Error, status, ok = refusal(c, err); !ok {
 			h.fail(c, err)
 			return
 		}
-		v.Error = e.Fields[0].Message
-		status = http.StatusBadRequest
 		if v.Status < 0 {
 			v.Status = 0
 		}

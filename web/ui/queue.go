@@ -24,16 +24,11 @@ func (h *Handlers) threadQueue(c *gin.Context) {
 	v.Firms = firms
 	page, err := h.svc.Messages.ThreadQueue(ctx, models.QueueFilter{Filter: v.Filter, FirmUID: v.Firm, After: c.Query("after")})
 	if err != nil {
-		e := models.AsError(err)
-		if e.Code != models.CodeInvalid {
+		var ok bool
+		if v.Error, status, ok = refusal(c, err); !ok {
 			h.fail(c, err)
 			return
 		}
-		v.Error = e.Message
-		if len(e.Fields) > 0 {
-			v.Error = e.Fields[0].Message
-		}
-		status = http.StatusBadRequest
 	}
 	v.Result = page
 	v.Page = h.page(c, staff.T.QueueTitle, "queue")

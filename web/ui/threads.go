@@ -75,13 +75,12 @@ func (h *Handlers) postMessage(c *gin.Context) {
 	after := c.PostForm("after")
 	_, err := h.svc.Messages.PostMessage(ctx, id, in)
 	if err != nil {
-		e := models.AsError(err)
-		status, ok := formRefusal(c, e)
+		_, status, ok := refusal(c, err)
 		if !ok {
 			h.fail(c, err)
 			return
 		}
-		compose := threads.ComposeView{ProcessUUID: id, Subject: in.Subject, Text: in.Text, Error: e, Autofocus: true}
+		compose := threads.ComposeView{ProcessUUID: id, Subject: in.Subject, Text: in.Text, Error: models.AsError(err), Autofocus: true}
 		if isFragment(c) {
 			h.render(c, status, threads.Compose(compose))
 			return
