@@ -34,9 +34,9 @@ const (
 	MaxMessagesSince      = 100
 
 	// Staff queue page size.
-	DefaultQueuePageSize = 25
-	MaxQueuePageSize     = 100
-	QueueExcerptLength   = 140 // characters of the last message kept for the queue
+	DefaultReplyQueuePageSize = 25
+	MaxReplyQueuePageSize     = 100
+	ReplyQueueExcerptLength   = 140 // characters of the last message kept for the queue
 
 	// UnreadCounts takes at most this many processes (one list page).
 	MaxUnreadProcesses = 100
@@ -130,26 +130,26 @@ type ThreadMessages struct {
 	LastReadSeq int64
 }
 
-// QueueFilterKind selects threads of the staff queue by their last author.
-type QueueFilterKind string
+// ReplyQueueFilterKind selects threads of the staff queue by their last author.
+type ReplyQueueFilterKind string
 
 const (
-	QueueAll      QueueFilterKind = "all"      // every thread with a message ("" too)
-	QueueWaiting  QueueFilterKind = "waiting"  // last message from a broker: waiting for the bank
-	QueueAnswered QueueFilterKind = "answered" // last message from the bank
+	ReplyQueueAll      ReplyQueueFilterKind = "all"      // every thread with a message ("" too)
+	ReplyQueueWaiting  ReplyQueueFilterKind = "waiting"  // last message from a broker: waiting for the bank
+	ReplyQueueAnswered ReplyQueueFilterKind = "answered" // last message from the bank
 )
 
-// QueueFilter selects and pages the staff queue. Field errors name
+// ReplyQueueFilter selects and pages the staff queue. Field errors name
 // "filter", "firm", "after" and "limit".
-type QueueFilter struct {
-	Filter  QueueFilterKind
+type ReplyQueueFilter struct {
+	Filter  ReplyQueueFilterKind
 	FirmUID string // broker unique id (BRK-LIS-001); "" for every firm
 	After   string // cursor: the page after this one
 	Limit   int    // 1..100, 0 for the default (25)
 }
 
-// QueueItem is one thread of the staff queue.
-type QueueItem struct {
+// ReplyQueueItem is one thread of the staff queue.
+type ReplyQueueItem struct {
 	ProcessUUID    string
 	ProcessNumber  int64
 	StatusID       int
@@ -163,15 +163,15 @@ type QueueItem struct {
 	Unread         bool // the current user has not read the last message
 }
 
-// QueuePage is one page of the staff queue, most recent activity first.
-type QueuePage struct {
-	Items      []QueueItem
+// ReplyQueuePage is one page of the staff queue, most recent activity first.
+type ReplyQueuePage struct {
+	Items      []ReplyQueueItem
 	NextCursor string // "" on the last page
 }
 
 // FirmOption is one broker firm for the queue's firm filter.
 type FirmOption struct {
-	UID  string // broker unique id, the value of QueueFilter.FirmUID
+	UID  string // broker unique id, the value of ReplyQueueFilter.FirmUID
 	Name string
 }
 
@@ -222,14 +222,14 @@ type MessageService interface {
 	// (read them as 0). One query, no counting over the threads.
 	UnreadCounts(ctx context.Context, processUUIDs []string) (map[string]int, error)
 
-	// ThreadQueue is the staff reply queue: threads with at least one
+	// ReplyQueue is the staff reply queue: threads with at least one
 	// message across every firm of the bank, most recent activity first,
 	// keyset paged. Staff and admins only (others CodeForbidden).
-	ThreadQueue(ctx context.Context, f QueueFilter) (*QueuePage, error)
+	ReplyQueue(ctx context.Context, f ReplyQueueFilter) (*ReplyQueuePage, error)
 
-	// QueueFirms lists the bank's broker firms for the queue's firm filter,
+	// ReplyQueueFirms lists the bank's broker firms for the queue's firm filter,
 	// by name. Staff and admins only.
-	QueueFirms(ctx context.Context) ([]FirmOption, error)
+	ReplyQueueFirms(ctx context.Context) ([]FirmOption, error)
 }
 
 // Audit actions of threads.

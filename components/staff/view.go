@@ -13,24 +13,24 @@ import (
 // QueueView is the reply queue page.
 type QueueView struct {
 	Page   components.Page
-	Filter models.QueueFilterKind
+	Filter models.ReplyQueueFilterKind
 	Firm   string
 	Firms  []models.FirmOption
-	Result *models.QueuePage
+	Result *models.ReplyQueuePage
 	Error  string
 	Now    time.Time
 }
 
 type tab struct {
-	Kind  models.QueueFilterKind
+	Kind  models.ReplyQueueFilterKind
 	Label string
 }
 
 func (v QueueView) Tabs() []tab {
-	return []tab{{models.QueueWaiting, T.Waiting}, {models.QueueAnswered, T.Answered}, {models.QueueAll, T.All}}
+	return []tab{{models.ReplyQueueWaiting, T.Waiting}, {models.ReplyQueueAnswered, T.Answered}, {models.ReplyQueueAll, T.All}}
 }
 
-func (v QueueView) url(filter models.QueueFilterKind, firm, after string) string {
+func (v QueueView) url(filter models.ReplyQueueFilterKind, firm, after string) string {
 	q := url.Values{}
 	q.Set("filter", string(filter))
 	if firm != "" {
@@ -42,7 +42,7 @@ func (v QueueView) url(filter models.QueueFilterKind, firm, after string) string
 	return "/staff/threads?" + q.Encode()
 }
 
-func (v QueueView) TabURL(k models.QueueFilterKind) string { return v.url(k, v.Firm, "") }
+func (v QueueView) TabURL(k models.ReplyQueueFilterKind) string { return v.url(k, v.Firm, "") }
 
 func (v QueueView) NextURL() string {
 	if v.Result == nil || v.Result.NextCursor == "" {

@@ -112,14 +112,14 @@ func validateMessage(in models.NewMessage) (models.NewMessage, error) {
 	return models.NewMessage{Subject: subject, Text: text}, v.Err()
 }
 
-// excerpt is the start of text on one line, at most QueueExcerptLength
+// excerpt is the start of text on one line, at most ReplyQueueExcerptLength
 // characters.
 func excerpt(text string) string {
 	s := strings.Join(strings.Fields(text), " ")
-	if utf8.RuneCountInString(s) <= models.QueueExcerptLength {
+	if utf8.RuneCountInString(s) <= models.ReplyQueueExcerptLength {
 		return s
 	}
-	r := []rune(s)[:models.QueueExcerptLength-1]
+	r := []rune(s)[:models.ReplyQueueExcerptLength-1]
 	return strings.TrimRight(string(r), " ") + "…"
 }
 
@@ -464,7 +464,7 @@ func staffOnly(ctx context.Context) (*models.Principal, error) {
 	return p, nil
 }
 
-func (s *Store) ThreadQueue(ctx context.Context, f models.QueueFilter) (*models.QueuePage, error) {
+func (s *Store) ReplyQueue(ctx context.Context, f models.ReplyQueueFilter) (*models.ReplyQueuePage, error) {
 	p, err := staffOnly(ctx)
 	if err != nil {
 		return nil, err
@@ -473,19 +473,19 @@ func (s *Store) ThreadQueue(ctx context.Context, f models.QueueFilter) (*models.
 	var v models.Validation
 	var kind models.AuthorKind
 	switch f.Filter {
-	case "", models.QueueAll:
-	case models.QueueWaiting:
+	case "", models.ReplyQueueAll:
+	case models.ReplyQueueWaiting:
 		kind = models.AuthorBroker
-	case models.QueueAnswered:
+	case models.ReplyQueueAnswered:
 		kind = models.AuthorBank
 	default:
 		v.Add("filter", "Unknown filter.")
 	}
 	switch {
 	case f.Limit == 0:
-		f.Limit = models.DefaultQueuePageSize
-	case f.Limit < 1 || f.Limit > models.MaxQueuePageSize:
-		v.Add("limit", fmt.Sprintf("Page size must be between 1 and %d.", models.MaxQueuePageSize))
+		f.Limit = models.DefaultReplyQueuePageSize
+	case f.Limit < 1 || f.Limit > models.MaxReplyQueuePageSize:
+		v.Add("limit", fmt.Sprintf("Page size must be between 1 and %d.", models.MaxReplyQueuePageSize))
 	}
 	if f.After != "" && !validUUID(f.After) {
 		v.Add("after", "Invalid page cursor.")
@@ -526,20 +526,20 @@ func (s *Store) ThreadQueue(ctx context.Context, f models.QueueFilter) (*models.
 		q = q.Where("threads.last_message_id < (SELECT c.id FROM messages c WHERE c.uuid = ?)", strings.ToLower(f.After))
 	}
 	var rows []struct {
-		models.QueueItem
+		models.ReplyQueueItem
 		LastMessageUUID string
 		UnreadFlag      int
 	}
 	if err := q.Order("threads.last_message_id DESC").Limit(f.Limit + 1).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "threads")
 	}
-	page := &models.QueuePage{Items: make([]models.QueueItem, 0, min(len(rows), f.Limit))}
+	page := &models.ReplyQueuePage{Items: make([]models.ReplyQueueItem, 0, min(len(rows), f.Limit))}
 	for i, r := range rows {
 		if i == f.Limit {
 			page.NextCursor = strings.ToLower(rows[i-1].LastMessageUUID)
 			break
 		}
-		it := r.QueueItem
+		it := r.ReplyQueueItem
 		it.ProcessUUID = strings.ToLower(it.ProcessUUID)
 		it.LastMessageAt = it.LastMessageAt.UTC()
 		it.Unread = r.UnreadFlag != 0
@@ -548,7 +548,7 @@ func (s *Store) ThreadQueue(ctx context.Context, f models.QueueFilter) (*models.
 	return page, nil
 }
 
-func (s *Store) QueueFirms(ctx context.Context) ([]models.FirmOption, error) {
+func (s *Store) ReplyQueueFirms(ctx context.Context) ([]models.FirmOption, error) {
 	p, err := staffOnly(ctx)
 	if err != nil {
 		return nil, err

@@ -249,15 +249,15 @@ func TestMessageQueryPlansUseIndexes(t *testing.T) {
 		listed = append(listed, it.UUID)
 	}
 	listed[len(listed)-1] = w.big.UUID
-	staffPage, err := s.ThreadQueue(w.staff, models.QueueFilter{Limit: 100})
+	staffPage, err := s.ReplyQueue(w.staff, models.ReplyQueueFilter{Limit: 100})
 	storetest.Must(t, err, "queue")
 	var queued []string
 	for _, it := range staffPage.Items {
 		queued = append(queued, it.ProcessUUID)
 	}
-	deepQueue := models.QueueFilter{Limit: 100}
+	deepQueue := models.ReplyQueueFilter{Limit: 100}
 	for range 20 {
-		pg, err := s.ThreadQueue(w.staff, deepQueue)
+		pg, err := s.ReplyQueue(w.staff, deepQueue)
 		storetest.Must(t, err, "walk queue")
 		deepQueue.After = pg.NextCursor
 	}
@@ -332,23 +332,23 @@ func TestMessageQueryPlansUseIndexes(t *testing.T) {
 			ok(err, "unread")
 		}},
 		{"queue all", 1, func() {
-			_, err := s.ThreadQueue(w.staff, models.QueueFilter{})
+			_, err := s.ReplyQueue(w.staff, models.ReplyQueueFilter{})
 			ok(err, "queue")
 		}},
 		{"queue waiting", 1, func() {
-			_, err := s.ThreadQueue(w.staff, models.QueueFilter{Filter: models.QueueWaiting})
+			_, err := s.ReplyQueue(w.staff, models.ReplyQueueFilter{Filter: models.ReplyQueueWaiting})
 			ok(err, "queue")
 		}},
 		{"queue answered after a cursor", 1, func() {
-			_, err := s.ThreadQueue(w.staff, models.QueueFilter{Filter: models.QueueAnswered, After: deepQueue.After})
+			_, err := s.ReplyQueue(w.staff, models.ReplyQueueFilter{Filter: models.ReplyQueueAnswered, After: deepQueue.After})
 			ok(err, "queue")
 		}},
 		{"queue all after a deep cursor", 1, func() {
-			_, err := s.ThreadQueue(w.staff, deepQueue)
+			_, err := s.ReplyQueue(w.staff, deepQueue)
 			ok(err, "queue")
 		}},
 		{"queue of one firm, waiting", 2, func() {
-			_, err := s.ThreadQueue(w.staff, models.QueueFilter{Filter: models.QueueWaiting, FirmUID: "BRK-BULK-007"})
+			_, err := s.ReplyQueue(w.staff, models.ReplyQueueFilter{Filter: models.ReplyQueueWaiting, FirmUID: "BRK-BULK-007"})
 			ok(err, "queue")
 		}},
 		{"post (reads and the thread upsert)", 3, func() {
@@ -417,7 +417,7 @@ func BenchmarkMessages(b *testing.B) {
 			}
 		}},
 		{"queue waiting", func(tb testing.TB, w *threadBulk) {
-			if _, err := w.s.ThreadQueue(w.staff, models.QueueFilter{Filter: models.QueueWaiting}); err != nil {
+			if _, err := w.s.ReplyQueue(w.staff, models.ReplyQueueFilter{Filter: models.ReplyQueueWaiting}); err != nil {
 				tb.Fatal(err)
 			}
 		}},
@@ -513,11 +513,11 @@ func TestMessageQueryPlansSQLite(t *testing.T) {
 		"mark read":           func() { check(s.MarkRead(w.broker2, w.big.UUID, mid.UUID)) },
 		"unread counts":       func() { _, err := s.UnreadCounts(w.broker, []string{w.big.UUID}); check(err) },
 		"queue waiting": func() {
-			_, err := s.ThreadQueue(w.staff, models.QueueFilter{Filter: models.QueueWaiting})
+			_, err := s.ReplyQueue(w.staff, models.ReplyQueueFilter{Filter: models.ReplyQueueWaiting})
 			check(err)
 		},
 		"queue of one firm": func() {
-			_, err := s.ThreadQueue(w.staff, models.QueueFilter{Filter: models.QueueAnswered, FirmUID: "BRK-BULK-003"})
+			_, err := s.ReplyQueue(w.staff, models.ReplyQueueFilter{Filter: models.ReplyQueueAnswered, FirmUID: "BRK-BULK-003"})
 			check(err)
 		},
 	}

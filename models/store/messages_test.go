@@ -121,7 +121,7 @@ func checkSummary(t *testing.T, s *store.Store, processID int64) {
 	}
 	if th.MessageCount != int64(len(ms)) || th.LastMessageID != last.ID || th.LastMessageUUID != last.UUID ||
 		th.LastAuthorKind != last.AuthorKind || th.LastAuthorName != last.AuthorName ||
-		!th.LastMessageAt.Equal(last.CreatedAt) || utf8.RuneCountInString(th.LastExcerpt) > models.QueueExcerptLength {
+		!th.LastMessageAt.Equal(last.CreatedAt) || utf8.RuneCountInString(th.LastExcerpt) > models.ReplyQueueExcerptLength {
 		t.Fatalf("summary %+v disagrees with %d messages, last %+v", th, len(ms), last)
 	}
 }
@@ -667,11 +667,11 @@ func queueWant(t *testing.T, s *store.Store, firmID int64, kind models.AuthorKin
 	return out
 }
 
-func walkQueue(t *testing.T, s *store.Store, ctx context.Context, f models.QueueFilter) []models.QueueItem {
+func walkQueue(t *testing.T, s *store.Store, ctx context.Context, f models.ReplyQueueFilter) []models.ReplyQueueItem {
 	t.Helper()
-	var out []models.QueueItem
+	var out []models.ReplyQueueItem
 	for range 1000 {
-		page, err := s.ThreadQueue(ctx, f)
+		page, err := s.ReplyQueue(ctx, f)
 		storetest.Must(t, err, "queue %+v", f)
 		out = append(out, page.Items...)
 		if page.NextCursor == "" {
@@ -686,7 +686,7 @@ func walkQueue(t *testing.T, s *store.Store, ctx context.Context, f models.Queue
 	return nil
 }
 
-func queueUUIDs(items []models.QueueItem) []string {
+func queueUUIDs(items []models.ReplyQueueItem) []string {
 	out := make([]string, len(items))
 	for i, it := range items {
 		out[i] = it.ProcessUUID
@@ -704,9 +704,9 @@ func testQueue(t *testing.T, w *threadWorld) {
 	post(t, w, w.marta, ap, "", "answer")
 
 	cases := []struct {
-		filter models.QueueFilterKind
+		filter models.ReplyQueueFilterKind
 		kind   models.AuthorKind
-	}{{"", ""}, {models.QueueAll, ""}, {models.QueueWaiting, models.AuthorBroker}, {models.QueueAnswered, models.AuthorBank}}
+	}{{"", ""}, {models.ReplyQueueAll, ""}, {models.ReplyQueueWaiting, models.AuthorBroker}, {models.ReplyQueueAnswered, models.AuthorBank}}
 	for _, c := range cases {
 		for _, firm := range []models.BrokerFirm{{}, w.lisboa, w.porto} {
 			want := queueWant(t, s, firm.ID, c.kind)
@@ -714,7 +714,7 @@ func testQueue(t *testing.T, w *threadWorld) {
 				t.Fatalf("too few threads for %q/%s: %d", c.filter, firm.BrokerUID, len(want))
 			}
 			for _, limit := range []int{0, 1, 3, 100} {
-				got := walkQueue(t, s, w.marta, models.QueueFilter{Filter: c.filter, FirmUID: firm.BrokerUID, Limit: limit})
+				got := walkQueue(t, s, w.marta, models.ReplyQueueFilter{Filter: c.filter, FirmUID: firm.BrokerUID, Limit: limit})
 				if !slices.Equal(queueUUIDs(got), want) {
 					t.Fatalf("queue %q firm %q limit %d:\n got %v\nwant %v", c.filter, firm.BrokerUID, limit, queueUUIDs(got), want)
 				}
@@ -728,9 +728,9 @@ func testQueue(t *testing.T, w *threadWorld) {
 	}
 
 	// Row contents.
-	got, err := s.ThreadQueue(w.nuno, models.QueueFilter{FirmUID: "BRK-LIS-001", Filter: models.QueueWaiting})
+	got, err := s.ReplyQueue(w.nuno, models.ReplyQueueFilter{FirmUID: "BRK-LIS-001", Filter: models.ReplyQueueWaiting})
 	storetest.Must(t, err, "queue")
-	var row *models.QueueItem
+	var row *models.ReplyQueueItem
 	for i := range got.Items {
 		if got.Items[i].ProcessUUID == wl.UUID {
 			row = &got.Items[i]
@@ -743,24 +743,24 @@ func testQueue(t *testing.T, w *threadWorld) {
 	if row.ProcessNumber != wl.ProcessNumber || row.FirmName != lisboaName || row.FirmUID != "BRK-LIS-001" ||
 		row.LastAuthorKind != models.AuthorBroker || row.LastAuthorName != "Ana Silva" || row.MessageCount != 1 ||
 		!row.LastMessageAt.Equal(th.LastMessageAt) || row.LastMessageAt.Location() != time.UTC || !row.Unread ||
-		row.StatusID != wl.StatusID || utf8.RuneCountInString(row.LastExcerpt) != models.QueueExcerptLength ||
+		row.StatusID != wl.StatusID || utf8.RuneCountInString(row.LastExcerpt) != models.ReplyQueueExcerptLength ||
 		!strings.HasPrefix(row.LastExcerpt, "Please check the payslips. Long text.") || !strings.HasSuffix(row.LastExcerpt, "…") {
 		t.Fatalf("queue row %+v", row)
 	}
 	// Marta answers: the thread moves to answered, stays first, and is read
 	// for her but not for Nuno.
 	post(t, w, w.marta, wl, "", "Checked, all fine.")
-	ans, err := s.ThreadQueue(w.marta, models.QueueFilter{Filter: models.QueueAnswered})
+	ans, err := s.ReplyQueue(w.marta, models.ReplyQueueFilter{Filter: models.ReplyQueueAnswered})
 	storetest.Must(t, err, "answered")
 	if ans.Items[0].ProcessUUID != wl.UUID || ans.Items[0].Unread || ans.Items[0].MessageCount != 2 {
 		t.Fatalf("answered first row %+v", ans.Items[0])
 	}
-	ans, err = s.ThreadQueue(w.nuno, models.QueueFilter{Filter: models.QueueAnswered})
+	ans, err = s.ReplyQueue(w.nuno, models.ReplyQueueFilter{Filter: models.ReplyQueueAnswered})
 	storetest.Must(t, err, "answered")
 	if !ans.Items[0].Unread {
 		t.Fatal("Nuno has read Marta's answer")
 	}
-	for _, it := range walkQueue(t, s, w.marta, models.QueueFilter{Filter: models.QueueWaiting}) {
+	for _, it := range walkQueue(t, s, w.marta, models.ReplyQueueFilter{Filter: models.ReplyQueueWaiting}) {
 		if it.ProcessUUID == wl.UUID {
 			t.Fatal("an answered thread is still waiting")
 		}
@@ -768,19 +768,19 @@ func testQueue(t *testing.T, w *threadWorld) {
 
 	// Who may see the queue, and bad input.
 	for _, who := range []context.Context{w.ana, w.rui, w.maria} {
-		_, err := s.ThreadQueue(who, models.QueueFilter{})
+		_, err := s.ReplyQueue(who, models.ReplyQueueFilter{})
 		wantCode(t, err, models.CodeForbidden)
-		_, err = s.QueueFirms(who)
+		_, err = s.ReplyQueueFirms(who)
 		wantCode(t, err, models.CodeForbidden)
 	}
-	_, err = s.ThreadQueue(w.anon, models.QueueFilter{})
+	_, err = s.ReplyQueue(w.anon, models.ReplyQueueFilter{})
 	wantCode(t, err, models.CodeUnauthorized)
-	_, err = s.ThreadQueue(w.admin, models.QueueFilter{})
+	_, err = s.ReplyQueue(w.admin, models.ReplyQueueFilter{})
 	storetest.Must(t, err, "admin queue")
-	_, err = s.ThreadQueue(w.marta, models.QueueFilter{Filter: "mine", FirmUID: "BRK-NOPE", Limit: 101, After: "x"})
+	_, err = s.ReplyQueue(w.marta, models.ReplyQueueFilter{Filter: "mine", FirmUID: "BRK-NOPE", Limit: 101, After: "x"})
 	wantFields(t, err, "filter", "limit", "after", "firm")
 
-	firms, err := s.QueueFirms(w.marta)
+	firms, err := s.ReplyQueueFirms(w.marta)
 	storetest.Must(t, err, "firms")
 	if !slices.Equal(firms, []models.FirmOption{{UID: "BRK-LIS-001", Name: lisboaName}, {UID: "BRK-POR-002", Name: portoName}}) {
 		t.Fatalf("firms %+v", firms)

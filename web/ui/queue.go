@@ -13,16 +13,16 @@ import (
 // threadQueue is the staff reply queue; "waiting for the bank" first.
 func (h *Handlers) threadQueue(c *gin.Context) {
 	ctx := c.Request.Context()
-	v := staff.QueueView{Filter: models.QueueFilterKind(c.DefaultQuery("filter", string(models.QueueWaiting))),
+	v := staff.QueueView{Filter: models.ReplyQueueFilterKind(c.DefaultQuery("filter", string(models.ReplyQueueWaiting))),
 		Firm: c.Query("firm"), Now: time.Now()}
 	status := http.StatusOK
-	firms, err := h.svc.Messages.QueueFirms(ctx)
+	firms, err := h.svc.Messages.ReplyQueueFirms(ctx)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
 	v.Firms = firms
-	page, err := h.svc.Messages.ThreadQueue(ctx, models.QueueFilter{Filter: v.Filter, FirmUID: v.Firm, After: c.Query("after")})
+	page, err := h.svc.Messages.ReplyQueue(ctx, models.ReplyQueueFilter{Filter: v.Filter, FirmUID: v.Firm, After: c.Query("after")})
 	if err != nil {
 		var ok bool
 		if v.Error, status, ok = refusal(c, err); !ok {
