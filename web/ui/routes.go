@@ -52,7 +52,8 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	// Bank staff.
 	staff := g.Group("", h.requireKind(models.KindStaff, models.KindAdmin))
 	staff.GET("/staff", h.staffHome)
-	staff.GET("/staff/threads", h.threadQueue)
+	// The reply queue: "threads" in a published address, kept stable.
+	staff.GET("/staff/threads", h.replyQueue)
 	staff.GET("/staff/customers", h.findCustomers) // customer pages: roles checked by the service (customers.go)
 	staff.GET("/staff/customers/:customer_id", h.showCustomer)
 	staff.POST("/staff/customers/:customer_id/messages", wire.LimitBody(maxCustomerMessageBody), h.postCustomerMessage)

@@ -6,14 +6,15 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"portal/components/staff"
+	"portal/components/replyqueue"
 	"portal/models"
 )
 
-// threadQueue is the staff reply queue; "waiting for the bank" first.
-func (h *Handlers) threadQueue(c *gin.Context) {
+// replyQueue is the staff reply queue (GET /staff/threads); "waiting for
+// the bank" first.
+func (h *Handlers) replyQueue(c *gin.Context) {
 	ctx := c.Request.Context()
-	v := staff.QueueView{Filter: models.ReplyQueueFilterKind(c.DefaultQuery("filter", string(models.ReplyQueueWaiting))),
+	v := replyqueue.ReplyQueueView{Filter: models.ReplyQueueFilterKind(c.DefaultQuery("filter", string(models.ReplyQueueWaiting))),
 		Firm: c.Query("firm"), Now: time.Now()}
 	status := http.StatusOK
 	firms, err := h.svc.Messages.ReplyQueueFirms(ctx)
@@ -31,6 +32,6 @@ func (h *Handlers) threadQueue(c *gin.Context) {
 		}
 	}
 	v.Result = page
-	v.Page = h.page(c, staff.T.QueueTitle, "queue")
-	h.render(c, status, staff.QueuePage(v))
+	v.Page = h.page(c, replyqueue.T.Title, "queue")
+	h.render(c, status, replyqueue.ReplyQueuePage(v))
 }
