@@ -3,6 +3,10 @@
 // table, thin handlers that parse their input, call one service method and
 // write JSON. Every error answer uses the operation-status envelope, mapped
 // from the models error codes in one function (errors.go).
+//
+// Handler files are named after their routes: authentication.go
+// (/authentication, and the token every other route takes), processes.go,
+// messages.go (/processes/:id/message), taxonomy.go.
 package api
 
 import (

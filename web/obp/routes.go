@@ -11,6 +11,11 @@
 // (3) the bank, (4) the role, (5) the input, (6) the customer. A body
 // that parses but does not fit the operation is reported at (5): see
 // withBody.
+//
+// Handler files are named after their routes: directlogin.go
+// (/my/logins/direct, and the token every other route takes), users.go
+// (/users/...), banks.go (/banks, /banks/:bank/customers), messages.go
+// (the customer messages routes); errors.go and json.go are shared.
 package obp
 
 import (
