@@ -21,8 +21,8 @@ func Response(status int, v any) models.StoredResponse {
 // Idempotency-Key header create runs directly. With one, idem runs create
 // at most once per key and a retry gets the first answer byte for byte,
 // marked "Idempotent-Replayed: true". The request is identified by method,
-// path (case-insensitively, as routes match) and raw, the body as read, so
-// the same key on another request is a conflict.
+// path (lower-cased: the ids in it are case-insensitive UUIDs) and raw, the
+// body as read, so the same key on another request is a conflict.
 //
 // create must do its writes through the ctx it is given (see
 // models.IdempotencyService). Errors, from create or from idem (a
