@@ -34,9 +34,9 @@ const (
 	MaxMessagesSince      = 100
 
 	// Staff queue page size.
-	DefaultQueuePageSize = 25
-	MaxQueuePageSize     = 100
-	QueueExcerptLength   = 140 // characters of the last message kept for the queue
+	DefaultReplyQueuePageSize = 25
+	MaxReplyQueuePageSize     = 100
+	ReplyQueueExcerptLength   = 140 // characters of the last message kept for the queue
 
 	// UnreadCounts takes at most this many processes (one list page).
 	MaxUnreadProcesses = 100

@@ -98,14 +98,14 @@ func PostingRate(oldest, now time.Time) error {
 	return RateLimited("You are posting too fast. Please wait a moment and try again.", max(wait, 1))
 }
 
-// Excerpt is the start of text on one line, at most QueueExcerptLength
+// Excerpt is the start of text on one line, at most ReplyQueueExcerptLength
 // characters, as the reply queue shows it.
 func Excerpt(text string) string {
 	s := strings.Join(strings.Fields(text), " ")
-	if runes(s) <= QueueExcerptLength {
+	if runes(s) <= ReplyQueueExcerptLength {
 		return s
 	}
-	r := []rune(s)[:QueueExcerptLength-1]
+	r := []rune(s)[:ReplyQueueExcerptLength-1]
 	return strings.TrimRight(string(r), " ") + "…"
 }
 
@@ -148,7 +148,7 @@ func (f *ReplyQueueFilter) Validate(v *Validation) (kind AuthorKind) {
 	default:
 		v.Add("filter", "reply_queue.filter", nil)
 	}
-	f.Limit = PageSize(v, "limit", f.Limit, DefaultQueuePageSize, MaxQueuePageSize)
+	f.Limit = PageSize(v, "limit", f.Limit, DefaultReplyQueuePageSize, MaxReplyQueuePageSize)
 	return kind
 }
 

@@ -150,7 +150,7 @@ func TestExcerpt(t *testing.T) {
 	}
 	long := strings.Repeat("ab ", 100)
 	got := Excerpt(long)
-	if n := len([]rune(got)); n > QueueExcerptLength || !strings.HasSuffix(got, "…") || strings.Contains(got, " …") {
+	if n := len([]rune(got)); n > ReplyQueueExcerptLength || !strings.HasSuffix(got, "…") || strings.Contains(got, " …") {
 		t.Errorf("Excerpt of a long text: %q (%d characters)", got, n)
 	}
 }
@@ -162,10 +162,10 @@ func TestReplyQueueFilterValidate(t *testing.T) {
 		limit int
 		want  []string
 	}{
-		{ReplyQueueFilter{}, "", DefaultQueuePageSize, nil},
+		{ReplyQueueFilter{}, "", DefaultReplyQueuePageSize, nil},
 		{ReplyQueueFilter{Filter: ReplyQueueWaiting, Limit: 10}, AuthorBroker, 10, nil},
-		{ReplyQueueFilter{Filter: ReplyQueueAnswered}, AuthorBank, DefaultQueuePageSize, nil},
-		{ReplyQueueFilter{Filter: ReplyQueueAll}, "", DefaultQueuePageSize, nil},
+		{ReplyQueueFilter{Filter: ReplyQueueAnswered}, AuthorBank, DefaultReplyQueuePageSize, nil},
+		{ReplyQueueFilter{Filter: ReplyQueueAll}, "", DefaultReplyQueuePageSize, nil},
 		{ReplyQueueFilter{Filter: "mine", Limit: 101}, "", 101, []string{"filter: Unknown filter.", "limit: Page size must be between 1 and 100."}},
 	} {
 		var v Validation

@@ -114,16 +114,6 @@ func securityHeaders() gin.HandlerFunc {
 	}
 }
 
-// limitBody caps request bodies; handlers see an error past the limit.
-func limitBody(n int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		}
-		c.Next()
-	}
-}
-
 // crossOriginProtection rejects cross-origin state-changing browser
 // requests (Go's net/http.CrossOriginProtection: Sec-Fetch-Site / Origin).
 func crossOriginProtection() gin.HandlerFunc {

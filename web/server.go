@@ -17,6 +17,7 @@ import (
 	"portal/web/obp"
 	"portal/web/session"
 	"portal/web/ui"
+	"portal/web/wire"
 )
 
 // Options configure the engine.
@@ -58,7 +59,7 @@ func New(o Options) (*gin.Engine, error) {
 	e.HandleMethodNotAllowed = false
 
 	m := newMetrics(o.Registry)
-	e.Use(requestID(), recovery(o.Logger), requestLog(o.Logger, m), securityHeaders(), limitBody(1<<20))
+	e.Use(requestID(), recovery(o.Logger), requestLog(o.Logger, m), securityHeaders(), wire.LimitBody(1<<20))
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", func(c *gin.Context) {

@@ -121,7 +121,7 @@ func checkSummary(t *testing.T, s *store.Store, processID int64) {
 	}
 	if th.MessageCount != int64(len(ms)) || th.LastMessageID != last.ID || th.LastMessageUUID != last.UUID ||
 		th.LastAuthorKind != last.AuthorKind || th.LastAuthorName != last.AuthorName ||
-		!th.LastMessageAt.Equal(last.CreatedAt) || utf8.RuneCountInString(th.LastExcerpt) > models.QueueExcerptLength {
+		!th.LastMessageAt.Equal(last.CreatedAt) || utf8.RuneCountInString(th.LastExcerpt) > models.ReplyQueueExcerptLength {
 		t.Fatalf("summary %+v disagrees with %d messages, last %+v", th, len(ms), last)
 	}
 }
@@ -743,7 +743,7 @@ func testQueue(t *testing.T, w *threadWorld) {
 	if row.ProcessNumber != wl.ProcessNumber || row.FirmName != lisboaName || row.FirmUID != "BRK-LIS-001" ||
 		row.LastAuthorKind != models.AuthorBroker || row.LastAuthorName != "Ana Silva" || row.MessageCount != 1 ||
 		!row.LastMessageAt.Equal(th.LastMessageAt) || row.LastMessageAt.Location() != time.UTC || !row.Unread ||
-		row.StatusID != wl.StatusID || utf8.RuneCountInString(row.LastExcerpt) != models.QueueExcerptLength ||
+		row.StatusID != wl.StatusID || utf8.RuneCountInString(row.LastExcerpt) != models.ReplyQueueExcerptLength ||
 		!strings.HasPrefix(row.LastExcerpt, "Please check the payslips. Long text.") || !strings.HasSuffix(row.LastExcerpt, "…") {
 		t.Fatalf("queue row %+v", row)
 	}

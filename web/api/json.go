@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,26 +14,6 @@ import (
 
 // maxBody caps request bodies of the partner API (413 past it).
 const maxBody = 64 << 10
-
-func limitBody(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
-	c.Next()
-}
-
-// encode renders v as the API's JSON (no HTML escaping: clients get the
-// text as written).
-func encode(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	return bytes.TrimRight(buf.Bytes(), "\n")
-}
-
-func writeJSON(c *gin.Context, status int, v any) {
-	c.Header("Cache-Control", "no-store")
-	c.Data(status, "application/json; charset=utf-8", encode(v))
-}
 
 // readJSON reads the whole body (so an idempotent retry can compare it)
 // and decodes it strictly: unknown fields and trailing data are invalid.
@@ -70,6 +48,3 @@ func jsonProblem(err error) string {
 	}
 	return "malformed JSON."
 }
-
-// timestamp is RFC 3339 UTC to whole seconds, as the API documents.
-func timestamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }

@@ -2,14 +2,12 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 type messageJSON struct {
@@ -50,9 +48,9 @@ func (h *Handlers) listMessages(c *gin.Context) {
 	out := messageListJSON{Messages: make([]messageJSON, 0, len(list.Messages)), TotalCount: list.TotalCount, Count: list.Count}
 	for _, m := range list.Messages {
 		out.Messages = append(out.Messages, messageJSON{MessageUniqueID: m.UUID, Username: m.AuthorUsername,
-			Subject: m.Subject, Text: m.Text, CreationDate: timestamp(m.CreatedAt), AuthorType: string(m.AuthorKind)})
+			Subject: m.Subject, Text: m.Text, CreationDate: wire.Timestamp(m.CreatedAt), AuthorType: string(m.AuthorKind)})
 	}
-	writeJSON(c, http.StatusOK, out)
+	wire.WriteJSON(c, http.StatusOK, out)
 }
 
 type newMessageJSON struct {
@@ -76,36 +74,17 @@ func (h *Handlers) postMessage(c *gin.Context) {
 		return
 	}
 	id := processID(c)
-	create := func(ctx context.Context) (models.StoredResponse, error) {
+	err = wire.Create(c, h.svc.Idempotency, raw, func(ctx context.Context) (models.StoredResponse, error) {
 		m, err := h.svc.Messages.PostMessage(ctx, id, models.NewMessage{Subject: in.Subject, Text: in.Text})
 		if err != nil {
 			return models.StoredResponse{}, err
 		}
-		return models.StoredResponse{Status: http.StatusCreated, Body: encode(postedJSON{
+		return wire.Response(http.StatusCreated, postedJSON{
 			OperationStatus: OperationStatus{Code: CodeProcessUpdated, Message: "Process Updated successfully"},
 			MessageUniqueID: m.UUID,
-		})}, nil
-	}
-	key := c.GetHeader(models.IdempotencyKeyName)
-	if key == "" {
-		resp, err := create(c.Request.Context())
-		if err != nil {
-			fail(c, h.log, CategoryMessage, err)
-			return
-		}
-		c.Header("Cache-Control", "no-store")
-		c.Data(resp.Status, "application/json; charset=utf-8", resp.Body)
-		return
-	}
-	sum := sha256.Sum256([]byte(c.Request.Method + " " + strings.ToLower(c.Request.URL.Path) + "\n" + string(raw)))
-	resp, replayed, err := h.svc.Idempotency.Idempotent(c.Request.Context(), key, hex.EncodeToString(sum[:]), create)
+		}), nil
+	})
 	if err != nil {
 		fail(c, h.log, CategoryMessage, err)
-		return
 	}
-	if replayed {
-		c.Header("Idempotent-Replayed", "true")
-	}
-	c.Header("Cache-Control", "no-store")
-	c.Data(resp.Status, "application/json; charset=utf-8", resp.Body)
 }

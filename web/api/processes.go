@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 type processSummaryJSON struct {
@@ -120,10 +121,10 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		out.Processes = append(out.Processes, processSummaryJSON{
 			ProcessUniqueID: p.UUID, ProcessNumber: p.ProcessNumber, ProcessStatusID: p.StatusID,
 			ProcessStatusDescription: statusDescription(p.StatusID, lang), KeyBorrowerName: p.KeyBorrowerName,
-			LoanAmount: euros(p.LoanAmountCents), CreationDate: timestamp(p.CreatedAt), LastActionDate: timestamp(p.LastActionAt),
+			LoanAmount: euros(p.LoanAmountCents), CreationDate: wire.Timestamp(p.CreatedAt), LastActionDate: wire.Timestamp(p.LastActionAt),
 		})
 	}
-	writeJSON(c, http.StatusOK, out)
+	wire.WriteJSON(c, http.StatusOK, out)
 }
 
 func statusDescription(id int, lang string) string {
@@ -164,9 +165,9 @@ func (h *Handlers) getProcess(c *gin.Context) {
 	}
 	p := d.Process
 	lang := language(c.GetHeader("Accept-Language"))
-	writeJSON(c, http.StatusOK, processDetailJSON{
+	wire.WriteJSON(c, http.StatusOK, processDetailJSON{
 		ProcessUniqueID: p.UUID, ProcessNumber: p.ProcessNumber, SimulationUniqueID: p.SimulationUUID,
-		SimulationNumber: p.SimulationNumber, CreationDate: timestamp(p.CreatedAt), LastActionDate: timestamp(p.LastActionAt),
+		SimulationNumber: p.SimulationNumber, CreationDate: wire.Timestamp(p.CreatedAt), LastActionDate: wire.Timestamp(p.LastActionAt),
 		BranchID: p.BranchID, ProcessStatusID: p.StatusID, ProcessStatusDescription: statusDescription(p.StatusID, lang),
 		KeyBorrowerName: p.KeyBorrowerName, LoanAmount: euros(p.LoanAmountCents),
 		LoanDurationMonths: p.LoanDurationMonths, ProductSchemeID: p.ProductSchemeID, LoanPurposeID: p.LoanPurposeID,

@@ -3,6 +3,10 @@
 // table, thin handlers that parse their input, call one service method and
 // write JSON. Every error answer uses the operation-status envelope, mapped
 // from the models error codes in one function (errors.go).
+//
+// Handler files are named after their routes: authentication.go
+// (/authentication, and the token every other route takes), processes.go,
+// messages.go (/processes/:id/message), taxonomy.go.
 package api
 
 import (
@@ -11,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // Deps are what the handlers need.
@@ -53,7 +58,7 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	broker.GET("/processes", h.listProcesses)
 	broker.GET("/processes/:processUniqueId", h.getProcess)
 	broker.GET("/processes/:processUniqueId/message", h.listMessages)
-	broker.POST("/processes/:processUniqueId/message", limitBody, h.postMessage)
+	broker.POST("/processes/:processUniqueId/message", wire.LimitBody(maxBody), h.postMessage)
 }
 
 // RegisterBankAlias mounts Authentication at the bank's own path

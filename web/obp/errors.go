@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // OBP's error texts (OBP-API ErrorMessages.scala), the ones this API uses.
@@ -162,8 +163,7 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 	if status == http.StatusForbidden {
 		h.auditDenied(c, err)
 	}
-	c.Header("Cache-Control", "no-store")
-	c.Data(status, "application/json; charset=utf-8", encode(errorBody{Code: status, Message: msg}))
+	wire.WriteJSON(c, status, errorBody{Code: status, Message: msg})
 	c.Abort()
 }
 
@@ -272,8 +272,7 @@ func NoRoute(c *gin.Context) {
 		return
 	}
 	status, msg := answer(c, noRoute{})
-	c.Header("Cache-Control", "no-store")
-	c.Data(status, "application/json; charset=utf-8", encode(errorBody{Code: status, Message: msg}))
+	wire.WriteJSON(c, status, errorBody{Code: status, Message: msg})
 	c.Abort()
 }
 

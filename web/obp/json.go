@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,14 +17,6 @@ import (
 
 // maxBody caps request bodies (413 past it).
 const maxBody = 64 << 10
-
-// limitBody caps the request body of every /obp route.
-func limitBody(c *gin.Context) {
-	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
-	}
-	c.Next()
-}
 
 // readBody reads the whole body before anything else runs and, when it is
 // declared JSON, checks its syntax: the first of OBP's checks, answered
@@ -135,24 +125,6 @@ func withBody(serviceErr, decodeErr error) error {
 	}
 	return serviceErr
 }
-
-// encode renders v as JSON without HTML escaping (clients get the text as
-// written).
-func encode(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	return bytes.TrimRight(buf.Bytes(), "\n")
-}
-
-func writeJSON(c *gin.Context, status int, v any) {
-	c.Header("Cache-Control", "no-store")
-	c.Data(status, "application/json; charset=utf-8", encode(v))
-}
-
-// timestamp is OBP's date: UTC, whole seconds ("2024-10-16T14:19:53Z").
-func timestamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
 
 // paging reads the optional limit and offset query parameters, which OBP
 // clients do not send. The service checks their range (limit 1..500,

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // Bodies of Create Customer Message. Absent keys stay nil: the service
@@ -64,7 +65,7 @@ func (h *Handlers) createMessageV4(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusCreated, successJSON{Success: "Success"})
+	wire.WriteJSON(c, http.StatusCreated, successJSON{Success: "Success"})
 }
 
 // createMessageV14 is Create Customer Message (v1.4.0): no transport.
@@ -81,7 +82,7 @@ func (h *Handlers) createMessageV14(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusCreated, successJSON{Success: "Success"})
+	wire.WriteJSON(c, http.StatusCreated, successJSON{Success: "Success"})
 }
 
 // customerMessages is Get Customer Messages for a Customer (v4.0.0),
@@ -94,10 +95,10 @@ func (h *Handlers) customerMessages(c *gin.Context) {
 	}
 	out := messagesV4JSON{Messages: make([]messageV4JSON, 0, len(page.Messages))}
 	for _, m := range page.Messages {
-		out.Messages = append(out.Messages, messageV4JSON{ID: m.UUID, Date: timestamp(m.CreatedAt), Transport: m.Transport,
+		out.Messages = append(out.Messages, messageV4JSON{ID: m.UUID, Date: wire.Timestamp(m.CreatedAt), Transport: m.Transport,
 			Message: m.Message, FromDepartment: m.FromDepartment, FromPerson: m.FromPerson})
 	}
-	writeJSON(c, http.StatusOK, out)
+	wire.WriteJSON(c, http.StatusOK, out)
 }
 
 // myMessages is Get Customer Messages for all Customers (v1.4.0, also
@@ -113,8 +114,8 @@ func (h *Handlers) myMessages(c *gin.Context) {
 	}
 	out := messagesV14JSON{Messages: make([]messageV14JSON, 0, len(page.Messages))}
 	for _, m := range page.Messages {
-		out.Messages = append(out.Messages, messageV14JSON{ID: m.UUID, Date: timestamp(m.CreatedAt),
+		out.Messages = append(out.Messages, messageV14JSON{ID: m.UUID, Date: wire.Timestamp(m.CreatedAt),
 			Message: m.Message, FromDepartment: m.FromDepartment, FromPerson: m.FromPerson})
 	}
-	writeJSON(c, http.StatusOK, out)
+	wire.WriteJSON(c, http.StatusOK, out)
 }

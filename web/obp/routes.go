@@ -11,6 +11,11 @@
 // (3) the bank, (4) the role, (5) the input, (6) the customer. A body
 // that parses but does not fit the operation is reported at (5): see
 // withBody.
+//
+// Handler files are named after their routes: directlogin.go
+// (/my/logins/direct, and the token every other route takes), users.go
+// (/users/...), banks.go (/banks, /banks/:bank/customers), messages.go
+// (the customer messages routes); errors.go and json.go are shared.
 package obp
 
 import (
@@ -19,6 +24,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // Deps are what the handlers need.
@@ -50,7 +56,7 @@ func (h *Handlers) Register(root *gin.RouterGroup) {
 	// The token's holder: ends it (logout; see revokeToken).
 	root.DELETE(pathDirectLogin, h.recoverJSON, h.requireUser, h.revokeToken)
 
-	g := root.Group("/obp", h.recoverJSON, limitBody)
+	g := root.Group("/obp", h.recoverJSON, wire.LimitBody(maxBody))
 	// post reads and syntax-checks the body before authentication (check 1).
 	post := func(path string, handler gin.HandlerFunc) { g.POST(path, h.readBody, h.requireUser, handler) }
 	get := func(path string, handler gin.HandlerFunc) { g.GET(path, h.requireUser, handler) }

@@ -24,18 +24,14 @@ func (h *Handlers) findCustomers(c *gin.Context) {
 	status := http.StatusOK
 	list, err := h.svc.Customers.FindCustomers(c.Request.Context(), v.Q, 0)
 	if err != nil {
-		e := models.AsError(err)
-		if e.Code != models.CodeInvalid {
+		msg, refused, ok := refusal(c, err)
+		if !ok {
 			h.fail(c, err)
 			return
 		}
 		// An empty query only shows the form.
 		if v.Q != "" {
-			v.Error = e.Message
-			if len(e.Fields) > 0 {
-				v.Error = e.Fields[0].Message()
-			}
-			status = http.StatusBadRequest
+			v.Error, status = msg, refused
 		}
 	}
 	v.Results = list
@@ -96,8 +92,7 @@ func (h *Handlers) postCustomerMessage(c *gin.Context) {
 		FromDepartment: &compose.FromDepartment, FromPerson: &compose.FromPerson, ListedTransportOnly: true}
 	m, err := h.svc.Customers.CreateCustomerMessage(ctx, models.PrincipalFrom(ctx).BankPublicID, id, in)
 	if err != nil {
-		e := models.AsError(err)
-		status, ok := formRefusal(c, e)
+		_, status, ok := refusal(c, err)
 		if !ok {
 			// A refusal (missing role, unknown customer) is a page, not a
 			// form error: htmx reloads to show it.
@@ -107,7 +102,7 @@ func (h *Handlers) postCustomerMessage(c *gin.Context) {
 			h.fail(c, err)
 			return
 		}
-		compose.Error = browserFieldErrors(e)
+		compose.Error = browserFieldErrors(models.AsError(err))
 		if isFragment(c) {
 			h.render(c, status, customers.Compose(compose))
 			return

@@ -60,11 +60,8 @@ func (h *Handlers) entitlementRefused(c *gin.Context, err error, grant bool, rol
 	case e.Code == models.CodeInvalid && role == "":
 		h.entitlementsPage(c, http.StatusUnprocessableEntity, admin.ET.ChooseRoleError)
 	case e.Code == models.CodeInvalid:
-		msg := e.Message
-		if len(e.Fields) > 0 {
-			msg = e.Fields[0].Message()
-		}
-		h.entitlementsPage(c, http.StatusUnprocessableEntity, msg)
+		msg, status, _ := refusal(c, err)
+		h.entitlementsPage(c, status, msg)
 	case e.Code == models.CodeConflict:
 		h.entitlementsPage(c, http.StatusConflict, admin.ET.AlreadyHeld(role))
 	case e.Code == models.CodeNotFound && e.Entity == "user":

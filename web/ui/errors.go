@@ -39,6 +39,30 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 	}
 }
 
+// refusal tells whether a service error is one the page shows in place,
+// next to its form or filters, rather than as an error page (h.fail); with
+// the message to show (the first field's, else the error's own) and the
+// status. Invalid input is 400 for a query (GET: filters, search) and 422
+// for a posted form; a posted form's rate limit is 429 with Retry-After.
+func refusal(c *gin.Context, err error) (msg string, status int, ok bool) {
+	e := models.AsError(err)
+	msg = e.Message
+	if len(e.Fields) > 0 {
+		msg = e.Fields[0].Message()
+	}
+	posted := c.Request.Method != http.MethodGet
+	switch {
+	case e.Code == models.CodeInvalid && posted:
+		return msg, http.StatusUnprocessableEntity, true
+	case e.Code == models.CodeInvalid:
+		return msg, http.StatusBadRequest, true
+	case e.Code == models.CodeRateLimited && posted:
+		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
+		return msg, http.StatusTooManyRequests, true
+	}
+	return "", 0, false
+}
+
 // NotFound is the one 404 page: for a missing route, a missing row and a
 // row that belongs to someone else alike.
 func (h *Handlers) NotFound(c *gin.Context) {

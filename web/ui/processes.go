@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/components/processes"
+	"portal/components/threads"
 	"portal/models"
 )
 
@@ -25,13 +26,11 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		Search: v.Q, StatusID: v.Status, After: c.Query("after"), Before: c.Query("before"),
 	})
 	if err != nil {
-		e := models.AsError(err)
-		if e.Code != models.CodeInvalid {
+		var ok bool
+		if v.Error, status, ok = refusal(c, err); !ok {
 			h.fail(c, err)
 			return
 		}
-		v.Error = e.Fields[0].Message()
-		status = http.StatusBadRequest
 		if v.Status < 0 {
 			v.Status = 0
 		}
@@ -57,6 +56,55 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 	}
 	v.Page = h.page(c, processes.T.ListTitle, "processes")
 	h.render(c, status, processes.ListPage(v))
+}
+
+// showProcess renders the process page with its thread (the newest page,
+// or an older one with ?before=) and marks the thread read.
+func (h *Handlers) showProcess(c *gin.Context) {
+	h.processPage(c, http.StatusOK, threads.ComposeView{})
+}
+
+func (h *Handlers) processPage(c *gin.Context, status int, compose threads.ComposeView) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	d, err := h.svc.Processes.GetProcess(ctx, id)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	before := c.Query("before")
+	page, err := h.svc.Messages.ThreadPage(ctx, id, before, 0)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if before == "" && len(page.Messages) > 0 {
+		// Read up to what this page shows, not whatever arrived since.
+		if err := h.svc.Messages.MarkRead(ctx, id, page.Messages[len(page.Messages)-1].UUID); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
+	compose.ProcessUUID = id
+	v := processes.DetailView{Detail: d, Thread: threads.ThreadView{
+		ProcessUUID: id, Page: page, Viewer: models.PrincipalFrom(ctx), Compose: compose,
+	}}
+	tax, err := h.svc.Taxonomy.Taxonomy(ctx)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	v.LoanPurpose = describe(tax, "loan-purposes", d.Process.LoanPurposeID)
+	v.ProductScheme = describe(tax, "product-schemes", d.Process.ProductSchemeID)
+	v.ProductPurpose = describe(tax, "product-purposes", d.Process.ProductPurposeID)
+	if d.Property != nil {
+		v.Typology = describe(tax, "property-typologies", d.Property.PropertyTypologyID)
+	}
+	v.Page = h.page(c, processes.T.ProcessHeading(d.Process.ProcessNumber), "processes")
+	if models.PrincipalFrom(ctx).IsStaff() {
+		v.Page.Active = "queue"
+	}
+	h.render(c, status, processes.DetailPage(v))
 }
 
 // uiLang is the language of the pages' reference-list descriptions.

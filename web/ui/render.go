@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -116,18 +115,4 @@ func (h *Handlers) requireKind(kinds ...models.UserKind) gin.HandlerFunc {
 		h.forbidden(c)
 		c.Abort()
 	}
-}
-
-// formRefusal tells whether a service error is one a form shows next to
-// its fields (invalid input, slow down) and with which status; other
-// errors are pages (h.fail).
-func formRefusal(c *gin.Context, e *models.Error) (int, bool) {
-	switch e.Code {
-	case models.CodeInvalid:
-		return http.StatusUnprocessableEntity, true
-	case models.CodeRateLimited:
-		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
-		return http.StatusTooManyRequests, true
-	}
-	return 0, false
 }

@@ -1,5 +1,12 @@
 // Package ui serves the HTML pages: one route table, thin handlers that
 // parse, call one service method and render a templ component.
+//
+// Each handler file is named after its routes: auth.go (/, /login,
+// /logout), processes.go (/processes, /processes/:id), messages.go
+// (/processes/:id/messages...), taxonomy.go (/taxonomy/..., /admin/taxonomies),
+// home.go (/staff, /admin), reply_queue.go (/staff/threads), customers.go
+// (/staff/customers...), entitlements.go (/admin/entitlements...),
+// inbox.go (/inbox...). errors.go and render.go are shared.
 package ui
 
 import (
@@ -9,6 +16,7 @@ import (
 
 	"portal/models"
 	"portal/web/session"
+	"portal/web/wire"
 )
 
 // Deps are what the handlers need.
@@ -42,31 +50,32 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	work := g.Group("", h.requireKind(models.KindBroker, models.KindStaff, models.KindAdmin))
 	work.GET("/processes", h.listProcesses)
 	work.GET("/processes/:id", h.showProcess)
-	work.POST("/processes/:id/messages", limitBody(maxMessageBody), h.postMessage)
+	work.POST("/processes/:id/messages", wire.LimitBody(maxMessageBody), h.postMessage)
 	work.GET("/processes/:id/messages", h.olderMessages)
 	work.GET("/processes/:id/messages/since", h.messagesSince)
-	work.GET("/taxonomy/counties", h.countyOptions) // address cascade fragments (taxonomy.go)
+	work.GET("/taxonomy/counties", h.countyOptions) // address cascade fragments
 	work.GET("/taxonomy/parishes", h.parishOptions)
 
 	// Bank staff.
 	staff := g.Group("", h.requireKind(models.KindStaff, models.KindAdmin))
 	staff.GET("/staff", h.staffHome)
-	staff.GET("/staff/threads", h.threadQueue)
-	staff.GET("/staff/customers", h.findCustomers) // customer pages: roles checked by the service (customers.go)
+	// The reply queue: "threads" in a published address, kept stable.
+	staff.GET("/staff/threads", h.replyQueue)
+	staff.GET("/staff/customers", h.findCustomers) // roles checked by the service
 	staff.GET("/staff/customers/:customer_id", h.showCustomer)
-	staff.POST("/staff/customers/:customer_id/messages", limitBody(maxCustomerMessageBody), h.postCustomerMessage)
+	staff.POST("/staff/customers/:customer_id/messages", wire.LimitBody(maxCustomerMessageBody), h.postCustomerMessage)
 
 	// Admins.
 	admin := g.Group("", h.requireKind(models.KindAdmin))
 	admin.GET("/admin", h.adminHome)
 	admin.GET("/admin/taxonomies", h.adminTaxonomies)
 	admin.GET("/admin/taxonomies/*name", h.adminTaxonomy) // names may hold a slash
-	admin.GET("/admin/entitlements", h.entitlements)      // entitlements.go
+	admin.GET("/admin/entitlements", h.entitlements)
 	admin.POST("/admin/entitlements", h.grantEntitlement)
 	admin.POST("/admin/entitlements/:entitlement_id/revoke", h.revokeEntitlement)
 
 	// Customers.
 	customer := g.Group("", h.requireKind(models.KindCustomer))
-	customer.GET("/inbox", h.inbox) // inbox.go
+	customer.GET("/inbox", h.inbox)
 	customer.GET("/inbox/:id", h.inboxMessage)
 }

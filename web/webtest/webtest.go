@@ -16,6 +16,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"portal/models"
 	"portal/models/store"
 	"portal/models/store/storetest"
 	"portal/web"
@@ -30,14 +31,25 @@ type Server struct {
 // New serves the portal with the demo world on dialect d.
 func New(t testing.TB, d store.Dialect) *Server {
 	t.Helper()
+	return NewWrapped(t, d, nil)
+}
+
+// NewWrapped is New with the store's services passed through wrap first,
+// for a test that needs a service to answer what the store never does.
+func NewWrapped(t testing.TB, d store.Dialect, wrap func(models.Services) models.Services) *Server {
+	t.Helper()
 	st := storetest.OpenDemo(t, d)
+	svc := st.Services()
+	if wrap != nil {
+		svc = wrap(svc)
+	}
 	key := make([]byte, 96)
 	_, _ = rand.Read(key)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("PORTAL_TEST_LOG") != "" {
 		log = slog.Default()
 	}
-	h, err := web.New(web.Options{Services: st.Services(), Logger: log, SessionKeys: [][]byte{key[:64], key[64:]}})
+	h, err := web.New(web.Options{Services: svc, Logger: log, SessionKeys: [][]byte{key[:64], key[64:]}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,6 @@
-// Package staff holds the bank staff's pages: the reply queue.
-package staff
+// Package replyqueue is the staff reply queue page (/staff/threads): every
+// firm's threads, most recent activity first.
+package replyqueue
 
 import (
 	"fmt"
@@ -10,8 +11,8 @@ import (
 	"portal/models"
 )
 
-// QueueView is the reply queue page.
-type QueueView struct {
+// ReplyQueueView is the reply queue page.
+type ReplyQueueView struct {
 	Page   components.Page
 	Filter models.ReplyQueueFilterKind
 	Firm   string
@@ -26,11 +27,11 @@ type tab struct {
 	Label string
 }
 
-func (v QueueView) Tabs() []tab {
+func (v ReplyQueueView) Tabs() []tab {
 	return []tab{{models.ReplyQueueWaiting, T.Waiting}, {models.ReplyQueueAnswered, T.Answered}, {models.ReplyQueueAll, T.All}}
 }
 
-func (v QueueView) url(filter models.ReplyQueueFilterKind, firm, after string) string {
+func (v ReplyQueueView) url(filter models.ReplyQueueFilterKind, firm, after string) string {
 	q := url.Values{}
 	q.Set("filter", string(filter))
 	if firm != "" {
@@ -42,9 +43,9 @@ func (v QueueView) url(filter models.ReplyQueueFilterKind, firm, after string) s
 	return "/staff/threads?" + q.Encode()
 }
 
-func (v QueueView) TabURL(k models.ReplyQueueFilterKind) string { return v.url(k, v.Firm, "") }
+func (v ReplyQueueView) TabURL(k models.ReplyQueueFilterKind) string { return v.url(k, v.Firm, "") }
 
-func (v QueueView) NextURL() string {
+func (v ReplyQueueView) NextURL() string {
 	if v.Result == nil || v.Result.NextCursor == "" {
 		return ""
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // The bank's pages spell the authentication headers several ways; all are
@@ -46,30 +47,22 @@ func (h *Handlers) authenticate(c *gin.Context) {
 		fail(c, h.log, CategoryAuth, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, authenticationResponse{SessionToken: token})
+	wire.WriteJSON(c, http.StatusOK, authenticationResponse{SessionToken: token})
 }
 
 // signOut revokes the caller's token (DELETE /v1/authentication).
 func (h *Handlers) signOut(c *gin.Context) {
-	if err := h.svc.Partners.RevokeToken(c.Request.Context(), bearerToken(c)); err != nil {
+	if err := h.svc.Partners.RevokeToken(c.Request.Context(), wire.BearerToken(c)); err != nil {
 		fail(c, h.log, CategoryAuth, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, Envelope{OperationStatus: OperationStatus{Code: CodeSignedOut, Message: "Session ended"}})
-}
-
-func bearerToken(c *gin.Context) string {
-	scheme, token, ok := strings.Cut(c.GetHeader("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return ""
-	}
-	return strings.TrimSpace(token)
+	wire.WriteJSON(c, http.StatusOK, Envelope{OperationStatus: OperationStatus{Code: CodeSignedOut, Message: "Session ended"}})
 }
 
 // requireToken resolves the bearer token to the broker user it acts as
 // (sliding its expiry) and puts that principal in the request context.
 func (h *Handlers) requireToken(c *gin.Context) {
-	token := bearerToken(c)
+	token := wire.BearerToken(c)
 	if token == "" {
 		fail(c, h.log, CategoryAuth, models.Unauthorized("A valid session token is required (Authorization: Bearer)."))
 		return

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // Bounds on DirectLogin parameters: longer values are refused without
@@ -106,13 +107,13 @@ func loginParams(c *gin.Context) map[string]string {
 	return map[string]string{}
 }
 
-// hasScheme reports whether an Authorization value uses scheme (followed
-// by a space, or a comma as some DirectLogin clients write it).
+// schemeSeps may follow an Authorization scheme here: a space, a tab, or a
+// comma as some DirectLogin clients write it (wider than /v1's one space).
+const schemeSeps = " \t,"
+
 func hasScheme(v, scheme string) bool {
-	if len(v) < len(scheme) || !strings.EqualFold(v[:len(scheme)], scheme) {
-		return false
-	}
-	return len(v) == len(scheme) || strings.IndexByte(" \t,", v[len(scheme)]) >= 0
+	_, ok := wire.CutScheme(v, scheme, schemeSeps)
+	return ok
 }
 
 type tokenJSON struct {
@@ -147,7 +148,7 @@ func (h *Handlers) directLogin(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusCreated, tokenJSON{Token: token})
+	wire.WriteJSON(c, http.StatusCreated, tokenJSON{Token: token})
 }
 
 // revokeToken is DELETE /my/logins/direct, the portal's logout for
@@ -162,7 +163,7 @@ func (h *Handlers) revokeToken(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, successJSON{Success: "Success"})
+	wire.WriteJSON(c, http.StatusOK, successJSON{Success: "Success"})
 }
 
 // bearerToken is the token a request carries: DirectLogin: token="...",
@@ -174,13 +175,11 @@ func bearerToken(c *gin.Context) string {
 		}
 	}
 	v := strings.TrimSpace(c.GetHeader("Authorization"))
-	switch {
-	case hasScheme(v, "DirectLogin"):
+	if hasScheme(v, "DirectLogin") {
 		return parseDirectLogin(v)["token"]
-	case hasScheme(v, "Bearer"):
-		return strings.TrimSpace(v[len("Bearer"):])
 	}
-	return ""
+	token, _ := wire.CutScheme(v, "Bearer", schemeSeps)
+	return token
 }
 
 // requireUser resolves the token to its user and puts the principal in the

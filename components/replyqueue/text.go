@@ -1,12 +1,12 @@
-package staff
+package replyqueue
 
-// T holds the staff pages' user-visible strings.
+// T holds the reply queue's user-visible strings.
 var T = struct {
-	QueueTitle, QueueIntro, Waiting, Answered, All, Firm, AllFirms, Apply, Process, LastMessage   string
+	Title, Intro, Waiting, Answered, All, Firm, AllFirms, Apply, Process, LastMessage             string
 	Waited, Messages, Bank, Broker, JustNow, EmptyWaiting, EmptyOther, Older, FilterLabel, Unread string
 }{
-	QueueTitle:   "Reply queue",
-	QueueIntro:   "Message threads of every broker firm, most recent activity first.",
+	Title:        "Reply queue",
+	Intro:        "Message threads of every broker firm, most recent activity first.",
 	Waiting:      "Waiting for the bank",
 	Answered:     "Answered",
 	All:          "All",

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"portal/components/processes"
 	"portal/components/threads"
 	"portal/models"
 	"portal/web/session"
@@ -15,62 +14,6 @@ import (
 // maxMessageBody caps a posted message form (text is at most 4000
 // characters; the rest is headroom for encoding).
 const maxMessageBody = 64 << 10
-
-func limitBody(n int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		c.Next()
-	}
-}
-
-// showProcess renders the process page with its thread (the newest page,
-// or an older one with ?before=) and marks the thread read.
-func (h *Handlers) showProcess(c *gin.Context) {
-	h.processPage(c, http.StatusOK, threads.ComposeView{})
-}
-
-func (h *Handlers) processPage(c *gin.Context, status int, compose threads.ComposeView) {
-	ctx := c.Request.Context()
-	id := c.Param("id")
-	d, err := h.svc.Processes.GetProcess(ctx, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	before := c.Query("before")
-	page, err := h.svc.Messages.ThreadPage(ctx, id, before, 0)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	if before == "" && len(page.Messages) > 0 {
-		// Read up to what this page shows, not whatever arrived since.
-		if err := h.svc.Messages.MarkRead(ctx, id, page.Messages[len(page.Messages)-1].UUID); err != nil {
-			h.fail(c, err)
-			return
-		}
-	}
-	compose.ProcessUUID = id
-	v := processes.DetailView{Detail: d, Thread: threads.ThreadView{
-		ProcessUUID: id, Page: page, Viewer: models.PrincipalFrom(ctx), Compose: compose,
-	}}
-	tax, err := h.svc.Taxonomy.Taxonomy(ctx)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	v.LoanPurpose = describe(tax, "loan-purposes", d.Process.LoanPurposeID)
-	v.ProductScheme = describe(tax, "product-schemes", d.Process.ProductSchemeID)
-	v.ProductPurpose = describe(tax, "product-purposes", d.Process.ProductPurposeID)
-	if d.Property != nil {
-		v.Typology = describe(tax, "property-typologies", d.Property.PropertyTypologyID)
-	}
-	v.Page = h.page(c, processes.T.ProcessHeading(d.Process.ProcessNumber), "processes")
-	if models.PrincipalFrom(ctx).IsStaff() {
-		v.Page.Active = "queue"
-	}
-	h.render(c, status, processes.DetailPage(v))
-}
 
 // postMessage posts to a process thread. htmx gets the cleared form plus
 // every message since the one the page showed last; a plain form post is
@@ -82,13 +25,12 @@ func (h *Handlers) postMessage(c *gin.Context) {
 	after := c.PostForm("after")
 	_, err := h.svc.Messages.PostMessage(ctx, id, in)
 	if err != nil {
-		e := models.AsError(err)
-		status, ok := formRefusal(c, e)
+		_, status, ok := refusal(c, err)
 		if !ok {
 			h.fail(c, err)
 			return
 		}
-		compose := threads.ComposeView{ProcessUUID: id, Subject: in.Subject, Text: in.Text, Error: e, Autofocus: true}
+		compose := threads.ComposeView{ProcessUUID: id, Subject: in.Subject, Text: in.Text, Error: models.AsError(err), Autofocus: true}
 		if isFragment(c) {
 			h.render(c, status, threads.Compose(compose))
 			return
