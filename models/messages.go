@@ -111,6 +111,25 @@ type MessagePage struct {
 	PageSize   int
 }
 
+// ThreadQuery asks for one page of the browser thread. Field errors name
+// "before" and "limit".
+type ThreadQuery struct {
+	// Before "" asks for the newest page; a page's OlderCursor for the
+	// messages just older than it.
+	Before string
+	Limit  int // 0: DefaultThreadPageSize; at most MaxThreadPageSize
+	// MarkRead: the caller is shown this page, so the newest page marks the
+	// thread read up to what it shows (not whatever arrived since). Older
+	// pages never move the mark.
+	MarkRead bool
+}
+
+// SinceQuery asks for the messages after one a page shows (the poll).
+type SinceQuery struct {
+	After    string // the last message the page shows; "" when it showed none
+	MarkRead bool   // the caller is shown what is returned
+}
+
 // MessageList is a page of the partner API's message list.
 type MessageList struct {
 	Messages   []Message // newest first
@@ -195,11 +214,10 @@ type MessageService interface {
 	// ListMessages is the partner API's page of a thread, newest first.
 	ListMessages(ctx context.Context, processUUID string, page MessagePage) (*MessageList, error)
 
-	// ThreadPage is the browser's page of a thread, oldest to newest:
-	// before "" gives the newest limit messages, before = a page's
-	// OlderCursor the ones just older. limit 0 means 50; at most 100.
-	// It does not mark anything read (MarkRead does).
-	ThreadPage(ctx context.Context, processUUID, before string, limit int) (*ThreadMessages, error)
+	// ThreadPage is the browser's page of a thread, oldest to newest (see
+	// ThreadQuery). With q.MarkRead, the newest page also moves the
+	// caller's read mark to the last message it holds, in the same call.
+	ThreadPage(ctx context.Context, processUUID string, q ThreadQuery) (*ThreadMessages, error)
 
 	// MessagesSince returns the messages posted after the message
 	// afterMessageUUID, oldest first, at most MaxMessagesSince: poll again
@@ -207,7 +225,9 @@ type MessageService interface {
 	// when shown) returns the thread's newest MaxMessagesSince messages.
 	// One indexed query; empty when nothing changed. An afterMessageUUID
 	// that is not a message of this thread is CodeInvalid (field "after").
-	MessagesSince(ctx context.Context, processUUID, afterMessageUUID string) ([]Message, error)
+	// With q.MarkRead the caller has now seen them: the read mark moves to
+	// the last one returned.
+	MessagesSince(ctx context.Context, processUUID string, q SinceQuery) ([]Message, error)
 
 	// MarkRead records that the current user has read the thread up to the
 	// message upToMessageUUID ("" for its newest message). It never moves

@@ -179,10 +179,11 @@ func (s *Store) ListMessages(ctx context.Context, processUUID string, pg models.
 	return out, nil
 }
 
-func (s *Store) ThreadPage(ctx context.Context, processUUID, before string, limit int) (*models.ThreadMessages, error) {
+func (s *Store) ThreadPage(ctx context.Context, processUUID string, tq models.ThreadQuery) (*models.ThreadMessages, error) {
 	db := s.conn(ctx)
 	var v models.Validation
-	limit = models.PageSize(&v, "limit", limit, models.DefaultThreadPageSize, models.MaxThreadPageSize)
+	before := tq.Before
+	limit := models.PageSize(&v, "limit", tq.Limit, models.DefaultThreadPageSize, models.MaxThreadPageSize)
 	ref := before
 	if before != "" && !validUUID(before) {
 		v.Add("before", "page.cursor", nil)
@@ -217,7 +218,22 @@ func (s *Store) ThreadPage(ctx context.Context, processUUID, before string, limi
 	}
 	utcMessages(rows)
 	out.Messages = rows
+	if tq.MarkRead && before == "" && len(rows) > 0 {
+		if err := s.markShown(ctx, db, tp.ID, tp.LastReadSeq, rows[len(rows)-1]); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// markShown moves the caller's read mark of process to m, the last message
+// a page showed them, unless they had read that far (readSeq).
+func (s *Store) markShown(ctx context.Context, db *gorm.DB, process, readSeq int64, m models.Message) error {
+	if m.Seq <= readSeq {
+		return nil
+	}
+	p := models.PrincipalFrom(ctx)
+	return translate(db.Exec(markReadSQL, p.UserID, process, m.ID, m.Seq, s.now()).Error, "read state")
 }
 
 // sinceRow is a row of the polling query: the process (always, when in
@@ -228,8 +244,9 @@ type sinceRow struct {
 	models.Message
 }
 
-func (s *Store) MessagesSince(ctx context.Context, processUUID, afterMessageUUID string) ([]models.Message, error) {
+func (s *Store) MessagesSince(ctx context.Context, processUUID string, sq models.SinceQuery) ([]models.Message, error) {
 	db := s.conn(ctx)
+	afterMessageUUID := sq.After
 	q, err := processScope(ctx, db.Table("processes"))
 	if err != nil {
 		return nil, err
@@ -288,6 +305,12 @@ func (s *Store) MessagesSince(ctx context.Context, processUUID, afterMessageUUID
 		slices.Reverse(out)
 	}
 	utcMessages(out)
+	if sq.MarkRead && len(out) > 0 {
+		// The write never moves the mark back: no need to read it first.
+		if err := s.markShown(ctx, db, rows[0].ProcessRow, 0, out[len(out)-1]); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 

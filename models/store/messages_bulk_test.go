@@ -290,29 +290,29 @@ func TestMessageQueryPlansUseIndexes(t *testing.T) {
 			ok(err, "list")
 		}},
 		{"thread newest page", 2, func() {
-			_, err := s.ThreadPage(w.broker2, w.big.UUID, "", 0)
+			_, err := s.ThreadPage(w.broker2, w.big.UUID, models.ThreadQuery{})
 			ok(err, "thread")
 		}},
 		{"thread older page", 2, func() {
-			_, err := s.ThreadPage(w.staff, w.big.UUID, mid.UUID, 0)
+			_, err := s.ThreadPage(w.staff, w.big.UUID, models.ThreadQuery{Before: mid.UUID})
 			ok(err, "thread")
 		}},
 		{"poll, nothing new", 1, func() {
-			got, err := s.MessagesSince(w.broker, w.big.UUID, bigMsgs[0].UUID)
+			got, err := s.MessagesSince(w.broker, w.big.UUID, models.SinceQuery{After: bigMsgs[0].UUID})
 			ok(err, "since")
 			if len(got) != 0 {
 				t.Fatal("new messages")
 			}
 		}},
 		{"poll, two new", 1, func() {
-			got, err := s.MessagesSince(w.staff, w.big.UUID, bigMsgs[2].UUID)
+			got, err := s.MessagesSince(w.staff, w.big.UUID, models.SinceQuery{After: bigMsgs[2].UUID})
 			ok(err, "since")
 			if len(got) != 2 {
 				t.Fatalf("%d new", len(got))
 			}
 		}},
 		{"poll from the start", 1, func() {
-			_, err := s.MessagesSince(w.broker, w.big.UUID, "")
+			_, err := s.MessagesSince(w.broker, w.big.UUID, models.SinceQuery{})
 			ok(err, "since")
 		}},
 		{"mark read", 1, func() { ok(s.MarkRead(w.broker2, w.big.UUID, mid.UUID), "mark read") }},
@@ -407,12 +407,12 @@ func BenchmarkMessages(b *testing.B) {
 			}
 		}},
 		{"thread newest page", func(tb testing.TB, w *threadBulk) {
-			if _, err := w.s.ThreadPage(w.broker, w.big.UUID, "", 0); err != nil {
+			if _, err := w.s.ThreadPage(w.broker, w.big.UUID, models.ThreadQuery{}); err != nil {
 				tb.Fatal(err)
 			}
 		}},
 		{"poll, nothing new", func(tb testing.TB, w *threadBulk) {
-			if _, err := w.s.MessagesSince(w.broker, w.big.UUID, w.newest(tb)); err != nil { // newest is cached
+			if _, err := w.s.MessagesSince(w.broker, w.big.UUID, models.SinceQuery{After: w.newest(tb)}); err != nil { // newest is cached
 				tb.Fatal(err)
 			}
 		}},
@@ -502,14 +502,14 @@ func TestMessageQueryPlansSQLite(t *testing.T) {
 			_, err := s.ListMessages(w.broker, w.big.UUID, models.MessagePage{PageNumber: 50, PageSize: 20})
 			check(err)
 		},
-		"thread newest page": func() { _, err := s.ThreadPage(w.broker, w.big.UUID, "", 0); check(err) },
-		"thread older page":  func() { _, err := s.ThreadPage(w.staff, w.big.UUID, mid.UUID, 0); check(err) },
-		"poll, nothing new":  func() { _, err := s.MessagesSince(w.broker, w.big.UUID, newest); check(err) },
+		"thread newest page": func() { _, err := s.ThreadPage(w.broker, w.big.UUID, models.ThreadQuery{}); check(err) },
+		"thread older page":  func() { _, err := s.ThreadPage(w.staff, w.big.UUID, models.ThreadQuery{Before: mid.UUID}); check(err) },
+		"poll, nothing new":  func() { _, err := s.MessagesSince(w.broker, w.big.UUID, models.SinceQuery{After: newest}); check(err) },
 		"poll from the middle": func() {
-			_, err := s.MessagesSince(w.broker, w.big.UUID, mid.UUID)
+			_, err := s.MessagesSince(w.broker, w.big.UUID, models.SinceQuery{After: mid.UUID})
 			check(err)
 		},
-		"poll without cursor": func() { _, err := s.MessagesSince(w.broker, w.big.UUID, ""); check(err) },
+		"poll without cursor": func() { _, err := s.MessagesSince(w.broker, w.big.UUID, models.SinceQuery{}); check(err) },
 		"mark read":           func() { check(s.MarkRead(w.broker2, w.big.UUID, mid.UUID)) },
 		"unread counts":       func() { _, err := s.UnreadCounts(w.broker, []string{w.big.UUID}); check(err) },
 		"queue waiting": func() {

@@ -329,23 +329,23 @@ func testMessageAccess(t *testing.T, w *threadWorld) {
 			return err
 		},
 		"thread": func(ctx context.Context, id string) error {
-			_, err := s.ThreadPage(ctx, id, "", 0)
+			_, err := s.ThreadPage(ctx, id, models.ThreadQuery{})
 			return err
 		},
 		"thread with cursor": func(ctx context.Context, id string) error {
-			_, err := s.ThreadPage(ctx, id, m.UUID, 0)
+			_, err := s.ThreadPage(ctx, id, models.ThreadQuery{Before: m.UUID})
 			return err
 		},
 		"thread with bad cursor": func(ctx context.Context, id string) error {
-			_, err := s.ThreadPage(ctx, id, "nope", 0)
+			_, err := s.ThreadPage(ctx, id, models.ThreadQuery{Before: "nope"})
 			return err
 		},
 		"since": func(ctx context.Context, id string) error {
-			_, err := s.MessagesSince(ctx, id, m.UUID)
+			_, err := s.MessagesSince(ctx, id, models.SinceQuery{After: m.UUID})
 			return err
 		},
 		"since bad cursor": func(ctx context.Context, id string) error {
-			_, err := s.MessagesSince(ctx, id, "nope")
+			_, err := s.MessagesSince(ctx, id, models.SinceQuery{After: "nope"})
 			return err
 		},
 		"mark read": func(ctx context.Context, id string) error { return s.MarkRead(ctx, id, "") },
@@ -380,7 +380,7 @@ func testMessageAccess(t *testing.T, w *threadWorld) {
 	// Staff and admins reach every firm's threads; the other broker of the
 	// firm too.
 	for _, who := range []context.Context{w.marta, w.nuno, w.admin, w.joao} {
-		if _, err := s.ThreadPage(who, lis.UUID, "", 0); err != nil {
+		if _, err := s.ThreadPage(who, lis.UUID, models.ThreadQuery{}); err != nil {
 			t.Fatalf("in-scope thread: %v", err)
 		}
 	}
@@ -388,9 +388,9 @@ func testMessageAccess(t *testing.T, w *threadWorld) {
 	// message to mark read in it.
 	other := w.fresh(t, w.lisboa)
 	om := post(t, w, w.ana, other, "", "other thread")
-	_, err := s.ThreadPage(w.ana, lis.UUID, om.UUID, 0)
+	_, err := s.ThreadPage(w.ana, lis.UUID, models.ThreadQuery{Before: om.UUID})
 	wantFields(t, err, "before")
-	_, err = s.MessagesSince(w.ana, lis.UUID, om.UUID)
+	_, err = s.MessagesSince(w.ana, lis.UUID, models.SinceQuery{After: om.UUID})
 	wantFields(t, err, "after")
 	wantCode(t, s.MarkRead(w.ana, lis.UUID, om.UUID), models.CodeNotFound)
 	wantCode(t, s.MarkRead(w.ana, lis.UUID, "nope"), models.CodeNotFound)
@@ -427,7 +427,7 @@ func bulkMessages(t *testing.T, s *store.Store, p models.Process, authorEmail st
 func testThreadPage(t *testing.T, w *threadWorld) {
 	s := w.s
 	p := w.fresh(t, w.porto)
-	empty, err := s.ThreadPage(w.rui, p.UUID, "", 0)
+	empty, err := s.ThreadPage(w.rui, p.UUID, models.ThreadQuery{})
 	storetest.Must(t, err, "empty thread")
 	if len(empty.Messages) != 0 || empty.Messages == nil || empty.TotalCount != 0 || empty.OlderCursor != "" {
 		t.Fatalf("empty thread %+v", empty)
@@ -440,7 +440,7 @@ func testThreadPage(t *testing.T, w *threadWorld) {
 	var seen []string
 	cursor, pages := "", 0
 	for {
-		pg, err := s.ThreadPage(w.marta, p.UUID, cursor, 0)
+		pg, err := s.ThreadPage(w.marta, p.UUID, models.ThreadQuery{Before: cursor})
 		storetest.Must(t, err, "page %d", pages)
 		pages++
 		if pg.TotalCount != 123 || len(pg.Messages) > models.DefaultThreadPageSize {
@@ -464,36 +464,36 @@ func testThreadPage(t *testing.T, w *threadWorld) {
 		t.Fatalf("%d pages, %d messages, in order %v", pages, len(seen), slices.Equal(seen, msgUUIDs(all)))
 	}
 	// An exact multiple: the last page knows it is the last.
-	pg, err := s.ThreadPage(w.rui, p.UUID, all[100].UUID, 100)
+	pg, err := s.ThreadPage(w.rui, p.UUID, models.ThreadQuery{Before: all[100].UUID, Limit: 100})
 	storetest.Must(t, err, "page before 100")
 	if len(pg.Messages) != 100 || pg.OlderCursor != "" || pg.Messages[0].UUID != all[0].UUID {
 		t.Fatalf("first 100: %d messages, cursor %q", len(pg.Messages), pg.OlderCursor)
 	}
-	pg, err = s.ThreadPage(w.rui, p.UUID, all[1].UUID, 1)
+	pg, err = s.ThreadPage(w.rui, p.UUID, models.ThreadQuery{Before: all[1].UUID, Limit: 1})
 	storetest.Must(t, err, "page of one")
 	if len(pg.Messages) != 1 || pg.Messages[0].UUID != all[0].UUID || pg.OlderCursor != "" {
 		t.Fatalf("page of one %+v", pg)
 	}
-	pg, err = s.ThreadPage(w.rui, p.UUID, all[0].UUID, 0)
+	pg, err = s.ThreadPage(w.rui, p.UUID, models.ThreadQuery{Before: all[0].UUID})
 	storetest.Must(t, err, "before the first")
 	if len(pg.Messages) != 0 || pg.OlderCursor != "" {
 		t.Fatalf("before the first: %+v", pg)
 	}
-	_, err = s.ThreadPage(w.rui, p.UUID, "", 101)
+	_, err = s.ThreadPage(w.rui, p.UUID, models.ThreadQuery{Limit: 101})
 	wantFields(t, err, "limit")
-	_, err = s.ThreadPage(w.rui, p.UUID, uuid.NewString(), -1)
+	_, err = s.ThreadPage(w.rui, p.UUID, models.ThreadQuery{Before: uuid.NewString(), Limit: -1})
 	wantFields(t, err, "limit", "before")
-	_, err = s.ThreadPage(w.rui, p.UUID, "garbage", 0)
+	_, err = s.ThreadPage(w.rui, p.UUID, models.ThreadQuery{Before: "garbage"})
 	wantFields(t, err, "before")
 
 	// ThreadPage reports the read mark and does not move it.
 	storetest.Must(t, s.MarkRead(w.nuno, p.UUID, all[9].UUID), "mark read")
-	pg, err = s.ThreadPage(w.nuno, p.UUID, "", 0)
+	pg, err = s.ThreadPage(w.nuno, p.UUID, models.ThreadQuery{})
 	storetest.Must(t, err, "page")
 	if pg.LastReadSeq != 10 || all[9].Seq != 10 {
 		t.Fatalf("last read %d, want 10", pg.LastReadSeq)
 	}
-	pg, err = s.ThreadPage(w.nuno, p.UUID, "", 0)
+	pg, err = s.ThreadPage(w.nuno, p.UUID, models.ThreadQuery{})
 	storetest.Must(t, err, "page")
 	if pg.LastReadSeq != 10 {
 		t.Fatal("ThreadPage moved the read mark")
@@ -503,20 +503,20 @@ func testThreadPage(t *testing.T, w *threadWorld) {
 func testMessagesSince(t *testing.T, w *threadWorld) {
 	s := w.s
 	p := w.fresh(t, w.lisboa)
-	got, err := s.MessagesSince(w.ana, p.UUID, "")
+	got, err := s.MessagesSince(w.ana, p.UUID, models.SinceQuery{})
 	storetest.Must(t, err, "since on an empty thread")
 	if len(got) != 0 {
 		t.Fatalf("empty thread: %v", got)
 	}
 	m1 := post(t, w, w.ana, p, "", "one")
-	got, err = s.MessagesSince(w.marta, p.UUID, "")
+	got, err = s.MessagesSince(w.marta, p.UUID, models.SinceQuery{})
 	storetest.Must(t, err, "since start")
 	if !slices.Equal(msgUUIDs(got), []string{m1.UUID}) {
 		t.Fatalf("since start: %v", texts(got))
 	}
 	// Nothing changed: nothing returned, and no error.
 	for range 3 {
-		got, err = s.MessagesSince(w.ana, p.UUID, m1.UUID)
+		got, err = s.MessagesSince(w.ana, p.UUID, models.SinceQuery{After: m1.UUID})
 		storetest.Must(t, err, "since, nothing new")
 		if len(got) != 0 {
 			t.Fatalf("nothing new, got %v", texts(got))
@@ -524,30 +524,30 @@ func testMessagesSince(t *testing.T, w *threadWorld) {
 	}
 	m2 := post(t, w, w.marta, p, "", "two")
 	m3 := post(t, w, w.joao, p, "", "three")
-	got, err = s.MessagesSince(w.ana, strings.ToUpper(p.UUID), strings.ToUpper(m1.UUID))
+	got, err = s.MessagesSince(w.ana, strings.ToUpper(p.UUID), models.SinceQuery{After: strings.ToUpper(m1.UUID)})
 	storetest.Must(t, err, "since")
 	if !slices.Equal(msgUUIDs(got), []string{m2.UUID, m3.UUID}) || got[0].AuthorKind != models.AuthorBank ||
 		got[0].CreatedAt.Location() != time.UTC || got[1].AuthorUsername != joaoEmail {
 		t.Fatalf("since m1: %+v", got)
 	}
-	got, err = s.MessagesSince(w.ana, p.UUID, m3.UUID)
+	got, err = s.MessagesSince(w.ana, p.UUID, models.SinceQuery{After: m3.UUID})
 	storetest.Must(t, err, "since m3")
 	if len(got) != 0 {
 		t.Fatalf("since the last: %v", texts(got))
 	}
-	_, err = s.MessagesSince(w.ana, p.UUID, uuid.NewString())
+	_, err = s.MessagesSince(w.ana, p.UUID, models.SinceQuery{After: uuid.NewString()})
 	wantFields(t, err, "after")
-	_, err = s.MessagesSince(w.ana, p.UUID, "garbage")
+	_, err = s.MessagesSince(w.ana, p.UUID, models.SinceQuery{After: "garbage"})
 	wantFields(t, err, "after")
 
 	// At most MaxMessagesSince at once, oldest first; the rest on the next poll.
 	bulkMessages(t, s, p, martaEmail, models.AuthorBank, models.MaxMessagesSince+5)
-	first, err := s.MessagesSince(w.ana, p.UUID, m3.UUID)
+	first, err := s.MessagesSince(w.ana, p.UUID, models.SinceQuery{After: m3.UUID})
 	storetest.Must(t, err, "since big")
 	if len(first) != models.MaxMessagesSince || first[0].Text != "bulk 0" {
 		t.Fatalf("first poll: %d messages from %q", len(first), first[0].Text)
 	}
-	rest, err := s.MessagesSince(w.ana, p.UUID, first[len(first)-1].UUID)
+	rest, err := s.MessagesSince(w.ana, p.UUID, models.SinceQuery{After: first[len(first)-1].UUID})
 	storetest.Must(t, err, "since rest")
 	if len(rest) != 5 || rest[4].Text != fmt.Sprintf("bulk %d", models.MaxMessagesSince+4) {
 		t.Fatalf("second poll: %v", texts(rest))
@@ -837,7 +837,7 @@ func testConcurrentPosts(t *testing.T, w *threadWorld) {
 			select {
 			case <-stop:
 				for {
-					got, err := s.MessagesSince(w.ana, p.UUID, after)
+					got, err := s.MessagesSince(w.ana, p.UUID, models.SinceQuery{After: after})
 					if err != nil {
 						errs <- err
 						return
@@ -850,7 +850,7 @@ func testConcurrentPosts(t *testing.T, w *threadWorld) {
 				}
 			default:
 			}
-			got, err := s.MessagesSince(w.ana, p.UUID, after)
+			got, err := s.MessagesSince(w.ana, p.UUID, models.SinceQuery{After: after})
 			if err != nil {
 				errs <- err
 				return
@@ -1087,7 +1087,7 @@ func testDemoThreads(t *testing.T, w *threadWorld) {
 		}
 	}
 	// Demo threads render through the service.
-	lp, err := s.ThreadPage(w.ana, demoProcess(t, s, 0, 5).UUID, "", 0)
+	lp, err := s.ThreadPage(w.ana, demoProcess(t, s, 0, 5).UUID, models.ThreadQuery{})
 	storetest.Must(t, err, "long demo thread")
 	if lp.TotalCount < 60 || len(lp.Messages) != models.DefaultThreadPageSize || lp.OlderCursor == "" {
 		t.Fatalf("long demo thread: %d of %d, cursor %q", len(lp.Messages), lp.TotalCount, lp.OlderCursor)

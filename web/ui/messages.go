@@ -43,7 +43,7 @@ func (h *Handlers) postMessage(c *gin.Context) {
 		redirect(c, "/processes/"+id+"#thread")
 		return
 	}
-	msgs, err := h.svc.Messages.MessagesSince(ctx, id, after)
+	msgs, err := h.svc.Messages.MessagesSince(ctx, id, models.SinceQuery{After: after})
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -65,17 +65,13 @@ func (h *Handlers) appended(c *gin.Context, id string, msgs []models.Message) th
 func (h *Handlers) messagesSince(c *gin.Context) {
 	ctx := c.Request.Context()
 	id := c.Param("id")
-	msgs, err := h.svc.Messages.MessagesSince(ctx, id, c.Query("after"))
+	msgs, err := h.svc.Messages.MessagesSince(ctx, id, models.SinceQuery{After: c.Query("after"), MarkRead: true})
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
 	if len(msgs) == 0 {
 		c.Status(http.StatusNoContent)
-		return
-	}
-	if err := h.svc.Messages.MarkRead(ctx, id, msgs[len(msgs)-1].UUID); err != nil {
-		h.fail(c, err)
 		return
 	}
 	v := h.appended(c, id, msgs)
@@ -92,7 +88,7 @@ func (h *Handlers) olderMessages(c *gin.Context) {
 		redirect(c, "/processes/"+url.PathEscape(id)+"?before="+url.QueryEscape(before)+"#thread")
 		return
 	}
-	page, err := h.svc.Messages.ThreadPage(c.Request.Context(), id, before, 0)
+	page, err := h.svc.Messages.ThreadPage(c.Request.Context(), id, models.ThreadQuery{Before: before})
 	if err != nil {
 		h.fail(c, err)
 		return

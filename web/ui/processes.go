@@ -73,17 +73,10 @@ func (h *Handlers) processPage(c *gin.Context, status int, compose threads.Compo
 		return
 	}
 	before := c.Query("before")
-	page, err := h.svc.Messages.ThreadPage(ctx, id, before, 0)
+	page, err := h.svc.Messages.ThreadPage(ctx, id, models.ThreadQuery{Before: before, MarkRead: true})
 	if err != nil {
 		h.fail(c, err)
 		return
-	}
-	if before == "" && len(page.Messages) > 0 {
-		// Read up to what this page shows, not whatever arrived since.
-		if err := h.svc.Messages.MarkRead(ctx, id, page.Messages[len(page.Messages)-1].UUID); err != nil {
-			h.fail(c, err)
-			return
-		}
 	}
 	compose.ProcessUUID = id
 	v := processes.DetailView{Detail: d, Thread: threads.ThreadView{
