@@ -493,34 +493,32 @@ func BenchmarkCustomerMessages(b *testing.B) {
 			}
 		}},
 	}
-	for _, d := range storetest.Dialects {
-		b.Run(string(d), func(b *testing.B) {
-			worlds := make([]*customerBulk, len(sizes))
-			for i, size := range sizes {
-				start := time.Now()
-				worlds[i] = seedBulkCustomers(b, storetest.Open(b, d), 10_000, 10_000, size.total)
-				worlds[i].settle(b)
-				b.Logf("%s: %d customer messages, loaded in %v", size.name, worlds[i].total, time.Since(start).Round(time.Millisecond))
-			}
-			for _, c := range cases {
-				b.Run(c.name, func(b *testing.B) {
-					perOp := make([]float64, len(sizes))
-					for i, size := range sizes {
-						b.Run(size.name, func(b *testing.B) {
-							w := worlds[i]
+	storetest.EachDialect(b, func(b *testing.B, d store.Dialect) {
+		worlds := make([]*customerBulk, len(sizes))
+		for i, size := range sizes {
+			start := time.Now()
+			worlds[i] = seedBulkCustomers(b, storetest.Open(b, d), 10_000, 10_000, size.total)
+			worlds[i].settle(b)
+			b.Logf("%s: %d customer messages, loaded in %v", size.name, worlds[i].total, time.Since(start).Round(time.Millisecond))
+		}
+		for _, c := range cases {
+			b.Run(c.name, func(b *testing.B) {
+				perOp := make([]float64, len(sizes))
+				for i, size := range sizes {
+					b.Run(size.name, func(b *testing.B) {
+						w := worlds[i]
+						c.run(b, w)
+						for b.Loop() {
 							c.run(b, w)
-							for b.Loop() {
-								c.run(b, w)
-							}
-							perOp[i] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-						})
-					}
-					if perOp[0] > 0 {
-						b.Logf("%s %s: %.0f ns/op at 1e5, %.0f ns/op at 1e6, ratio 1e6/1e5 = %.2f",
-							d, c.name, perOp[0], perOp[1], perOp[1]/perOp[0])
-					}
-				})
-			}
-		})
-	}
+						}
+						perOp[i] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+					})
+				}
+				if perOp[0] > 0 {
+					b.Logf("%s %s: %.0f ns/op at 1e5, %.0f ns/op at 1e6, ratio 1e6/1e5 = %.2f",
+						d, c.name, perOp[0], perOp[1], perOp[1]/perOp[0])
+				}
+			})
+		}
+	})
 }

@@ -428,28 +428,26 @@ func BenchmarkMessages(b *testing.B) {
 			}
 		}},
 	}
-	for _, d := range storetest.Dialects {
-		b.Run(string(d), func(b *testing.B) {
-			worlds := make([]*threadBulk, len(sizes))
-			for i, size := range sizes {
-				worlds[i] = seedBulkThreads(b, seedBulk(b, storetest.Open(b, d), 50, 2000), 100_000, size.spread, size.perThread)
-				b.Logf("%s: %d messages", size.name, worlds[i].total)
-			}
-			for _, c := range cases {
-				b.Run(c.name, func(b *testing.B) {
-					for i, size := range sizes {
-						b.Run(size.name, func(b *testing.B) {
-							w := worlds[i]
+	storetest.EachDialect(b, func(b *testing.B, d store.Dialect) {
+		worlds := make([]*threadBulk, len(sizes))
+		for i, size := range sizes {
+			worlds[i] = seedBulkThreads(b, seedBulk(b, storetest.Open(b, d), 50, 2000), 100_000, size.spread, size.perThread)
+			b.Logf("%s: %d messages", size.name, worlds[i].total)
+		}
+		for _, c := range cases {
+			b.Run(c.name, func(b *testing.B) {
+				for i, size := range sizes {
+					b.Run(size.name, func(b *testing.B) {
+						w := worlds[i]
+						c.run(b, w)
+						for b.Loop() {
 							c.run(b, w)
-							for b.Loop() {
-								c.run(b, w)
-							}
-						})
-					}
-				})
-			}
-		})
-	}
+						}
+					})
+				}
+			})
+		}
+	})
 }
 
 // newest is the UUID of the big thread's newest message (looked up once).

@@ -39,13 +39,18 @@ func PostgresURL(t testing.TB) string {
 // Dialects are the databases every store test runs against.
 var Dialects = []store.Dialect{store.SQLite, store.Postgres}
 
+// EachDialect runs fn as a subtest (or sub-benchmark) per dialect, named
+// after the dialect. Tests that open their own databases use it; Each and
+// EachDemo open one for them.
+func EachDialect[T interface{ Run(string, func(T)) bool }](t T, fn func(t T, d store.Dialect)) {
+	for _, d := range Dialects {
+		t.Run(string(d), func(t T) { fn(t, d) })
+	}
+}
+
 // Each runs fn as a subtest per dialect, each with its own fresh database.
 func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
-	for _, d := range Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			fn(t, Open(t, d))
-		})
-	}
+	EachDialect(t, func(t *testing.T, d store.Dialect) { fn(t, Open(t, d)) })
 }
 
 // Open returns a migrated, empty store of dialect d, closed and removed
@@ -132,9 +137,5 @@ func Must(t testing.TB, err error, what string, args ...any) {
 
 // EachDemo is Each on a store loaded with the demo world.
 func EachDemo(t *testing.T, fn func(t *testing.T, s *store.Store)) {
-	for _, d := range Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			fn(t, OpenDemo(t, d))
-		})
-	}
+	EachDialect(t, func(t *testing.T, d store.Dialect) { fn(t, OpenDemo(t, d)) })
 }
