@@ -22,7 +22,7 @@ func customerRows(doc *goquery.Document) []string {
 }
 
 func TestStaffFindCustomers(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		maria1 := customerOf(t, s, "C-000001")
 		var email, tax string
 		s.Store.DB().Raw(`SELECT email, tax_id FROM customers WHERE uuid = ?`, maria1).Row().Scan(&email, &tax)
@@ -53,7 +53,7 @@ func TestStaffFindCustomers(t *testing.T) {
 }
 
 func TestStaffCustomerPageShowsMessagesAsTheCustomerSeesThem(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		maria1 := customerOf(t, s, "C-000001")
 		c := s.Client(t)
 		c.Login(marta)
@@ -110,7 +110,7 @@ func composeForm(message, transport string) url.Values {
 }
 
 func TestStaffComposeValidationAndPosting(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		jose := customerOf(t, s, "C-000002")
 		path := "/staff/customers/" + jose + "/messages"
 		c := s.Client(t)

@@ -40,7 +40,7 @@ func rolesOn(t *testing.T, doc *goquery.Document, email string) map[string]strin
 }
 
 func TestEntitlementsListGrantAndRevoke(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		a := s.Client(t)
 		a.Login(adminEmail)
 		home := a.Get("/admin").Doc(t)

@@ -72,7 +72,7 @@ func writeTo(t *testing.T, c *webtest.Client, customerUUID, text string) {
 }
 
 func TestInboxNewestFirstUnreadCountAndOpening(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		maria1 := customerOf(t, s, "C-000001")
 		staff := s.Client(t)
 		staff.Login(marta)
