@@ -166,12 +166,8 @@ func seedBulkCustomers(tb testing.TB, s *store.Store, customers, bigMessages, to
 	var read models.CustomerMessage
 	must(db.Where("customer_id = ? AND read_at IS NOT NULL", w.big.ID).Order("id DESC").Limit(1).Take(&read).Error, "read message")
 	w.bigRead = read.UUID
-	p, err := s.Principal(ctx, staff.ID)
-	must(err, "staff principal")
-	w.staff = models.WithPrincipal(ctx, p)
-	p, err = s.Principal(ctx, owner.ID)
-	must(err, "owner principal")
-	w.owner = models.WithPrincipal(ctx, p)
+	w.staff = storetest.As(tb, s, staff.ID)
+	w.owner = storetest.As(tb, s, owner.ID)
 	var bigCount int64
 	must(db.Model(&models.CustomerMessage{}).Where("customer_id = ?", w.big.ID).Count(&bigCount).Error, "big count")
 	if bigCount != int64(bigMessages) || w.big.UserID == nil {
