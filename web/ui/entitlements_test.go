@@ -17,11 +17,7 @@ const adminEmail = "admin@bank.example"
 
 func userUUIDOf(t *testing.T, s *webtest.Server, email string) string {
 	t.Helper()
-	var id string
-	if err := s.Store.DB().Raw(`SELECT uuid FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == "" {
-		t.Fatalf("no user %s: %v", email, err)
-	}
-	return id
+	return s.UUIDOf(t, "users", "email", email)
 }
 
 // rolesOn returns the roles the entitlements page lists for email, with

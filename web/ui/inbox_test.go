@@ -22,11 +22,7 @@ const nuno = "nuno.reis@bank.example"
 // (C-000001 is Maria Ferreira, C-000002 José Almeida).
 func customerOf(t *testing.T, s *webtest.Server, number string) string {
 	t.Helper()
-	var id string
-	if err := s.Store.DB().Raw(`SELECT uuid FROM customers WHERE customer_number = ?`, number).Scan(&id).Error; err != nil || id == "" {
-		t.Fatalf("no customer %s: %v", number, err)
-	}
-	return id
+	return s.UUIDOf(t, "customers", "customer_number", number)
 }
 
 // headerUnread is the unread count in the page header, 0 when no badge.

@@ -135,3 +135,14 @@ func (c *Client) Cookie(name string) *http.Cookie {
 	}
 	return nil
 }
+
+// UUIDOf returns the uuid of the row of table whose column is value, and
+// fails t when there is none.
+func (s *Server) UUIDOf(t testing.TB, table, column string, value any) string {
+	t.Helper()
+	var id string
+	if err := s.Store.DB().Raw("SELECT uuid FROM "+table+" WHERE "+column+" = ?", value).Scan(&id).Error; err != nil || id == "" {
+		t.Fatalf("no %s row with %s %v: %v", table, column, value, err)
+	}
+	return id
+}
