@@ -1,7 +1,8 @@
 package api_test
 
-// Contract tests of the partner API's first capability (issue 3, spec
-// "Authentication" and "Process messages", plus Process List and Detail):
+// Contract tests of the partner API's first capability (issue 3; README.md,
+// "Partner API": Authentication and Process messages, plus Process List and
+// Detail; codes in docs/api-error-codes.md):
 // every status and body, over HTTP against the real router on a fresh demo
 // database. Helpers here are prefixed (api..., demo...) so they do not clash
 // with the taxonomy tests of this package.

@@ -1,9 +1,9 @@
 package obp_test
 
-// Contract tests of the OBP-compatible API (../shared/spec/obp-customer-messages.md)
-// over HTTP against the real router on a fresh demo database, per dialect:
-// DirectLogin and token headers, every check in the spec's order with its
-// exact text, the success bodies, ordering, paging, and that v1.4.0 and
+// Contract tests of the OBP-compatible API (README.md, "Customer messages
+// API") over HTTP against the real router on a fresh demo database, per
+// dialect: DirectLogin and token headers, every check in OBP's order with
+// its exact text, the success bodies, ordering, paging, and that v1.4.0 and
 // v4.0.0 list the same messages.
 
 import (
@@ -291,7 +291,7 @@ func TestOBPContract(t *testing.T) {
 	})
 }
 
-// checkCreateOrder walks the spec's checks one at a time: each request is
+// checkCreateOrder walks OBP's checks one at a time: each request is
 // wrong in the checked way and in every later way, so the answer proves
 // which check comes first.
 func checkCreateOrder(t *testing.T, f *fixture, path func(string) string, role string, v4 bool) {
