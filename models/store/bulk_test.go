@@ -138,13 +138,10 @@ func seedBulk(tb testing.TB, s *store.Store, firms, perFirm int) *bulkWorld {
 				return err
 			}
 		}
-		for _, q := range stmts {
-			q = strings.ReplaceAll(q, "{k}", k)
-			if err := tx.Exec(q).Error; err != nil {
-				return fmt.Errorf("%s: %w", strings.Join(strings.Fields(q)[:3], " "), err)
-			}
+		for i, q := range stmts {
+			stmts[i] = strings.ReplaceAll(q, "{k}", k)
 		}
-		return nil
+		return storetest.ExecAll(tx, stmts)
 	}), "insert")
 	if s.Dialect() == store.Postgres {
 		must(db.Exec("ANALYZE broker_firms, processes, borrowers, properties, process_status_changes").Error, "analyze")
@@ -165,9 +162,5 @@ func seedBulk(tb testing.TB, s *store.Store, firms, perFirm int) *bulkWorld {
 // Freshly loaded tables lack it; the plan test checks that harder case.
 func (w *bulkWorld) settle(tb testing.TB) {
 	tb.Helper()
-	if w.s.Dialect() == store.Postgres {
-		storetest.Must(tb, w.s.DB().Exec("VACUUM ANALYZE broker_firms, processes, borrowers, properties, process_status_changes").Error, "vacuum")
-	} else {
-		storetest.Must(tb, w.s.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error, "checkpoint")
-	}
+	storetest.Settle(tb, w.s, "broker_firms", "processes", "borrowers", "properties", "process_status_changes")
 }

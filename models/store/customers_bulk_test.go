@@ -147,18 +147,9 @@ func seedBulkCustomers(tb testing.TB, s *store.Store, customers, bigMessages, to
 				}
 			}
 		}
-		for _, q := range stmts {
-			if err := tx.Exec(q).Error; err != nil {
-				return fmt.Errorf("%s: %w", strings.Join(strings.Fields(q)[:3], " "), err)
-			}
-		}
-		return nil
+		return storetest.ExecAll(tx, stmts)
 	}), "insert")
-	if pg {
-		must(db.Exec("ANALYZE customers, customer_messages, users, entitlements, banks").Error, "analyze")
-	} else {
-		must(db.Exec("ANALYZE").Error, "analyze")
-	}
+	storetest.Analyze(tb, s, "customers", "customer_messages", "users", "entitlements", "banks")
 	w := &customerBulk{s: s}
 	must(db.Model(&models.CustomerMessage{}).Count(&w.total).Error, "count")
 	must(db.Where("bank_id = ? AND customer_number = ?", bank.ID, "B-0000000").Take(&w.big).Error, "big")
@@ -187,11 +178,7 @@ func castText(expr string, pg bool) string {
 // live database in; the plan test checks the freshly loaded case.
 func (w *customerBulk) settle(tb testing.TB) {
 	tb.Helper()
-	if w.s.Dialect() == store.Postgres {
-		storetest.Must(tb, w.s.DB().Exec("VACUUM ANALYZE customers, customer_messages").Error, "vacuum")
-	} else {
-		storetest.Must(tb, w.s.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error, "checkpoint")
-	}
+	storetest.Settle(tb, w.s, "customers", "customer_messages")
 }
 
 // Growing tables of the customer inbox: a plan must never read them whole.

@@ -155,18 +155,9 @@ func seedBulkThreads(tb testing.TB, w *bulkWorld, bigThread, spreadEvery, perThr
 				return err
 			}
 		}
-		for _, q := range stmts {
-			if err := tx.Exec(q).Error; err != nil {
-				return fmt.Errorf("%s: %w", strings.Join(strings.Fields(q)[:4], " "), err)
-			}
-		}
-		return nil
+		return storetest.ExecAll(tx, stmts)
 	}), "insert")
-	if pg {
-		must(db.Exec("ANALYZE users, messages, threads, thread_reads").Error, "analyze")
-	} else {
-		must(db.Exec("ANALYZE").Error, "analyze")
-	}
+	storetest.Analyze(tb, s, "users", "messages", "threads", "thread_reads")
 	must(db.Model(&models.Message{}).Count(&t.total).Error, "count")
 	return t
 }

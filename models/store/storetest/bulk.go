@@ -1,6 +1,9 @@
 package storetest
 
 import (
+	"fmt"
+	"portal/models/store"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -26,5 +29,40 @@ func Musts(tb testing.TB, prefix string) func(err error, what string) {
 	return func(err error, what string) {
 		tb.Helper()
 		Must(tb, err, "%s%s", prefix, what)
+	}
+}
+
+// ExecAll runs stmts in order on tx, naming the first words of the one that
+// fails.
+func ExecAll(tx *gorm.DB, stmts []string) error {
+	for _, q := range stmts {
+		if err := tx.Exec(q).Error; err != nil {
+			return fmt.Errorf("%s: %w", strings.Join(strings.Fields(q)[:3], " "), err)
+		}
+	}
+	return nil
+}
+
+// Analyze refreshes the planner's statistics after a bulk load: of tables
+// on PostgreSQL, of the whole database on SQLite.
+func Analyze(tb testing.TB, s *store.Store, tables ...string) {
+	tb.Helper()
+	q := "ANALYZE"
+	if s.Dialect() == store.Postgres {
+		q += " " + strings.Join(tables, ", ")
+	}
+	Must(tb, s.DB().Exec(q).Error, "analyze")
+}
+
+// Settle brings a bulk-loaded store to the steady state of a live database:
+// on PostgreSQL tables are vacuumed and analyzed as autovacuum would (the
+// visibility map set, so counts can be index-only scans), on SQLite the
+// write-ahead log is checkpointed.
+func Settle(tb testing.TB, s *store.Store, tables ...string) {
+	tb.Helper()
+	if s.Dialect() == store.Postgres {
+		Must(tb, s.DB().Exec("VACUUM ANALYZE "+strings.Join(tables, ", ")).Error, "vacuum")
+	} else {
+		Must(tb, s.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error, "checkpoint")
 	}
 }
