@@ -16,8 +16,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"portal/models/store"
-	"portal/models/store/storetest"
 	"portal/web/webtest"
 )
 
@@ -135,9 +133,7 @@ func matrixTargets(t *testing.T, s *webtest.Server) map[string]matrixTarget {
 }
 
 func TestAccessMatrix(t *testing.T) {
-	for _, d := range storetest.Dialects {
-		t.Run(string(d), func(t *testing.T) { runAccessMatrix(t, webtest.New(t, d)) })
-	}
+	webtest.EachDialect(t, runAccessMatrix)
 }
 
 func runAccessMatrix(t *testing.T, s *webtest.Server) {
@@ -185,9 +181,9 @@ func runAccessMatrix(t *testing.T, s *webtest.Server) {
 					req.Header.Set("HX-Request", "true")
 					req.Header.Set("HX-Current-URL", s.URL+"/processes/"+tg.id)
 				case row.route() == "POST /v1/authentication" && who.email != "":
-					for k, v := range map[string]string{"xClientID": store.DemoPartnerClient,
-						"xClientSecret": store.DemoPartnerSecret, "xBrokerUID": who.firm, "xUsername": who.email} {
-						req.Header.Set(k, v)
+					h := webtest.PartnerCredentials(who.firm, who.email)
+					for i := 0; i+1 < len(h); i += 2 {
+						req.Header.Set(h[i], h[i+1])
 					}
 				case body != "" && api:
 					req.Header.Set("Content-Type", "application/json")

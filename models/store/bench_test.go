@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"portal/models"
+	"portal/models/store"
 	"portal/models/store/storetest"
 )
 
@@ -56,37 +57,35 @@ func BenchmarkListProcesses(b *testing.B) {
 			func(w *bulkWorld) context.Context { return w.staff },
 			func(testing.TB, *bulkWorld) models.ProcessFilter { return models.ProcessFilter{Search: "silva"} }},
 	}
-	for _, d := range storetest.Dialects {
-		b.Run(string(d), func(b *testing.B) {
-			worlds := make([]*bulkWorld, len(sizes))
-			for i, size := range sizes {
-				worlds[i] = seedBulk(b, storetest.Open(b, d), size.firms, perFirm)
-				worlds[i].settle(b)
-			}
-			for _, c := range cases {
-				b.Run(c.name, func(b *testing.B) {
-					for i, size := range sizes {
-						b.Run(size.name, func(b *testing.B) {
-							w := worlds[i]
-							ctx, f := c.who(w), c.filter(b, w)
-							first, err := w.s.ListProcesses(ctx, f)
-							if err != nil {
+	storetest.EachDialect(b, func(b *testing.B, d store.Dialect) {
+		worlds := make([]*bulkWorld, len(sizes))
+		for i, size := range sizes {
+			worlds[i] = seedBulk(b, storetest.Open(b, d), size.firms, perFirm)
+			worlds[i].settle(b)
+		}
+		for _, c := range cases {
+			b.Run(c.name, func(b *testing.B) {
+				for i, size := range sizes {
+					b.Run(size.name, func(b *testing.B) {
+						w := worlds[i]
+						ctx, f := c.who(w), c.filter(b, w)
+						first, err := w.s.ListProcesses(ctx, f)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if len(first.Items) == 0 {
+							b.Fatalf("%s: empty page", c.name)
+						}
+						for b.Loop() {
+							if _, err := w.s.ListProcesses(ctx, f); err != nil {
 								b.Fatal(err)
 							}
-							if len(first.Items) == 0 {
-								b.Fatalf("%s: empty page", c.name)
-							}
-							for b.Loop() {
-								if _, err := w.s.ListProcesses(ctx, f); err != nil {
-									b.Fatal(err)
-								}
-							}
-						})
-					}
-				})
-			}
-		})
-	}
+						}
+					})
+				}
+			})
+		}
+	})
 }
 
 // deepCursor walks the broker's list to about depth rows and returns the

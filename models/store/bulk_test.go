@@ -3,9 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -47,12 +45,7 @@ func seedBulk(tb testing.TB, s *store.Store, firms, perFirm int) *bulkWorld {
 	tb.Helper()
 	ctx := context.Background()
 	db := s.DB().WithContext(ctx)
-	must := func(err error, what string) {
-		tb.Helper()
-		if err != nil {
-			tb.Fatalf("bulk %s: %v", what, err)
-		}
-	}
+	must := storetest.Musts(tb, "bulk ")
 	must(s.EnsureBank(ctx, "bulk.bank", "Bulk Bank"), "bank")
 	var bank models.Bank
 	must(db.Where("bank_id = ?", "bulk.bank").Take(&bank).Error, "bank")
@@ -141,25 +134,14 @@ func seedBulk(tb testing.TB, s *store.Store, firms, perFirm int) *bulkWorld {
 	}
 	must(db.Transaction(func(tx *gorm.DB) error {
 		if s.Dialect() == store.Postgres {
-			// The rows are consistent by construction: skip the foreign-key
-			// triggers when allowed (superuser), which halves the time.
-			var super string
-			if err := tx.Raw("SELECT current_setting('is_superuser')").Scan(&super).Error; err != nil {
+			if err := storetest.ReplicaRole(tx); err != nil {
 				return err
 			}
-			if super == "on" {
-				if err := tx.Exec("SET LOCAL session_replication_role = replica").Error; err != nil {
-					return err
-				}
-			}
 		}
-		for _, q := range stmts {
-			q = strings.ReplaceAll(q, "{k}", k)
-			if err := tx.Exec(q).Error; err != nil {
-				return fmt.Errorf("%s: %w", strings.Join(strings.Fields(q)[:3], " "), err)
-			}
+		for i, q := range stmts {
+			stmts[i] = strings.ReplaceAll(q, "{k}", k)
 		}
-		return nil
+		return storetest.ExecAll(tx, stmts)
 	}), "insert")
 	if s.Dialect() == store.Postgres {
 		must(db.Exec("ANALYZE broker_firms, processes, borrowers, properties, process_status_changes").Error, "analyze")
@@ -180,52 +162,5 @@ func seedBulk(tb testing.TB, s *store.Store, firms, perFirm int) *bulkWorld {
 // Freshly loaded tables lack it; the plan test checks that harder case.
 func (w *bulkWorld) settle(tb testing.TB) {
 	tb.Helper()
-	if w.s.Dialect() == store.Postgres {
-		storetest.Must(tb, w.s.DB().Exec("VACUUM ANALYZE broker_firms, processes, borrowers, properties, process_status_changes").Error, "vacuum")
-	} else {
-		storetest.Must(tb, w.s.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error, "checkpoint")
-	}
-}
-
-// recordedSQL is one statement as the store sent it.
-type recordedSQL struct {
-	SQL  string
-	Vars []any
-}
-
-// sqlRecorder captures the statements gorm issues on a store, with their
-// arguments, while capturing is on.
-type sqlRecorder struct {
-	mu    sync.Mutex
-	on    bool
-	stmts []recordedSQL
-}
-
-func recordSQL(tb testing.TB, s *store.Store) *sqlRecorder {
-	tb.Helper()
-	r := &sqlRecorder{}
-	rec := func(db *gorm.DB) {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		// DryRun statements are subqueries being built, not sent.
-		if r.on && db.Statement.SQL.Len() > 0 && !db.DryRun {
-			r.stmts = append(r.stmts, recordedSQL{db.Statement.SQL.String(), slices.Clone(db.Statement.Vars)})
-		}
-	}
-	cb := s.DB().Callback()
-	storetest.Must(tb, cb.Query().After("gorm:query").Register("storetest:record_query", rec), "register query recorder")
-	storetest.Must(tb, cb.Row().After("gorm:row").Register("storetest:record_row", rec), "register row recorder")
-	return r
-}
-
-// capture returns the statements fn made the store issue.
-func (r *sqlRecorder) capture(fn func()) []recordedSQL {
-	r.mu.Lock()
-	r.on, r.stmts = true, nil
-	r.mu.Unlock()
-	fn()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.on = false
-	return r.stmts
+	storetest.Settle(tb, w.s, "broker_firms", "processes", "borrowers", "properties", "process_status_changes")
 }

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -39,12 +38,7 @@ func seedBulkCustomers(tb testing.TB, s *store.Store, customers, bigMessages, to
 	tb.Helper()
 	ctx := context.Background()
 	db := s.DB().WithContext(ctx)
-	must := func(err error, what string) {
-		tb.Helper()
-		if err != nil {
-			tb.Fatalf("bulk customers %s: %v", what, err)
-		}
-	}
+	must := storetest.Musts(tb, "bulk customers ")
 	pg := s.Dialect() == store.Postgres
 	must(s.EnsureBank(ctx, bulkBankID, "Bulk Bank"), "bank")
 	var bank models.Bank
@@ -129,14 +123,8 @@ func seedBulkCustomers(tb testing.TB, s *store.Store, customers, bigMessages, to
 	}
 	must(db.Transaction(func(tx *gorm.DB) error {
 		if pg {
-			var super string
-			if err := tx.Raw("SELECT current_setting('is_superuser')").Scan(&super).Error; err != nil {
+			if err := storetest.ReplicaRole(tx); err != nil {
 				return err
-			}
-			if super == "on" {
-				if err := tx.Exec("SET LOCAL session_replication_role = replica").Error; err != nil {
-					return err
-				}
 			}
 			// Sort the million rows in memory, and build the message
 			// indexes once after the load (from their own definitions)
@@ -159,18 +147,9 @@ func seedBulkCustomers(tb testing.TB, s *store.Store, customers, bigMessages, to
 				}
 			}
 		}
-		for _, q := range stmts {
-			if err := tx.Exec(q).Error; err != nil {
-				return fmt.Errorf("%s: %w", strings.Join(strings.Fields(q)[:3], " "), err)
-			}
-		}
-		return nil
+		return storetest.ExecAll(tx, stmts)
 	}), "insert")
-	if pg {
-		must(db.Exec("ANALYZE customers, customer_messages, users, entitlements, banks").Error, "analyze")
-	} else {
-		must(db.Exec("ANALYZE").Error, "analyze")
-	}
+	storetest.Analyze(tb, s, "customers", "customer_messages", "users", "entitlements", "banks")
 	w := &customerBulk{s: s}
 	must(db.Model(&models.CustomerMessage{}).Count(&w.total).Error, "count")
 	must(db.Where("bank_id = ? AND customer_number = ?", bank.ID, "B-0000000").Take(&w.big).Error, "big")
@@ -178,12 +157,8 @@ func seedBulkCustomers(tb testing.TB, s *store.Store, customers, bigMessages, to
 	var read models.CustomerMessage
 	must(db.Where("customer_id = ? AND read_at IS NOT NULL", w.big.ID).Order("id DESC").Limit(1).Take(&read).Error, "read message")
 	w.bigRead = read.UUID
-	p, err := s.Principal(ctx, staff.ID)
-	must(err, "staff principal")
-	w.staff = models.WithPrincipal(ctx, p)
-	p, err = s.Principal(ctx, owner.ID)
-	must(err, "owner principal")
-	w.owner = models.WithPrincipal(ctx, p)
+	w.staff = storetest.As(tb, s, staff.ID)
+	w.owner = storetest.As(tb, s, owner.ID)
 	var bigCount int64
 	must(db.Model(&models.CustomerMessage{}).Where("customer_id = ?", w.big.ID).Count(&bigCount).Error, "big count")
 	if bigCount != int64(bigMessages) || w.big.UserID == nil {
@@ -203,26 +178,11 @@ func castText(expr string, pg bool) string {
 // live database in; the plan test checks the freshly loaded case.
 func (w *customerBulk) settle(tb testing.TB) {
 	tb.Helper()
-	if w.s.Dialect() == store.Postgres {
-		storetest.Must(tb, w.s.DB().Exec("VACUUM ANALYZE customers, customer_messages").Error, "vacuum")
-	} else {
-		storetest.Must(tb, w.s.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error, "checkpoint")
-	}
+	storetest.Settle(tb, w.s, "customers", "customer_messages")
 }
 
 // Growing tables of the customer inbox: a plan must never read them whole.
 var customerTables = map[string]bool{"customer_messages": true, "customers": true, "obp_tokens": true}
-
-func customerSeqScans(n msgPlanNode) []string {
-	var out []string
-	if n.NodeType == "Seq Scan" && customerTables[n.RelationName] {
-		out = append(out, n.RelationName)
-	}
-	for _, c := range n.Plans {
-		out = append(out, customerSeqScans(c)...)
-	}
-	return out
-}
 
 // TestCustomerQueryPlansUseIndexes runs EXPLAIN on the exact statements the
 // customer-message operations issue, on 10^4 customers and 10^6 customer
@@ -238,13 +198,8 @@ func TestCustomerQueryPlansUseIndexes(t *testing.T) {
 		t.Fatalf("only %d messages", w.total)
 	}
 	ctx := context.Background()
-	sqlDB, err := s.SQL()
-	storetest.Must(t, err, "pool")
-	rec := recordSQL(t, s)
-	ok := func(err error, what string) {
-		t.Helper()
-		storetest.Must(t, err, "%s", what)
-	}
+	rec := storetest.RecordSQL(t, s)
+	ok := storetest.Musts(t, "")
 	var unread models.CustomerMessage
 	ok(s.DB().Where("customer_id = ? AND read_at IS NULL", w.big.ID).Order("id DESC").Take(&unread).Error, "unread")
 	// DirectLogin tokens: 10^5 of other sessions, and one real one.
@@ -368,31 +323,21 @@ func TestCustomerQueryPlansUseIndexes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			stmts := rec.capture(c.run)
-			if len(stmts) != c.calls {
-				t.Fatalf("%d statements issued, want %d: %v", len(stmts), c.calls, stmts)
-			}
-			for _, st := range stmts {
-				var raw []byte
-				if err := sqlDB.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+st.SQL, st.Vars...).Scan(&raw); err != nil {
-					t.Fatalf("explain %s: %v", st.SQL, err)
-				}
-				var plans []struct{ Plan msgPlanNode }
-				storetest.Must(t, json.Unmarshal(raw, &plans), "plan json")
-				scans := customerSeqScans(plans[0].Plan)
-				if strings.Contains(st.SQL, "search_name LIKE") && !slices.Contains(scans, "customer_messages") {
+			for _, p := range rec.Plans(t, c.calls, c.run) {
+				scans := p.Root.SeqScans(customerTables)
+				if strings.Contains(p.SQL, "search_name LIKE") && !slices.Contains(scans, "customer_messages") {
 					// The name substring search is the documented bounded
 					// scan of one bank's customers: an ordered index walk
 					// that stops at the page size when enough match, a
 					// sequential read of the bank's customers when few do.
-					t.Logf("name search (bounded scan of the bank's customers): %s", msgOutline(plans[0].Plan))
+					t.Logf("name search (bounded scan of the bank's customers): %s", p.Root.Outline())
 					continue
 				}
 				if len(scans) > 0 {
 					t.Errorf("sequential scan of %s in\n%s\nargs %v\nplan %s", strings.Join(scans, ", "),
-						strings.Join(strings.Fields(st.SQL), " "), st.Vars, msgOutline(plans[0].Plan))
+						strings.Join(strings.Fields(p.SQL), " "), p.Vars, p.Root.Outline())
 				} else if testing.Verbose() {
-					t.Logf("%s\n%s", strings.Join(strings.Fields(st.SQL), " "), msgOutline(plans[0].Plan))
+					t.Logf("%s\n%s", strings.Join(strings.Fields(p.SQL), " "), p.Root.Outline())
 				}
 			}
 		})
@@ -405,9 +350,7 @@ func TestCustomerQueryPlansUseIndexes(t *testing.T) {
 func TestCustomerQueryPlansSQLite(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
 	w := seedBulkCustomers(t, s, 2_000, 10_000, 100_000)
-	rec := recordSQL(t, s)
-	sqlDB, err := s.SQL()
-	storetest.Must(t, err, "pool")
+	rec := storetest.RecordSQL(t, s)
 	check := func(err error) {
 		t.Helper()
 		storetest.Must(t, err, "operation")
@@ -427,17 +370,8 @@ func TestCustomerQueryPlansSQLite(t *testing.T) {
 	}
 	for name, run := range cases {
 		t.Run(name, func(t *testing.T) {
-			for _, st := range rec.capture(run) {
-				rows, err := sqlDB.Query("EXPLAIN QUERY PLAN "+st.SQL, st.Vars...)
-				storetest.Must(t, err, "explain")
-				var steps []string
-				for rows.Next() {
-					var id, parent, unused int
-					var detail string
-					storetest.Must(t, rows.Scan(&id, &parent, &unused, &detail), "plan row")
-					steps = append(steps, detail)
-				}
-				rows.Close()
+			for _, st := range rec.Capture(run) {
+				steps := storetest.QueryPlan(t, s, st)
 				// Exact search matches are a handful of rows: sorting them is fine.
 				exact := strings.Contains(st.SQL, "customer_number IN")
 				for _, step := range steps {
@@ -493,34 +427,32 @@ func BenchmarkCustomerMessages(b *testing.B) {
 			}
 		}},
 	}
-	for _, d := range storetest.Dialects {
-		b.Run(string(d), func(b *testing.B) {
-			worlds := make([]*customerBulk, len(sizes))
-			for i, size := range sizes {
-				start := time.Now()
-				worlds[i] = seedBulkCustomers(b, storetest.Open(b, d), 10_000, 10_000, size.total)
-				worlds[i].settle(b)
-				b.Logf("%s: %d customer messages, loaded in %v", size.name, worlds[i].total, time.Since(start).Round(time.Millisecond))
-			}
-			for _, c := range cases {
-				b.Run(c.name, func(b *testing.B) {
-					perOp := make([]float64, len(sizes))
-					for i, size := range sizes {
-						b.Run(size.name, func(b *testing.B) {
-							w := worlds[i]
+	storetest.EachDialect(b, func(b *testing.B, d store.Dialect) {
+		worlds := make([]*customerBulk, len(sizes))
+		for i, size := range sizes {
+			start := time.Now()
+			worlds[i] = seedBulkCustomers(b, storetest.Open(b, d), 10_000, 10_000, size.total)
+			worlds[i].settle(b)
+			b.Logf("%s: %d customer messages, loaded in %v", size.name, worlds[i].total, time.Since(start).Round(time.Millisecond))
+		}
+		for _, c := range cases {
+			b.Run(c.name, func(b *testing.B) {
+				perOp := make([]float64, len(sizes))
+				for i, size := range sizes {
+					b.Run(size.name, func(b *testing.B) {
+						w := worlds[i]
+						c.run(b, w)
+						for b.Loop() {
 							c.run(b, w)
-							for b.Loop() {
-								c.run(b, w)
-							}
-							perOp[i] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-						})
-					}
-					if perOp[0] > 0 {
-						b.Logf("%s %s: %.0f ns/op at 1e5, %.0f ns/op at 1e6, ratio 1e6/1e5 = %.2f",
-							d, c.name, perOp[0], perOp[1], perOp[1]/perOp[0])
-					}
-				})
-			}
-		})
-	}
+						}
+						perOp[i] = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+					})
+				}
+				if perOp[0] > 0 {
+					b.Logf("%s %s: %.0f ns/op at 1e5, %.0f ns/op at 1e6, ratio 1e6/1e5 = %.2f",
+						d, c.name, perOp[0], perOp[1], perOp[1]/perOp[0])
+				}
+			})
+		}
+	})
 }

@@ -40,21 +40,21 @@ func addCustomerLogin(t *testing.T, s *store.Store, email string, c models.Custo
 	u := addUser(t, s, email)
 	storetest.Must(t, s.DB().Model(&models.User{}).Where("id = ?", u.ID).Update("kind", models.KindCustomer).Error, "kind")
 	storetest.Must(t, s.DB().Model(&models.Customer{}).Where("id = ?", c.ID).Update("user_id", u.ID).Error, "link")
-	return principalCtx(t, s, email)
+	return storetest.AsUser(t, s, email)
 }
 
 func newCustWorld(t *testing.T, s *store.Store) *custWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &custWorld{s: s,
-		marta: principalCtx(t, s, martaEmail), nuno: principalCtx(t, s, nunoEmail), admin: principalCtx(t, s, adminEmail),
-		maria:  principalCtx(t, s, mariaEmail),
+		marta: storetest.AsUser(t, s, martaEmail), nuno: storetest.AsUser(t, s, nunoEmail), admin: storetest.AsUser(t, s, adminEmail),
+		maria:  storetest.AsUser(t, s, mariaEmail),
 		mariaC: customerByNumber(t, s, "C-000001"), joseC: customerByNumber(t, s, "C-000002"), carla: customerByNumber(t, s, "C-000003")}
 	w.jose = addCustomerLogin(t, s, "jose.login@example.com", w.joseC)
 	writer := addUser(t, s, "writer@bank.example")
 	storetest.Must(t, s.DB().Create(&models.Entitlement{UUID: uuid.NewString(), UserID: writer.ID, BankID: w.mariaC.BankID,
 		Role: models.RoleCanCreateCustomerMessage}).Error, "writer role")
-	w.writer = principalCtx(t, s, "writer@bank.example")
+	w.writer = storetest.AsUser(t, s, "writer@bank.example")
 	storetest.Must(t, s.EnsureBank(ctx, "other.bank", "Other Bank"), "other bank")
 	var other models.Bank
 	storetest.Must(t, s.DB().Where("bank_id = ?", "other.bank").Take(&other).Error, "other bank")
@@ -91,19 +91,11 @@ func wantMissingRole(t *testing.T, err error, role, bank string) {
 }
 
 func msgIDs(ms []models.CustomerMessage) []string {
-	out := make([]string, len(ms))
-	for i, m := range ms {
-		out[i] = m.UUID
-	}
-	return out
+	return storetest.Map(ms, func(m models.CustomerMessage) string { return m.UUID })
 }
 
 func customerNames(cs []models.Customer) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.LegalName
-	}
-	return out
+	return storetest.Map(cs, func(c models.Customer) string { return c.LegalName })
 }
 
 // checkCounters fails unless every customer's counters match its rows.

@@ -14,18 +14,14 @@ import (
 )
 
 func roleNames(es []models.EntitlementInfo) []string {
-	out := make([]string, len(es))
-	for i, e := range es {
-		out[i] = e.Role + "@" + e.BankID
-	}
-	return out
+	return storetest.Map(es, func(e models.EntitlementInfo) string { return e.Role + "@" + e.BankID })
 }
 
 func TestEntitlements(t *testing.T) {
 	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		marta, nuno, admin, maria := principalCtx(t, s, martaEmail), principalCtx(t, s, nunoEmail),
-			principalCtx(t, s, adminEmail), principalCtx(t, s, mariaEmail)
+		marta, nuno, admin, maria := storetest.AsUser(t, s, martaEmail), storetest.AsUser(t, s, nunoEmail),
+			storetest.AsUser(t, s, adminEmail), storetest.AsUser(t, s, mariaEmail)
 		nunoUUID := models.PrincipalFrom(nuno).UserUUID
 		storetest.Must(t, s.EnsureBank(ctx, "other.bank", "Other Bank"), "other bank")
 

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,54 +15,13 @@ import (
 // Small reference tables (banks, broker_firms) may be scanned.
 var bigTables = map[string]bool{"processes": true, "borrowers": true, "properties": true, "process_status_changes": true}
 
-type planNode struct {
-	NodeType     string     `json:"Node Type"`
-	RelationName string     `json:"Relation Name"`
-	IndexName    string     `json:"Index Name"`
-	Plans        []planNode `json:"Plans"`
-}
-
-// outline is a one-line summary of a plan: node types, relations, indexes.
-func outline(n planNode) string {
-	s := n.NodeType
-	if n.RelationName != "" {
-		s += " on " + n.RelationName
-	}
-	if n.IndexName != "" {
-		s += " using " + n.IndexName
-	}
-	if len(n.Plans) > 0 {
-		var kids []string
-		for _, c := range n.Plans {
-			kids = append(kids, outline(c))
-		}
-		s += " [" + strings.Join(kids, "; ") + "]"
-	}
-	return s
-}
-
-// seqScans returns the big tables the plan reads with a sequential scan.
-func seqScans(n planNode) []string {
-	var out []string
-	if n.NodeType == "Seq Scan" && bigTables[n.RelationName] {
-		out = append(out, n.RelationName)
-	}
-	for _, c := range n.Plans {
-		out = append(out, seqScans(c)...)
-	}
-	return out
-}
-
 // TestQueryPlansUseIndexes runs EXPLAIN on the exact statements the store
 // issues for the process list and page, on 10^5 processes over 50 firms, and
 // fails when one of them would read a growing table sequentially.
 func TestQueryPlansUseIndexes(t *testing.T) {
 	s := storetest.Open(t, store.Postgres)
 	w := seedBulk(t, s, 50, 2000)
-	ctx := context.Background()
-	sqlDB, err := s.SQL()
-	storetest.Must(t, err, "pool")
-	rec := recordSQL(t, s)
+	rec := storetest.RecordSQL(t, s)
 
 	listing := func(who context.Context, f models.ProcessFilter) func(t *testing.T) {
 		return func(t *testing.T) {
@@ -112,25 +70,12 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			stmts := rec.capture(func() { c.run(t) })
-			if len(stmts) != c.calls {
-				t.Fatalf("%d statements issued, want %d: %v", len(stmts), c.calls, stmts)
-			}
-			for _, st := range stmts {
-				var raw []byte
-				if err := sqlDB.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+st.SQL, st.Vars...).Scan(&raw); err != nil {
-					t.Fatalf("explain %s: %v", st.SQL, err)
-				}
-				var plans []struct{ Plan planNode }
-				storetest.Must(t, json.Unmarshal(raw, &plans), "plan json")
-				if len(plans) != 1 {
-					t.Fatalf("plan %s", raw)
-				}
-				scans := seqScans(plans[0].Plan)
+			for _, p := range rec.Plans(t, c.calls, func() { c.run(t) }) {
+				scans := p.Root.SeqScans(bigTables)
 				if len(scans) > 0 {
-					t.Errorf("sequential scan of %s in\n%s\nargs %v\n%s\nplan %s", strings.Join(scans, ", "), st.SQL, st.Vars, outline(plans[0].Plan), raw)
+					t.Errorf("sequential scan of %s in\n%s\nargs %v\n%s\nplan %s", strings.Join(scans, ", "), p.SQL, p.Vars, p.Root.Outline(), p.Raw)
 				} else {
-					t.Logf("%s\n  %s", st.SQL, outline(plans[0].Plan))
+					t.Logf("%s\n  %s", p.SQL, p.Root.Outline())
 				}
 			}
 		})

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -38,12 +37,7 @@ func seedBulkThreads(tb testing.TB, w *bulkWorld, bigThread, spreadEvery, perThr
 	tb.Helper()
 	s := w.s
 	db := s.DB()
-	must := func(err error, what string) {
-		tb.Helper()
-		if err != nil {
-			tb.Fatalf("bulk threads %s: %v", what, err)
-		}
-	}
+	must := storetest.Musts(tb, "bulk threads ")
 	pg := s.Dialect() == store.Postgres
 	var firm0Row models.BrokerFirm
 	must(db.Where("id = ?", w.firms[0]).Take(&firm0Row).Error, "firm 0")
@@ -157,28 +151,13 @@ func seedBulkThreads(tb testing.TB, w *bulkWorld, bigThread, spreadEvery, perThr
 	}
 	must(db.Transaction(func(tx *gorm.DB) error {
 		if pg {
-			var super string
-			if err := tx.Raw("SELECT current_setting('is_superuser')").Scan(&super).Error; err != nil {
+			if err := storetest.ReplicaRole(tx); err != nil {
 				return err
 			}
-			if super == "on" {
-				if err := tx.Exec("SET LOCAL session_replication_role = replica").Error; err != nil {
-					return err
-				}
-			}
 		}
-		for _, q := range stmts {
-			if err := tx.Exec(q).Error; err != nil {
-				return fmt.Errorf("%s: %w", strings.Join(strings.Fields(q)[:4], " "), err)
-			}
-		}
-		return nil
+		return storetest.ExecAll(tx, stmts)
 	}), "insert")
-	if pg {
-		must(db.Exec("ANALYZE users, messages, threads, thread_reads").Error, "analyze")
-	} else {
-		must(db.Exec("ANALYZE").Error, "analyze")
-	}
+	storetest.Analyze(tb, s, "users", "messages", "threads", "thread_reads")
 	must(db.Model(&models.Message{}).Count(&t.total).Error, "count")
 	return t
 }
@@ -186,42 +165,6 @@ func seedBulkThreads(tb testing.TB, w *bulkWorld, bigThread, spreadEvery, perThr
 // Tables of threads that grow with the business.
 var threadTables = map[string]bool{"processes": true, "messages": true, "threads": true, "thread_reads": true,
 	"users": true, "api_tokens": true, "idempotency_keys": true, "audit_events": true}
-
-type msgPlanNode struct {
-	NodeType     string        `json:"Node Type"`
-	RelationName string        `json:"Relation Name"`
-	IndexName    string        `json:"Index Name"`
-	Plans        []msgPlanNode `json:"Plans"`
-}
-
-func msgSeqScans(n msgPlanNode) []string {
-	var out []string
-	if n.NodeType == "Seq Scan" && threadTables[n.RelationName] {
-		out = append(out, n.RelationName)
-	}
-	for _, c := range n.Plans {
-		out = append(out, msgSeqScans(c)...)
-	}
-	return out
-}
-
-func msgOutline(n msgPlanNode) string {
-	s := n.NodeType
-	if n.RelationName != "" {
-		s += " on " + n.RelationName
-	}
-	if n.IndexName != "" {
-		s += " using " + n.IndexName
-	}
-	if len(n.Plans) > 0 {
-		var kids []string
-		for _, c := range n.Plans {
-			kids = append(kids, msgOutline(c))
-		}
-		s += " [" + strings.Join(kids, "; ") + "]"
-	}
-	return s
-}
 
 // TestMessageQueryPlansUseIndexes runs EXPLAIN on the exact statements the
 // thread operations issue, on 10^5 processes, a 10^5-message thread and
@@ -233,10 +176,7 @@ func TestMessageQueryPlansUseIndexes(t *testing.T) {
 	if w.total < 190_000 {
 		t.Fatalf("only %d messages", w.total)
 	}
-	ctx := context.Background()
-	sqlDB, err := s.SQL()
-	storetest.Must(t, err, "pool")
-	rec := recordSQL(t, s)
+	rec := storetest.RecordSQL(t, s)
 
 	var bigMsgs []models.Message
 	storetest.Must(t, s.DB().Where("process_id = ?", w.big.ID).Order("id DESC").Limit(3).Find(&bigMsgs).Error, "newest")
@@ -262,10 +202,7 @@ func TestMessageQueryPlansUseIndexes(t *testing.T) {
 		deepQueue.After = pg.NextCursor
 	}
 
-	ok := func(err error, what string) {
-		t.Helper()
-		storetest.Must(t, err, "%s", what)
-	}
+	ok := storetest.Musts(t, "")
 	cases := []struct {
 		name  string
 		calls int
@@ -358,21 +295,11 @@ func TestMessageQueryPlansUseIndexes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			stmts := rec.capture(c.run)
-			if len(stmts) != c.calls {
-				t.Fatalf("%d statements issued, want %d: %v", len(stmts), c.calls, stmts)
-			}
-			for _, st := range stmts {
-				var raw []byte
-				if err := sqlDB.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+st.SQL, st.Vars...).Scan(&raw); err != nil {
-					t.Fatalf("explain %s: %v", st.SQL, err)
-				}
-				var plans []struct{ Plan msgPlanNode }
-				storetest.Must(t, json.Unmarshal(raw, &plans), "plan json")
-				if scans := msgSeqScans(plans[0].Plan); len(scans) > 0 {
-					t.Errorf("sequential scan of %s in\n%s\nargs %v\nplan %s", strings.Join(scans, ", "), st.SQL, st.Vars, msgOutline(plans[0].Plan))
+			for _, p := range rec.Plans(t, c.calls, c.run) {
+				if scans := p.Root.SeqScans(threadTables); len(scans) > 0 {
+					t.Errorf("sequential scan of %s in\n%s\nargs %v\nplan %s", strings.Join(scans, ", "), p.SQL, p.Vars, p.Root.Outline())
 				} else if testing.Verbose() {
-					t.Logf("%s\n%s", strings.Join(strings.Fields(st.SQL), " "), msgOutline(plans[0].Plan))
+					t.Logf("%s\n%s", strings.Join(strings.Fields(p.SQL), " "), p.Root.Outline())
 				}
 			}
 		})
@@ -428,28 +355,26 @@ func BenchmarkMessages(b *testing.B) {
 			}
 		}},
 	}
-	for _, d := range storetest.Dialects {
-		b.Run(string(d), func(b *testing.B) {
-			worlds := make([]*threadBulk, len(sizes))
-			for i, size := range sizes {
-				worlds[i] = seedBulkThreads(b, seedBulk(b, storetest.Open(b, d), 50, 2000), 100_000, size.spread, size.perThread)
-				b.Logf("%s: %d messages", size.name, worlds[i].total)
-			}
-			for _, c := range cases {
-				b.Run(c.name, func(b *testing.B) {
-					for i, size := range sizes {
-						b.Run(size.name, func(b *testing.B) {
-							w := worlds[i]
+	storetest.EachDialect(b, func(b *testing.B, d store.Dialect) {
+		worlds := make([]*threadBulk, len(sizes))
+		for i, size := range sizes {
+			worlds[i] = seedBulkThreads(b, seedBulk(b, storetest.Open(b, d), 50, 2000), 100_000, size.spread, size.perThread)
+			b.Logf("%s: %d messages", size.name, worlds[i].total)
+		}
+		for _, c := range cases {
+			b.Run(c.name, func(b *testing.B) {
+				for i, size := range sizes {
+					b.Run(size.name, func(b *testing.B) {
+						w := worlds[i]
+						c.run(b, w)
+						for b.Loop() {
 							c.run(b, w)
-							for b.Loop() {
-								c.run(b, w)
-							}
-						})
-					}
-				})
-			}
-		})
-	}
+						}
+					})
+				}
+			})
+		}
+	})
 }
 
 // newest is the UUID of the big thread's newest message (looked up once).
@@ -487,9 +412,7 @@ func (w *threadBulk) staffPoster(tb testing.TB) context.Context {
 func TestMessageQueryPlansSQLite(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
 	w := seedBulkThreads(t, seedBulk(t, s, 10, 1000), 20_000, 5, 5)
-	rec := recordSQL(t, s)
-	sqlDB, err := s.SQL()
-	storetest.Must(t, err, "pool")
+	rec := storetest.RecordSQL(t, s)
 	var mid models.Message
 	storetest.Must(t, s.DB().Where("process_id = ?", w.big.ID).Order("seq").Offset(5000).Take(&mid).Error, "middle")
 	newest := w.newest(t)
@@ -523,17 +446,8 @@ func TestMessageQueryPlansSQLite(t *testing.T) {
 	}
 	for name, run := range cases {
 		t.Run(name, func(t *testing.T) {
-			for _, st := range rec.capture(run) {
-				rows, err := sqlDB.Query("EXPLAIN QUERY PLAN "+st.SQL, st.Vars...)
-				storetest.Must(t, err, "explain")
-				var steps []string
-				for rows.Next() {
-					var id, parent, unused int
-					var detail string
-					storetest.Must(t, rows.Scan(&id, &parent, &unused, &detail), "plan row")
-					steps = append(steps, detail)
-				}
-				rows.Close()
+			for _, st := range rec.Capture(run) {
+				steps := storetest.QueryPlan(t, s, st)
 				for _, step := range steps {
 					f := strings.Fields(step)
 					// Aliases hide table names: only the small reference

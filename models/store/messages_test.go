@@ -31,9 +31,9 @@ type threadWorld struct {
 func newThreadWorld(t *testing.T, s *store.Store) *threadWorld {
 	t.Helper()
 	return &threadWorld{s: s, lisboa: firmByUID(t, s, "BRK-LIS-001"), porto: firmByUID(t, s, "BRK-POR-002"),
-		ana: principalCtx(t, s, anaEmail), joao: principalCtx(t, s, joaoEmail), rui: principalCtx(t, s, ruiEmail),
-		marta: principalCtx(t, s, martaEmail), nuno: principalCtx(t, s, nunoEmail), admin: principalCtx(t, s, adminEmail),
-		maria: principalCtx(t, s, mariaEmail), anon: context.Background(), used: map[int64]bool{}}
+		ana: storetest.AsUser(t, s, anaEmail), joao: storetest.AsUser(t, s, joaoEmail), rui: storetest.AsUser(t, s, ruiEmail),
+		marta: storetest.AsUser(t, s, martaEmail), nuno: storetest.AsUser(t, s, nunoEmail), admin: storetest.AsUser(t, s, adminEmail),
+		maria: storetest.AsUser(t, s, mariaEmail), anon: context.Background(), used: map[int64]bool{}}
 }
 
 // fresh returns a process of firm that has no message yet and that no
@@ -60,14 +60,14 @@ func addBroker(t *testing.T, s *store.Store, email string, firm models.BrokerFir
 	u := &models.User{UUID: uuid.NewString(), BankID: firm.BankID, Email: email, Name: "Broker " + email,
 		Kind: models.KindBroker, PasswordHash: demoPasswordHash(), FirmID: &firm.ID, APIEnabled: api, CreatedAt: now, UpdatedAt: now}
 	storetest.Must(t, s.DB().Create(u).Error, "insert broker %s", email)
-	return principalCtx(t, s, email)
+	return storetest.AsUser(t, s, email)
 }
 
 // addStaff inserts a staff member with the demo password.
 func addStaff(t *testing.T, s *store.Store, email string) context.Context {
 	t.Helper()
 	addUser(t, s, email)
-	return principalCtx(t, s, email)
+	return storetest.AsUser(t, s, email)
 }
 
 func post(t *testing.T, w *threadWorld, ctx context.Context, p models.Process, subject, text string) *models.Message {
@@ -92,19 +92,11 @@ func messageCount(t *testing.T, s *store.Store, where string, args ...any) int64
 }
 
 func texts(ms []models.Message) []string {
-	out := make([]string, len(ms))
-	for i, m := range ms {
-		out[i] = m.Text
-	}
-	return out
+	return storetest.Map(ms, func(m models.Message) string { return m.Text })
 }
 
 func msgUUIDs(ms []models.Message) []string {
-	out := make([]string, len(ms))
-	for i, m := range ms {
-		out[i] = m.UUID
-	}
-	return out
+	return storetest.Map(ms, func(m models.Message) string { return m.UUID })
 }
 
 // checkSummary fails unless a thread's summary row agrees with its messages.
@@ -687,11 +679,7 @@ func walkQueue(t *testing.T, s *store.Store, ctx context.Context, f models.Reply
 }
 
 func queueUUIDs(items []models.ReplyQueueItem) []string {
-	out := make([]string, len(items))
-	for i, it := range items {
-		out[i] = it.ProcessUUID
-	}
-	return out
+	return storetest.Map(items, func(it models.ReplyQueueItem) string { return it.ProcessUUID })
 }
 
 func testQueue(t *testing.T, w *threadWorld) {

@@ -28,13 +28,6 @@ type processWorld struct {
 	firmName              map[int64]string
 }
 
-func principalCtx(t *testing.T, s *store.Store, email string) context.Context {
-	t.Helper()
-	p, err := s.Principal(context.Background(), userID(t, s, email))
-	storetest.Must(t, err, "principal %s", email)
-	return models.WithPrincipal(context.Background(), p)
-}
-
 func listOrder(a, b models.Process) int {
 	if c := b.LastActionAt.Compare(a.LastActionAt); c != 0 {
 		return c
@@ -67,8 +60,8 @@ func newProcessWorld(t *testing.T, s *store.Store) *processWorld {
 	t.Helper()
 	w := &processWorld{s: s, lisboa: firmByUID(t, s, "BRK-LIS-001"), porto: firmByUID(t, s, "BRK-POR-002")}
 	w.firmName = map[int64]string{w.lisboa.ID: w.lisboa.Name, w.porto.ID: w.porto.Name}
-	w.ana, w.rui, w.joao = principalCtx(t, s, anaEmail), principalCtx(t, s, ruiEmail), principalCtx(t, s, joaoEmail)
-	w.marta, w.maria = principalCtx(t, s, martaEmail), principalCtx(t, s, mariaEmail)
+	w.ana, w.rui, w.joao = storetest.AsUser(t, s, anaEmail), storetest.AsUser(t, s, ruiEmail), storetest.AsUser(t, s, joaoEmail)
+	w.marta, w.maria = storetest.AsUser(t, s, martaEmail), storetest.AsUser(t, s, mariaEmail)
 	w.anon = context.Background()
 	w.reload(t)
 

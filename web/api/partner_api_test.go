@@ -1,7 +1,8 @@
 package api_test
 
-// Contract tests of the partner API's first capability (issue 3, spec
-// "Authentication" and "Process messages", plus Process List and Detail):
+// Contract tests of the partner API's first capability (issue 3; README.md,
+// "Partner API": Authentication and Process messages, plus Process List and
+// Detail; codes in docs/api-error-codes.md):
 // every status and body, over HTTP against the real router on a fresh demo
 // database. Helpers here are prefixed (api..., demo...) so they do not clash
 // with the taxonomy tests of this package.
@@ -46,12 +47,6 @@ const (
 var rfc3339Z = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
 
 var apiHTTP = &http.Client{Timeout: 60 * time.Second}
-
-func apiDialects(t *testing.T, fn func(t *testing.T, s *webtest.Server)) {
-	for _, d := range storetest.Dialects {
-		t.Run(string(d), func(t *testing.T) { fn(t, webtest.New(t, d)) })
-	}
-}
 
 // apiAnswer is one HTTP answer, read whole.
 type apiAnswer struct {
@@ -121,40 +116,10 @@ func (p apiSession) post(t testing.TB, path, body string, headers ...string) api
 	return apiMust(t, p.s, http.MethodPost, path, body, p.headers(headers)...)
 }
 
-// credentials are the canonical authentication headers for a demo user.
-func credentials(firm, email string) []string {
-	return []string{"xClientID", store.DemoPartnerClient, "xClientSecret", store.DemoPartnerSecret,
-		"xBrokerUID", firm, "xUsername", email}
-}
-
 // apiSignIn authenticates once (argon2 is slow: tests reuse the token).
 func apiSignIn(t testing.TB, s *webtest.Server, firm, email string) apiSession {
 	t.Helper()
-	a := apiMust(t, s, http.MethodPost, "/v1/authentication", "", credentials(firm, email)...)
-	var out struct {
-		SessionToken string `json:"sessionToken"`
-	}
-	if a.Status != http.StatusOK {
-		t.Fatalf("authenticate %s: %s", email, a)
-	}
-	strictJSON(t, a.Body, &out)
-	if out.SessionToken == "" {
-		t.Fatalf("authenticate %s: no token in %s", email, a.Body)
-	}
-	return apiSession{s: s, token: out.SessionToken}
-}
-
-// strictJSON decodes b into v, failing on fields v does not name.
-func strictJSON(t testing.TB, b []byte, v any) {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		t.Fatalf("decode %T from %s: %v", v, b, err)
-	}
-	if dec.More() {
-		t.Fatalf("trailing data after %s", b)
-	}
+	return apiSession{s: s, token: s.PartnerToken(t, firm, email)}
 }
 
 type apiEnvelope struct {
@@ -181,7 +146,7 @@ func wantEnvelope(t testing.TB, what string, a apiAnswer, status int, code strin
 		t.Errorf("%s: Content-Type %q", what, ct)
 	}
 	var env apiEnvelope
-	strictJSON(t, a.Body, &env)
+	webtest.StrictJSON(t, a.Body, &env)
 	if env.OperationStatus.Code != code || env.OperationStatus.Message == "" {
 		t.Errorf("%s: operation status %+v, want code %s with a message", what, env.OperationStatus, code)
 	}
@@ -272,7 +237,7 @@ type partnerFixture struct {
 // dialect. Bearer tokens go last: they revoke tokens and take Rui's API
 // access away.
 func TestPartnerAPIReads(t *testing.T) {
-	apiDialects(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		f := &partnerFixture{s: s, ana: apiSignIn(t, s, lisboaUID, anaEmail), rui: apiSignIn(t, s, portoUID, ruiEmail)}
 		t.Run("authentication header spellings", func(t *testing.T) { checkAuthenticationSpellings(t, f) })
 		t.Run("process list", func(t *testing.T) { checkProcessList(t, f) })
@@ -287,7 +252,7 @@ func TestPartnerAPIReads(t *testing.T) {
 // Ana and 14 as Beatriz, under the 30 a minute each may post
 // (TestPostMessageRateLimit checks the limit on its own server).
 func TestPartnerAPIWrites(t *testing.T) {
-	apiDialects(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		newBroker(t, s, beatrizEmail, lisboaUID, true)
 		f := &partnerFixture{s: s, ana: apiSignIn(t, s, lisboaUID, anaEmail), beatriz: apiSignIn(t, s, lisboaUID, beatrizEmail)}
 		t.Run("post message contract", func(t *testing.T) { checkPostMessageContract(t, f) })
@@ -325,7 +290,7 @@ func checkAuthenticationSpellings(t *testing.T, f *partnerFixture) {
 		var out struct {
 			SessionToken string `json:"sessionToken"`
 		}
-		strictJSON(t, a.Body, &out)
+		webtest.StrictJSON(t, a.Body, &out)
 		if want := `{"sessionToken":"` + out.SessionToken + `"}`; string(a.Body) != want || len(out.SessionToken) < 32 {
 			t.Fatalf("body %s", a.Body)
 		}
@@ -339,7 +304,7 @@ func checkAuthenticationSpellings(t *testing.T, f *partnerFixture) {
 		if list.Status != http.StatusOK {
 			t.Fatalf("token %d: %s", i, list)
 		}
-		strictJSON(t, list.Body, &pl)
+		webtest.StrictJSON(t, list.Body, &pl)
 		if pl.TotalRecords != store.DemoProcesses || len(pl.Processes) != store.DemoProcesses {
 			t.Fatalf("token %d lists %d of %d", i, len(pl.Processes), pl.TotalRecords)
 		}
@@ -361,7 +326,7 @@ func checkAuthenticationSpellings(t *testing.T, f *partnerFixture) {
 }
 
 func TestAuthenticationFailuresAreOneAnswerAndThrottled(t *testing.T) {
-	apiDialects(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		db := s.Store.DB()
 		var bank models.Bank
 		storetest.Must(t, db.Where("bank_id = ?", store.DemoBankID).Take(&bank).Error, "bank")
@@ -460,7 +425,7 @@ func TestAuthenticationFailuresAreOneAnswerAndThrottled(t *testing.T) {
 				t.Fatalf("failure %d: %s", n+1, a)
 			}
 		}
-		for _, h := range [][]string{cases[0].headers, credentials(lisboaUID, anaEmail)} {
+		for _, h := range [][]string{cases[0].headers, webtest.PartnerCredentials(lisboaUID, anaEmail)} {
 			a := apiMust(t, s, http.MethodPost, "/API/partnersPortal/authentication", "", h...)
 			env := wantEnvelope(t, "throttled", a, http.StatusTooManyRequests, "010006")
 			if ra, err := strconv.Atoi(a.Header.Get("Retry-After")); err != nil || ra < 1 || ra > 900 {
@@ -574,7 +539,7 @@ func listPage(t testing.TB, p apiSession, query string, headers ...string) proce
 		t.Fatalf("/v1/processes%s: %s", query, a)
 	}
 	var out processListBody
-	strictJSON(t, a.Body, &out)
+	webtest.StrictJSON(t, a.Body, &out)
 	if out.Processes == nil {
 		t.Fatalf("/v1/processes%s: processes is not a list: %s", query, a.Body)
 	}
@@ -893,7 +858,7 @@ func messagesOf(t testing.TB, p apiSession, processUUID, query string) messageLi
 		t.Fatalf("messages is null: %s", a.Body)
 	}
 	var out messageListBody
-	strictJSON(t, a.Body, &out)
+	webtest.StrictJSON(t, a.Body, &out)
 	if out.Count != len(out.Messages) {
 		t.Fatalf("count %d for %d messages", out.Count, len(out.Messages))
 	}
@@ -1022,7 +987,7 @@ func wantCreated(t testing.TB, what string, a apiAnswer) string {
 		} `json:"operationStatus"`
 		MessageUniqueID string `json:"messageUniqueID"`
 	}
-	strictJSON(t, a.Body, &out)
+	webtest.StrictJSON(t, a.Body, &out)
 	if string(a.Body) != createdPrefix+out.MessageUniqueID+`"}` {
 		t.Fatalf("%s: body %s", what, a.Body)
 	}

@@ -1,5 +1,5 @@
 // Package api serves the partner JSON API under /v1, compatible with the
-// bank's Partners Portal API (../shared/spec/partner-api.md): one route
+// bank's Partners Portal API (README.md, "Partner API"): one route
 // table, thin handlers that parse their input, call one service method and
 // write JSON. Every error answer uses the operation-status envelope, mapped
 // from the models error codes in one function (errors.go).

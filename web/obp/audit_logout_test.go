@@ -16,6 +16,7 @@ import (
 
 	"portal/models"
 	"portal/web/obp"
+	"portal/web/webtest"
 )
 
 // stubAudit records audit events.
@@ -94,7 +95,8 @@ func TestLogoutOnStubs(t *testing.T) {
 // On the real store, per dialect: a denial leaves an access.denied row
 // naming the user, and a revoked token stops working at once.
 func TestDenialAuditAndLogout(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s obpServer) {
+	webtest.EachDialect(t, func(t *testing.T, ws *webtest.Server) {
+		s := obpServer{ws}
 		nuno, marta := s.login(t, nunoEmail), s.login(t, martaEmail)
 		path := v4Path("no-such-customer")
 		wantError(t, "nuno lists messages", nuno.get(t, path), http.StatusForbidden, msgMissingRole+"*")

@@ -1,9 +1,9 @@
 package obp_test
 
-// Contract tests of the OBP-compatible API (../shared/spec/obp-customer-messages.md)
-// over HTTP against the real router on a fresh demo database, per dialect:
-// DirectLogin and token headers, every check in the spec's order with its
-// exact text, the success bodies, ordering, paging, and that v1.4.0 and
+// Contract tests of the OBP-compatible API (README.md, "Customer messages
+// API") over HTTP against the real router on a fresh demo database, per
+// dialect: DirectLogin and token headers, every check in OBP's order with
+// its exact text, the success bodies, ordering, paging, and that v1.4.0 and
 // v4.0.0 list the same messages.
 
 import (
@@ -20,7 +20,6 @@ import (
 	"github.com/google/uuid"
 
 	"portal/models/store"
-	"portal/models/store/storetest"
 	"portal/web/webtest"
 )
 
@@ -45,12 +44,6 @@ var httpClient = &http.Client{Timeout: 60 * time.Second}
 
 // obpServer is the portal on a demo database.
 type obpServer struct{ *webtest.Server }
-
-func eachDialect(t *testing.T, fn func(t *testing.T, s obpServer)) {
-	for _, d := range storetest.Dialects {
-		t.Run(string(d), func(t *testing.T) { fn(t, obpServer{webtest.New(t, d)}) })
-	}
-}
 
 // call sends one request; headers are name, value pairs sent with exactly
 // that spelling. A body gets Content-Type application/json unless one is
@@ -112,24 +105,11 @@ func (s obpServer) login(t testing.TB, email string) session {
 	var out struct {
 		Token string `json:"token"`
 	}
-	strict(t, r.Body, &out)
+	webtest.StrictJSON(t, r.Body, &out)
 	if len(out.Token) < 20 {
 		t.Fatalf("DirectLogin %s: token %q", email, out.Token)
 	}
 	return session{s: s, token: out.Token}
-}
-
-// strict decodes body into v, failing on fields v does not name.
-func strict(t testing.TB, body string, v any) {
-	t.Helper()
-	dec := json.NewDecoder(strings.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		t.Fatalf("decode %T from %s: %v", v, body, err)
-	}
-	if dec.More() {
-		t.Fatalf("trailing data in %s", body)
-	}
 }
 
 func jsonOf(t testing.TB, v any) string {
@@ -226,7 +206,7 @@ func listV4(t testing.TB, u session, customer, query string) []messageV4 {
 	var out struct {
 		Messages []messageV4 `json:"messages"`
 	}
-	strict(t, r.Body, &out)
+	webtest.StrictJSON(t, r.Body, &out)
 	if out.Messages == nil {
 		t.Fatalf("list %s: messages is not an array: %s", customer, r.Body)
 	}
@@ -242,7 +222,7 @@ func listMine(t testing.TB, u session, path string) []messageV14 {
 	var out struct {
 		Messages []messageV14 `json:"messages"`
 	}
-	strict(t, r.Body, &out) // no transport in v1.4.0 items
+	webtest.StrictJSON(t, r.Body, &out) // no transport in v1.4.0 items
 	if out.Messages == nil {
 		t.Fatalf("my messages %s: messages is not an array: %s", path, r.Body)
 	}
@@ -258,7 +238,7 @@ func myCustomers(t testing.TB, u session) []customerOut {
 	var out struct {
 		Customers []customerOut `json:"customers"`
 	}
-	strict(t, r.Body, &out)
+	webtest.StrictJSON(t, r.Body, &out)
 	if out.Customers == nil {
 		t.Fatalf("my customers: not an array: %s", r.Body)
 	}
@@ -272,7 +252,7 @@ func currentUser(t testing.TB, u session) currentUserOut {
 		t.Fatalf("current user: %d %s", r.Status, r.Body)
 	}
 	var out currentUserOut
-	strict(t, r.Body, &out)
+	webtest.StrictJSON(t, r.Body, &out)
 	return out
 }
 
@@ -296,7 +276,8 @@ func newFixture(t *testing.T, s obpServer) *fixture {
 }
 
 func TestOBPContract(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s obpServer) {
+	webtest.EachDialect(t, func(t *testing.T, ws *webtest.Server) {
+		s := obpServer{ws}
 		f := newFixture(t, s)
 		t.Run("order of checks: create v4.0.0", func(t *testing.T) { checkCreateOrder(t, f, v4Path, "CanCreateCustomerMessage", true) })
 		t.Run("order of checks: create v1.4.0", func(t *testing.T) { checkCreateOrder(t, f, v14Path, "CanCreateCustomerMessage", false) })
@@ -310,7 +291,7 @@ func TestOBPContract(t *testing.T) {
 	})
 }
 
-// checkCreateOrder walks the spec's checks one at a time: each request is
+// checkCreateOrder walks OBP's checks one at a time: each request is
 // wrong in the checked way and in every later way, so the answer proves
 // which check comes first.
 func checkCreateOrder(t *testing.T, f *fixture, path func(string) string, role string, v4 bool) {
@@ -538,7 +519,7 @@ func checkSupporting(t *testing.T, f *fixture) {
 			FullName  string `json:"full_name"`
 		} `json:"banks"`
 	}
-	strict(t, r.Body, &banks)
+	webtest.StrictJSON(t, r.Body, &banks)
 	if !slices.ContainsFunc(banks.Banks, func(b struct {
 		ID        string `json:"id"`
 		ShortName string `json:"short_name"`
@@ -589,7 +570,7 @@ func grant(t testing.TB, admin session, user, role string) entitlementOut {
 		t.Fatalf("grant %s to %s: %d %s", role, user, r.Status, r.Body)
 	}
 	var e entitlementOut
-	strict(t, r.Body, &e)
+	webtest.StrictJSON(t, r.Body, &e)
 	if !isUUID(e.EntitlementID) || e.RoleName != role || e.BankID != bank {
 		t.Fatalf("grant %s: %+v", role, e)
 	}
@@ -763,7 +744,7 @@ func TestDirectLogin(t *testing.T) {
 		var out struct {
 			Token string `json:"token"`
 		}
-		strict(t, r.Body, &out)
+		webtest.StrictJSON(t, r.Body, &out)
 		if len(out.Token) < 20 || tokens[out.Token] {
 			t.Errorf("%s: token %q", h[1], out.Token)
 		}
@@ -808,7 +789,8 @@ func TestDirectLogin(t *testing.T) {
 // client would: admin and staff DirectLogin, a customer created through
 // the API, roles granted through the API, then the scenarios.
 func TestOBPCustomerMessageScenarios(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s obpServer) {
+	webtest.EachDialect(t, func(t *testing.T, ws *webtest.Server) {
+		s := obpServer{ws}
 		admin, marta, nuno := s.login(t, adminEmail), s.login(t, martaEmail), s.login(t, nunoEmail)
 		// OBP's createMessageJsonV400 example.
 		msg := newMessageV4{Message: "123", Transport: "SMS", FromDepartment: "from department", FromPerson: "from person"}

@@ -1,5 +1,5 @@
 // Package obp serves the customer-messages API compatible with the Open
-// Bank Project (../shared/spec/obp-customer-messages.md): DirectLogin at
+// Bank Project (README.md, "Customer messages API"): DirectLogin at
 // /my/logins/direct and the OBP paths under /obp. One route table, thin
 // handlers that parse their input, call one service method and write
 // OBP's JSON. Every error is {"code": <status>, "message": "OBP-xxxxx: ..."},

@@ -22,8 +22,8 @@ func customerRows(doc *goquery.Document) []string {
 }
 
 func TestStaffFindCustomers(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
-		maria1 := customerOf(t, s, "C-000001")
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
+		maria1 := s.CustomerUUID(t, "C-000001")
 		var email, tax string
 		s.Store.DB().Raw(`SELECT email, tax_id FROM customers WHERE uuid = ?`, maria1).Row().Scan(&email, &tax)
 		c := s.Client(t)
@@ -53,8 +53,8 @@ func TestStaffFindCustomers(t *testing.T) {
 }
 
 func TestStaffCustomerPageShowsMessagesAsTheCustomerSeesThem(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
-		maria1 := customerOf(t, s, "C-000001")
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
+		maria1 := s.CustomerUUID(t, "C-000001")
 		c := s.Client(t)
 		c.Login(marta)
 		res := c.Get("/staff/customers/" + maria1)
@@ -110,8 +110,8 @@ func composeForm(message, transport string) url.Values {
 }
 
 func TestStaffComposeValidationAndPosting(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
-		jose := customerOf(t, s, "C-000002")
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
+		jose := s.CustomerUUID(t, "C-000002")
 		path := "/staff/customers/" + jose + "/messages"
 		c := s.Client(t)
 		c.Login(marta)
@@ -201,7 +201,7 @@ func TestStaffComposeValidationAndPosting(t *testing.T) {
 
 func TestCustomerPagesNeedTheRoles(t *testing.T) {
 	s := webtest.New(t, store.SQLite)
-	maria1 := customerOf(t, s, "C-000001")
+	maria1 := s.CustomerUUID(t, "C-000001")
 	paths := []string{"/staff/customers", "/staff/customers?q=Maria", "/staff/customers/" + maria1}
 
 	// Nuno is staff without roles: a clear page naming the role, 403.

@@ -15,15 +15,6 @@ import (
 
 const adminEmail = "admin@bank.example"
 
-func userUUIDOf(t *testing.T, s *webtest.Server, email string) string {
-	t.Helper()
-	var id string
-	if err := s.Store.DB().Raw(`SELECT uuid FROM users WHERE email = ?`, email).Scan(&id).Error; err != nil || id == "" {
-		t.Fatalf("no user %s: %v", email, err)
-	}
-	return id
-}
-
 // rolesOn returns the roles the entitlements page lists for email, with
 // each one's revoke form action.
 func rolesOn(t *testing.T, doc *goquery.Document, email string) map[string]string {
@@ -40,7 +31,7 @@ func rolesOn(t *testing.T, doc *goquery.Document, email string) map[string]strin
 }
 
 func TestEntitlementsListGrantAndRevoke(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		a := s.Client(t)
 		a.Login(adminEmail)
 		home := a.Get("/admin").Doc(t)
@@ -71,7 +62,7 @@ func TestEntitlementsListGrantAndRevoke(t *testing.T) {
 		if res := n.Get("/staff/customers"); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("Nuno before the grant: %d", res.StatusCode)
 		}
-		res = a.PostForm("/admin/entitlements", url.Values{"user_id": {userUUIDOf(t, s, nuno)}, "role": {models.RoleCanGetCustomerMessages}})
+		res = a.PostForm("/admin/entitlements", url.Values{"user_id": {s.UserUUID(t, nuno)}, "role": {models.RoleCanGetCustomerMessages}})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/entitlements" {
 			t.Fatalf("grant: %d to %q", res.StatusCode, res.Header.Get("Location"))
 		}
@@ -103,10 +94,10 @@ func TestEntitlementsListGrantAndRevoke(t *testing.T) {
 			form   url.Values
 			status int
 		}{
-			"held":         {url.Values{"user_id": {userUUIDOf(t, s, marta)}, "role": {models.RoleCanGetCustomerMessages}}, http.StatusConflict},
+			"held":         {url.Values{"user_id": {s.UserUUID(t, marta)}, "role": {models.RoleCanGetCustomerMessages}}, http.StatusConflict},
 			"unknown user": {url.Values{"user_id": {"00000000-0000-4000-8000-000000000000"}, "role": {models.RoleCanGetCustomerMessages}}, http.StatusNotFound},
-			"no role":      {url.Values{"user_id": {userUUIDOf(t, s, nuno)}, "role": {""}}, http.StatusUnprocessableEntity},
-			"bad role":     {url.Values{"user_id": {userUUIDOf(t, s, nuno)}, "role": {"CanEverything"}}, http.StatusUnprocessableEntity},
+			"no role":      {url.Values{"user_id": {s.UserUUID(t, nuno)}, "role": {""}}, http.StatusUnprocessableEntity},
+			"bad role":     {url.Values{"user_id": {s.UserUUID(t, nuno)}, "role": {"CanEverything"}}, http.StatusUnprocessableEntity},
 		} {
 			res := a.PostForm("/admin/entitlements", tc.form)
 			doc := res.Doc(t)
@@ -130,7 +121,7 @@ func TestEntitlementsAreForAdmins(t *testing.T) {
 		if res := c.Get("/admin/entitlements"); res.StatusCode != http.StatusForbidden {
 			t.Errorf("%s GET: %d", who, res.StatusCode)
 		}
-		res := c.PostForm("/admin/entitlements", url.Values{"user_id": {userUUIDOf(t, s, nuno)}, "role": {models.RoleCanGetCustomerMessages}})
+		res := c.PostForm("/admin/entitlements", url.Values{"user_id": {s.UserUUID(t, nuno)}, "role": {models.RoleCanGetCustomerMessages}})
 		if res.StatusCode != http.StatusForbidden {
 			t.Errorf("%s grant: %d", who, res.StatusCode)
 		}
@@ -147,7 +138,7 @@ func TestEntitlementsAreForAdmins(t *testing.T) {
 	// Cross-site posts are refused before anything else.
 	a := s.Client(t)
 	a.Login(adminEmail)
-	res := a.PostForm("/admin/entitlements", url.Values{"user_id": {userUUIDOf(t, s, nuno)}, "role": {models.RoleCanGetCustomerMessages}}, "Sec-Fetch-Site", "cross-site")
+	res := a.PostForm("/admin/entitlements", url.Values{"user_id": {s.UserUUID(t, nuno)}, "role": {models.RoleCanGetCustomerMessages}}, "Sec-Fetch-Site", "cross-site")
 	if res.StatusCode != http.StatusForbidden {
 		t.Errorf("cross-site grant: %d", res.StatusCode)
 	}

@@ -18,17 +18,6 @@ import (
 
 const nuno = "nuno.reis@bank.example"
 
-// customerOf returns the UUID of a demo customer by customer number
-// (C-000001 is Maria Ferreira, C-000002 José Almeida).
-func customerOf(t *testing.T, s *webtest.Server, number string) string {
-	t.Helper()
-	var id string
-	if err := s.Store.DB().Raw(`SELECT uuid FROM customers WHERE customer_number = ?`, number).Scan(&id).Error; err != nil || id == "" {
-		t.Fatalf("no customer %s: %v", number, err)
-	}
-	return id
-}
-
 // headerUnread is the unread count in the page header, 0 when no badge.
 func headerUnread(t *testing.T, doc *goquery.Document) int {
 	t.Helper()
@@ -72,8 +61,8 @@ func writeTo(t *testing.T, c *webtest.Client, customerUUID, text string) {
 }
 
 func TestInboxNewestFirstUnreadCountAndOpening(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
-		maria1 := customerOf(t, s, "C-000001")
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
+		maria1 := s.CustomerUUID(t, "C-000001")
 		staff := s.Client(t)
 		staff.Login(marta)
 		c := s.Client(t)
@@ -162,7 +151,7 @@ func TestInboxForeignMessageIsTheSame404(t *testing.T) {
 	s := webtest.New(t, store.SQLite)
 	staff := s.Client(t)
 	staff.Login(marta)
-	jose := customerOf(t, s, "C-000002")
+	jose := s.CustomerUUID(t, "C-000002")
 	writeTo(t, staff, jose, "Hello José.")
 	var foreign string
 	s.Store.DB().Raw(`SELECT m.uuid FROM customer_messages m JOIN customers c ON c.id = m.customer_id
@@ -195,7 +184,7 @@ func TestInboxPagesAndEmptyState(t *testing.T) {
 	s := webtest.New(t, store.SQLite)
 	staff := s.Client(t)
 	staff.Login(marta)
-	maria1 := customerOf(t, s, "C-000001")
+	maria1 := s.CustomerUUID(t, "C-000001")
 	for i := 0; i < 25; i++ {
 		writeTo(t, staff, maria1, "Paging message "+strconv.Itoa(i))
 	}

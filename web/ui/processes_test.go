@@ -32,7 +32,7 @@ func processOf(t *testing.T, s *webtest.Server, brokerUID string) string {
 }
 
 func TestProcessListShowsOnlyTheFirmsProcessesAndPages(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		c := s.Client(t)
 		c.Login(ana)
 		seen := map[string]bool{}
@@ -136,7 +136,7 @@ func TestProcessListHtmxGetsOnlyTheResults(t *testing.T) {
 }
 
 func TestProcessPageAndForeignProcess404(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		lis, por := processOf(t, s, "BRK-LIS-001"), processOf(t, s, "BRK-POR-002")
 		c := s.Client(t)
 		c.Login(ana)

@@ -2,7 +2,6 @@ package ui_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -101,7 +100,7 @@ func TestBrowserThreadBrokerAndStaff(t *testing.T) {
 
 	// The partner API lists all three, newest first, with the right sides.
 	c := s.Client(t)
-	token := partnerToken(t, c, ana)
+	token := s.PartnerToken(t, "BRK-LIS-001", ana)
 	res := c.Get("/v1/processes/"+id+"/message", "Authorization", "Bearer "+token)
 	var list struct {
 		Messages []struct {
@@ -122,20 +121,4 @@ func TestBrowserThreadBrokerAndStaff(t *testing.T) {
 	if n := martaTab.strings(`[...document.querySelectorAll('[data-testid="queue-row"][data-process="` + id + `"]')].map(r => r.dataset.process)`); len(n) != 0 {
 		t.Error("answered thread still waiting")
 	}
-}
-
-// partnerToken signs in through the partner API as a demo broker.
-func partnerToken(t *testing.T, c *webtest.Client, email string) string {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, c.Base()+"/v1/authentication", nil)
-	for k, v := range map[string]string{"xClientID": store.DemoPartnerClient, "xClientSecret": store.DemoPartnerSecret,
-		"xBrokerUID": "BRK-LIS-001", "xUsername": email} {
-		req.Header.Set(k, v)
-	}
-	res := c.Do(req)
-	var out struct{ SessionToken string }
-	if err := json.Unmarshal([]byte(res.Body), &out); err != nil || out.SessionToken == "" {
-		t.Fatalf("partner authentication: %d %s", res.StatusCode, res.Body)
-	}
-	return out.SessionToken
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"portal/models/store"
-	"portal/models/store/storetest"
 	"portal/web/session"
 	"portal/web/webtest"
 )
@@ -18,12 +17,6 @@ const (
 	marta = "marta.santos@bank.example"
 	maria = "maria.ferreira@example.com"
 )
-
-func eachDialect(t *testing.T, fn func(t *testing.T, s *webtest.Server)) {
-	for _, d := range storetest.Dialects {
-		t.Run(string(d), func(t *testing.T) { fn(t, webtest.New(t, d)) })
-	}
-}
 
 func TestLoginLandsEachKindOnItsHome(t *testing.T) {
 	s := webtest.New(t, store.SQLite)
@@ -207,7 +200,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		c := s.Client(t)
 		for _, p := range []string{"/healthz", "/readyz"} {
 			res := c.Get(p)

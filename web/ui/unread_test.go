@@ -47,7 +47,7 @@ func unreadOf(t *testing.T, c *webtest.Client, who, processUUID string) int {
 }
 
 func TestProcessListShowsUnreadCountPerUser(t *testing.T) {
-	eachDialect(t, func(t *testing.T, s *webtest.Server) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
 		id, _ := quietProcess(t, s)
 		anaC, joao, martaC := s.Client(t), s.Client(t), s.Client(t)
 		anaC.Login(ana)

@@ -147,3 +147,27 @@ func (c *Client) Cookie(name string) *http.Cookie {
 	}
 	return nil
 }
+
+// UserUUID returns the UUID of the user with that e-mail address.
+func (s *Server) UserUUID(t testing.TB, email string) string {
+	t.Helper()
+	return s.uuidOf(t, "users", "email", email)
+}
+
+// CustomerUUID returns the UUID of a customer by customer number (in the
+// demo world C-000001 is Maria Ferreira, C-000002 José Almeida).
+func (s *Server) CustomerUUID(t testing.TB, number string) string {
+	t.Helper()
+	return s.uuidOf(t, "customers", "customer_number", number)
+}
+
+// uuidOf returns the uuid of the row of table whose column is value, and
+// fails t when there is none.
+func (s *Server) uuidOf(t testing.TB, table, column string, value any) string {
+	t.Helper()
+	var id string
+	if err := s.Store.DB().Raw("SELECT uuid FROM "+table+" WHERE "+column+" = ?", value).Scan(&id).Error; err != nil || id == "" {
+		t.Fatalf("no %s row with %s %v: %v", table, column, value, err)
+	}
+	return id
+}

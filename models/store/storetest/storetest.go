@@ -19,6 +19,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"portal/models"
 	"portal/models/store"
 )
 
@@ -39,13 +40,18 @@ func PostgresURL(t testing.TB) string {
 // Dialects are the databases every store test runs against.
 var Dialects = []store.Dialect{store.SQLite, store.Postgres}
 
+// EachDialect runs fn as a subtest (or sub-benchmark) per dialect, named
+// after the dialect. Tests that open their own databases use it; Each and
+// EachDemo open one for them.
+func EachDialect[T interface{ Run(string, func(T)) bool }](t T, fn func(t T, d store.Dialect)) {
+	for _, d := range Dialects {
+		t.Run(string(d), func(t T) { fn(t, d) })
+	}
+}
+
 // Each runs fn as a subtest per dialect, each with its own fresh database.
 func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
-	for _, d := range Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			fn(t, Open(t, d))
-		})
-	}
+	EachDialect(t, func(t *testing.T, d store.Dialect) { fn(t, Open(t, d)) })
 }
 
 // Open returns a migrated, empty store of dialect d, closed and removed
@@ -132,9 +138,34 @@ func Must(t testing.TB, err error, what string, args ...any) {
 
 // EachDemo is Each on a store loaded with the demo world.
 func EachDemo(t *testing.T, fn func(t *testing.T, s *store.Store)) {
-	for _, d := range Dialects {
-		t.Run(string(d), func(t *testing.T) {
-			fn(t, OpenDemo(t, d))
-		})
+	EachDialect(t, func(t *testing.T, d store.Dialect) { fn(t, OpenDemo(t, d)) })
+}
+
+// As returns a context acting as the user with id userID, with the
+// principal the store resolves for a signed-in user.
+func As(tb testing.TB, s *store.Store, userID int64) context.Context {
+	tb.Helper()
+	p, err := s.Principal(context.Background(), userID)
+	Must(tb, err, "principal %d", userID)
+	return models.WithPrincipal(context.Background(), p)
+}
+
+// AsUser is As for the user with that e-mail address.
+func AsUser(tb testing.TB, s *store.Store, email string) context.Context {
+	tb.Helper()
+	var u models.User
+	Must(tb, s.DB().Where("email = ?", email).Take(&u).Error, "user %s", email)
+	p, err := s.Principal(context.Background(), u.ID)
+	Must(tb, err, "principal %s", email)
+	return models.WithPrincipal(context.Background(), p)
+}
+
+// Map returns f of each element of xs, in order (an empty, non-nil slice
+// for none): the ids or names a test compares.
+func Map[T, V any](xs []T, f func(T) V) []V {
+	out := make([]V, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
 	}
+	return out
 }
