@@ -156,6 +156,14 @@ type EntitlementInfo struct {
 	BankID string // public bank id
 }
 
+// NewEntitlement is the input of AddEntitlement: role at bank (public id).
+// Field errors name "role_name" and "bank_id".
+type NewEntitlement struct {
+	BankID      string
+	Role        string
+	Undecodable error // as NewCustomerMessage.Undecodable
+}
+
 // EntitlementService reads and changes roles. Granting and revoking need
 // a staff member or admin holding CanCreateEntitlementAtAnyBank at any bank
 // (else MissingRole, checked first); both are audited. Roles are held by
@@ -168,7 +176,7 @@ type EntitlementService interface {
 	// already holds CodeConflict. Order: caller's role, input ("role_name",
 	// "bank_id"), bank, user; a user who is not staff or admin is
 	// CodeInvalid (field "user_id").
-	AddEntitlement(ctx context.Context, userUUID, bankID, role string) (*EntitlementInfo, error)
+	AddEntitlement(ctx context.Context, userUUID string, in NewEntitlement) (*EntitlementInfo, error)
 	// RemoveEntitlement revokes one role. An unknown entitlement is
 	// CodeNotFound ("entitlement"); removing the last
 	// CanCreateEntitlementAtAnyBank of the deployment is CodeConflict.

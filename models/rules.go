@@ -281,13 +281,16 @@ func (in NewCustomer) Validate() (NewCustomer, error) {
 	return in, v.Err()
 }
 
-// EntitlementGrant checks the input of a role grant.
-func EntitlementGrant(role, bankID string) error {
+// Validate checks the input of a role grant.
+func (in NewEntitlement) Validate() error {
+	if in.Undecodable != nil {
+		return in.Undecodable
+	}
 	var v Validation
-	if !ValidRole(role) {
+	if !ValidRole(in.Role) {
 		v.Add("role_name", "role.unknown", Args{"Roles": strings.Join(Roles, ", ")})
 	}
-	if bankID == "" {
+	if in.BankID == "" {
 		v.Add("bank_id", "role.bank_required", nil)
 	}
 	return v.Err()

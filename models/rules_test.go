@@ -283,8 +283,8 @@ func TestNewUserValidate(t *testing.T) {
 }
 
 func TestEntitlementRules(t *testing.T) {
-	check(t, "ok", EntitlementGrant(RoleCanGetCustomerMessages, "demo.bank"))
-	check(t, "bad", EntitlementGrant("CanFly", ""), "role_name: Unknown role. Roles are "+strings.Join(Roles, ", ")+".",
+	check(t, "ok", NewEntitlement{Role: RoleCanGetCustomerMessages, BankID: "demo.bank"}.Validate())
+	check(t, "bad", NewEntitlement{Role: "CanFly"}.Validate(), "role_name: Unknown role. Roles are "+strings.Join(Roles, ", ")+".",
 		"bank_id: bank_id is required: every role is held at a bank.")
 	check(t, "staff", MayHoldRoles(KindStaff))
 	check(t, "broker", MayHoldRoles(KindBroker), "user_id: Roles are granted to bank staff and admins only.")

@@ -509,7 +509,7 @@ func testJustGranted(t *testing.T, w *custWorld) {
 	nuno := w.nuno // resolved before the grant: its cached Roles are empty
 	_, err := s.CustomerMessages(nuno, store.DemoBankID, w.carla.UUID, models.Paging{})
 	wantMissingRole(t, err, models.RoleCanGetCustomerMessages, store.DemoBankID)
-	ent, err := s.AddEntitlement(w.admin, strings.ToLower(models.PrincipalFrom(nuno).UserUUID), store.DemoBankID, models.RoleCanGetCustomerMessages)
+	ent, err := s.AddEntitlement(w.admin, strings.ToLower(models.PrincipalFrom(nuno).UserUUID), models.NewEntitlement{BankID: store.DemoBankID, Role: models.RoleCanGetCustomerMessages})
 	storetest.Must(t, err, "grant")
 	if _, err := s.CustomerMessages(nuno, store.DemoBankID, w.carla.UUID, models.Paging{}); err != nil {
 		t.Fatalf("just granted: %v", err)

@@ -79,7 +79,8 @@ func (s *Store) CurrentUser(ctx context.Context) (*models.UserInfo, error) {
 	return info, nil
 }
 
-func (s *Store) AddEntitlement(ctx context.Context, userUUID, bankID, role string) (*models.EntitlementInfo, error) {
+func (s *Store) AddEntitlement(ctx context.Context, userUUID string, in models.NewEntitlement) (*models.EntitlementInfo, error) {
+	bankID, role := in.BankID, in.Role
 	p := models.PrincipalFrom(ctx)
 	if p == nil {
 		return nil, errNotSignedIn
@@ -90,7 +91,7 @@ func (s *Store) AddEntitlement(ctx context.Context, userUUID, bankID, role strin
 	} else if !ok {
 		return nil, models.MissingRole(models.RoleCanCreateEntitlementAtAnyBank, bankID)
 	}
-	if err := models.EntitlementGrant(role, bankID); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	bankRow, err := s.bankByPublicID(ctx, db, bankID)

@@ -50,35 +50,35 @@ func TestEntitlements(t *testing.T) {
 
 		t.Run("only holders of CanCreateEntitlementAtAnyBank grant, checked first", func(t *testing.T) {
 			for _, who := range []context.Context{marta, nuno, maria} {
-				_, err := s.AddEntitlement(who, nunoUUID, "other.bank", "NoSuchRole")
+				_, err := s.AddEntitlement(who, nunoUUID, models.NewEntitlement{BankID: "other.bank", Role: "NoSuchRole"})
 				wantMissingRole(t, err, models.RoleCanCreateEntitlementAtAnyBank, "other.bank")
-				_, err = s.AddEntitlement(who, "nope", "no.bank", models.RoleCanCreateCustomer)
+				_, err = s.AddEntitlement(who, "nope", models.NewEntitlement{BankID: "no.bank", Role: models.RoleCanCreateCustomer})
 				wantMissingRole(t, err, models.RoleCanCreateEntitlementAtAnyBank, "no.bank")
 			}
-			if _, err := s.AddEntitlement(ctx, nunoUUID, store.DemoBankID, models.RoleCanCreateCustomer); models.ErrorCode(err) != models.CodeUnauthorized {
+			if _, err := s.AddEntitlement(ctx, nunoUUID, models.NewEntitlement{BankID: store.DemoBankID, Role: models.RoleCanCreateCustomer}); models.ErrorCode(err) != models.CodeUnauthorized {
 				t.Fatalf("anonymous: %v", err)
 			}
 		})
 
 		t.Run("input, bank, user, conflict", func(t *testing.T) {
-			_, err := s.AddEntitlement(admin, "nope", "no.bank", "canGetCustomerMessages")
+			_, err := s.AddEntitlement(admin, "nope", models.NewEntitlement{BankID: "no.bank", Role: "canGetCustomerMessages"})
 			wantFields(t, err, "role_name")
-			_, err = s.AddEntitlement(admin, "nope", "", "")
+			_, err = s.AddEntitlement(admin, "nope", models.NewEntitlement{BankID: "", Role: ""})
 			wantFields(t, err, "role_name", "bank_id")
-			_, err = s.AddEntitlement(admin, "nope", "no.bank", models.RoleCanGetCustomerMessages)
+			_, err = s.AddEntitlement(admin, "nope", models.NewEntitlement{BankID: "no.bank", Role: models.RoleCanGetCustomerMessages})
 			wantNotFound(t, err, "bank")
-			_, first := s.AddEntitlement(admin, uuid.NewString(), store.DemoBankID, models.RoleCanGetCustomerMessages)
+			_, first := s.AddEntitlement(admin, uuid.NewString(), models.NewEntitlement{BankID: store.DemoBankID, Role: models.RoleCanGetCustomerMessages})
 			wantNotFound(t, first, "user")
-			_, err = s.AddEntitlement(admin, "nope", store.DemoBankID, models.RoleCanGetCustomerMessages)
+			_, err = s.AddEntitlement(admin, "nope", models.NewEntitlement{BankID: store.DemoBankID, Role: models.RoleCanGetCustomerMessages})
 			sameAnswer(t, first, err)
-			_, err = s.AddEntitlement(admin, models.PrincipalFrom(maria).UserUUID, store.DemoBankID, models.RoleCanGetCustomerMessages)
+			_, err = s.AddEntitlement(admin, models.PrincipalFrom(maria).UserUUID, models.NewEntitlement{BankID: store.DemoBankID, Role: models.RoleCanGetCustomerMessages})
 			wantFields(t, err, "user_id")
-			_, err = s.AddEntitlement(admin, models.PrincipalFrom(marta).UserUUID, store.DemoBankID, models.RoleCanGetCustomerMessages)
+			_, err = s.AddEntitlement(admin, models.PrincipalFrom(marta).UserUUID, models.NewEntitlement{BankID: store.DemoBankID, Role: models.RoleCanGetCustomerMessages})
 			wantCode(t, err, models.CodeConflict)
 		})
 
 		t.Run("grant and revoke, audited", func(t *testing.T) {
-			e, err := s.AddEntitlement(admin, strings.ToUpper(nunoUUID), "other.bank", models.RoleCanCreateCustomer)
+			e, err := s.AddEntitlement(admin, strings.ToUpper(nunoUUID), models.NewEntitlement{BankID: "other.bank", Role: models.RoleCanCreateCustomer})
 			storetest.Must(t, err, "grant")
 			if !validUUIDString(e.UUID) || e.Role != models.RoleCanCreateCustomer || e.BankID != "other.bank" {
 				t.Fatalf("granted %+v", e)
@@ -122,16 +122,16 @@ func TestEntitlements(t *testing.T) {
 				t.Fatalf("admin holds %v", roleNames(adminInfo.Entitlements))
 			}
 			wantCode(t, s.RemoveEntitlement(admin, last.UUID), models.CodeConflict)
-			e, err := s.AddEntitlement(admin, nunoUUID, "other.bank", models.RoleCanCreateEntitlementAtAnyBank)
+			e, err := s.AddEntitlement(admin, nunoUUID, models.NewEntitlement{BankID: "other.bank", Role: models.RoleCanCreateEntitlementAtAnyBank})
 			storetest.Must(t, err, "make nuno an admin")
 			// Held at other.bank, it lets him grant at any bank.
-			e2, err := s.AddEntitlement(nuno, nunoUUID, store.DemoBankID, models.RoleCanGetCustomerMessages)
+			e2, err := s.AddEntitlement(nuno, nunoUUID, models.NewEntitlement{BankID: store.DemoBankID, Role: models.RoleCanGetCustomerMessages})
 			storetest.Must(t, err, "nuno grants himself")
 			storetest.Must(t, s.RemoveEntitlement(nuno, e2.UUID), "nuno revokes")
 			storetest.Must(t, s.RemoveEntitlement(nuno, last.UUID), "nuno revokes the admin")
 			wantCode(t, s.RemoveEntitlement(nuno, e.UUID), models.CodeConflict)
 			// Put things back.
-			_, err = s.AddEntitlement(nuno, models.PrincipalFrom(admin).UserUUID, store.DemoBankID, models.RoleCanCreateEntitlementAtAnyBank)
+			_, err = s.AddEntitlement(nuno, models.PrincipalFrom(admin).UserUUID, models.NewEntitlement{BankID: store.DemoBankID, Role: models.RoleCanCreateEntitlementAtAnyBank})
 			storetest.Must(t, err, "restore admin")
 			storetest.Must(t, s.RemoveEntitlement(admin, e.UUID), "revoke nuno's")
 		})

@@ -69,7 +69,9 @@ func syntaxError(raw []byte) error {
 // decode turns the body into v, a struct of the operation's fields. A body
 // that is not a JSON object, holds a value of the wrong type or (when
 // strict) a field v does not name is invalid input (OBP-10001), reported
-// at the input's place in the order of checks: see withBody.
+// at the input's place in the order of checks: the handler passes it in
+// the service's input (Undecodable), and the service reports it after the
+// bank and role checks.
 func decode(c *gin.Context, v any, strict bool) error {
 	raw, _ := c.Get(bodyKey)
 	b, _ := raw.([]byte)
@@ -112,18 +114,6 @@ func jsonKind(goKind string) string {
 		return "an array"
 	}
 	return "an object"
-}
-
-// withBody gives input problems found by decode their place in OBP's order
-// of checks. A handler that could not decode its body still calls the
-// service, with an empty input, so the bank and role checks answer first;
-// the service then refuses the empty input (CodeInvalid) and the answer
-// carries decode's own detail instead.
-func withBody(serviceErr, decodeErr error) error {
-	if decodeErr != nil && (serviceErr == nil || models.ErrorCode(serviceErr) == models.CodeInvalid) {
-		return decodeErr
-	}
-	return serviceErr
 }
 
 // paging reads the optional limit and offset query parameters, which OBP

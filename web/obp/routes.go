@@ -9,8 +9,8 @@
 // parse is refused before anything else (readBody runs before
 // requireUser); (2) authentication (requireUser); then the service checks
 // (3) the bank, (4) the role, (5) the input, (6) the customer. A body
-// that parses but does not fit the operation is reported at (5): see
-// withBody.
+// that parses but does not fit the operation is reported at (5): the
+// handler hands decode's problem to the service in its input (Undecodable).
 //
 // Handler files are named after their routes: directlogin.go
 // (/my/logins/direct, and the token every other route takes), users.go

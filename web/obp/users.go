@@ -54,13 +54,14 @@ func (h *Handlers) addEntitlement(c *gin.Context) {
 	var in addEntitlementJSON
 	derr := decode(c, &in, true)
 	if derr != nil {
-		in = addEntitlementJSON{}
+		in = addEntitlementJSON{} // a body that did not decode names no bank or role
 	}
 	bank, role := deref(in.BankID), deref(in.RoleName)
 	c.Set(bankKey, bank) // answers name an unknown bank or role
 	c.Set(roleKey, role)
-	e, err := h.svc.Entitlements.AddEntitlement(c.Request.Context(), c.Param("user"), bank, role)
-	if err = withBody(err, derr); err != nil {
+	e, err := h.svc.Entitlements.AddEntitlement(c.Request.Context(), c.Param("user"),
+		models.NewEntitlement{BankID: bank, Role: role, Undecodable: derr})
+	if err != nil {
 		h.fail(c, err)
 		return
 	}

@@ -29,7 +29,7 @@ func (h *Handlers) entitlementsPage(c *gin.Context, status int, problem string) 
 func (h *Handlers) grantEntitlement(c *gin.Context) {
 	ctx := c.Request.Context()
 	role := c.PostForm("role")
-	_, err := h.svc.Entitlements.AddEntitlement(ctx, c.PostForm("user_id"), models.PrincipalFrom(ctx).BankPublicID, role)
+	_, err := h.svc.Entitlements.AddEntitlement(ctx, c.PostForm("user_id"), models.NewEntitlement{BankID: models.PrincipalFrom(ctx).BankPublicID, Role: role})
 	if err != nil {
 		h.entitlementRefused(c, err, true, role)
 		return
