@@ -47,12 +47,16 @@ func DateTime(t time.Time) string { return t.In(lisbon).Format("2 Jan 2006, 15:0
 // ISO is the machine-readable form for <time datetime>.
 func ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// StatusText is a workflow status in the UI language.
-func StatusText(id int) string {
-	if s, ok := models.StatusByID(id); ok {
-		return s.Description("en")
+// StatusNames are the workflow states' descriptions in the page's
+// language, from the taxonomy (the one source of their texts).
+type StatusNames map[int]string
+
+// Text is the description of state id.
+func (n StatusNames) Text(id int) string {
+	if s, ok := n[id]; ok && s != "" {
+		return s
 	}
-	return "Unknown"
+	return T.UnknownStatus
 }
 
 // StatusClass colours a status badge (AA contrast on each background).

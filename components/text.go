@@ -9,7 +9,7 @@ var T = struct {
 	NavProcesses, NavQueue, NavAdmin, NavInbox, NavLabel, SignOut      string
 	Footer, NotFoundTitle, NotFoundText, ForbiddenTitle, ForbiddenText string
 	ErrorTitle, ErrorText, BackHome, ErrorReference, TooManyTitle      string
-	NavCustomers, RoleNeededTitle                                      string
+	NavCustomers, RoleNeededTitle, UnknownStatus                       string
 	UnreadBadge                                                        func(n int64) string
 	RoleNeededText                                                     func(role, bank string) string
 }{
@@ -34,6 +34,7 @@ var T = struct {
 	ErrorReference: "Reference",
 	TooManyTitle:   "Too many requests",
 	NavCustomers:   "Customers",
+	UnknownStatus:  "Unknown",
 	UnreadBadge: func(n int64) string {
 		if n == 1 {
 			return "1 unread message"

@@ -167,7 +167,7 @@ func (f *ProcessFilter) Validate(v *Validation) {
 		v.Add("q", "processes.search_too_long", Args{"Max": MaxProcessSearch})
 	}
 	if f.StatusID != 0 {
-		if _, ok := StatusByID(f.StatusID); !ok {
+		if !ValidStatus(f.StatusID) {
 			v.Add("status", "processes.status", nil)
 		}
 	}

@@ -1,6 +1,9 @@
 package models
 
 // Workflow status ids are stable: the partner API and stored rows use them.
+// Their descriptions, in every language, are the taxonomy's
+// (TaxonomyProcessStates, "workflow-states/proposal"), the one source for
+// every screen and answer.
 const (
 	StatusInCreation       = 1
 	StatusSubmitted        = 2
@@ -12,36 +15,15 @@ const (
 	StatusCancelled        = 8
 )
 
-// ProcessStatus is one workflow state with its descriptions per language.
-type ProcessStatus struct {
-	ID int
-	PT string
-	EN string
-}
+// ProcessStatusIDs are the workflow states in order.
+var ProcessStatusIDs = []int{StatusInCreation, StatusSubmitted, StatusInAnalysis, StatusPendingDocuments,
+	StatusApproved, StatusContracted, StatusRejected, StatusCancelled}
 
-var ProcessStatuses = []ProcessStatus{
-	{StatusInCreation, "Em criação", "In creation"},
-	{StatusSubmitted, "Submetido", "Submitted"},
-	{StatusInAnalysis, "Em análise", "In analysis"},
-	{StatusPendingDocuments, "Documentos pendentes", "Pending documents"},
-	{StatusApproved, "Aprovado", "Approved"},
-	{StatusContracted, "Contratado", "Contracted"},
-	{StatusRejected, "Recusado", "Rejected"},
-	{StatusCancelled, "Cancelado", "Cancelled"},
-}
+// ValidStatus reports whether id is a workflow state.
+func ValidStatus(id int) bool { return id >= StatusInCreation && id <= StatusCancelled }
 
-// StatusByID returns the status and whether id is known.
-func StatusByID(id int) (ProcessStatus, bool) {
-	if id >= 1 && id <= len(ProcessStatuses) {
-		return ProcessStatuses[id-1], true
-	}
-	return ProcessStatus{}, false
-}
-
-// Description returns the status text in lang ("en" or anything else for pt).
-func (s ProcessStatus) Description(lang string) string {
-	if lang == "en" {
-		return s.EN
-	}
-	return s.PT
+// StatusDescription is the workflow state id in lang, from the taxonomy;
+// "" for an id it does not know.
+func (t *Taxonomy) StatusDescription(id int, lang string) string {
+	return t.Description(TaxonomyProcessStates, id, lang)
 }

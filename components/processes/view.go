@@ -12,14 +12,15 @@ import (
 
 // ListView is the process list page (and its htmx fragment).
 type ListView struct {
-	Page     components.Page
-	Q        string
-	Status   int
-	Result   *models.ProcessPage
-	Unread   map[string]int // unread messages per process for the viewer
-	Statuses []Option       // the status filter's choices (workflow-states/proposal)
-	ShowFirm bool           // staff see every firm
-	Error    string         // a filter the service refused
+	Page        components.Page
+	Q           string
+	Status      int
+	Result      *models.ProcessPage
+	Unread      map[string]int         // unread messages per process for the viewer
+	Statuses    []Option               // the status filter's choices (workflow-states/proposal)
+	StatusNames components.StatusNames // the same states' descriptions, for the rows
+	ShowFirm    bool                   // staff see every firm
+	Error       string                 // a filter the service refused
 }
 
 func (v ListView) query(extra ...string) string {
@@ -77,6 +78,7 @@ type DetailView struct {
 	Thread threads.ThreadView
 	// Descriptions of the process's reference values (from the taxonomy).
 	LoanPurpose, ProductScheme, ProductPurpose, Typology string
+	StatusNames                                          components.StatusNames
 }
 
 func ProcessURL(uuid string) string { return "/processes/" + uuid }

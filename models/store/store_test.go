@@ -81,7 +81,7 @@ func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 		}
 		storetest.Must(t, s.DB().Table("processes").Select("broker_id, count(DISTINCT status_id) AS n").Group("broker_id").Scan(&perFirm).Error, "statuses")
 		for _, f := range perFirm {
-			if f.N != int64(len(models.ProcessStatuses)) {
+			if f.N != int64(len(models.ProcessStatusIDs)) {
 				t.Errorf("firm %d has %d distinct statuses", f.BrokerID, f.N)
 			}
 		}

@@ -177,20 +177,26 @@ func TestTaxonomyIdsIdenticalOnSQLiteAndPostgres(t *testing.T) {
 	}
 }
 
-// The process status select and the stored statuses use models.ProcessStatuses;
-// the taxonomy must say the same.
+// The stored statuses use models.ProcessStatusIDs; the taxonomy, the one
+// source of their descriptions, must describe exactly those, in order.
 func TestTaxonomyProcessStatesAreTheWorkflowStatuses(t *testing.T) {
 	tx := loadTaxonomy(t, storetest.Open(t, store.SQLite))
 	l, err := tx.List(models.TaxonomyProcessStates)
 	storetest.Must(t, err, "process states")
-	if len(l.Items) != len(models.ProcessStatuses) {
-		t.Fatalf("%d states, %d statuses", len(l.Items), len(models.ProcessStatuses))
+	if len(l.Items) != len(models.ProcessStatusIDs) {
+		t.Fatalf("%d states, %d statuses", len(l.Items), len(models.ProcessStatusIDs))
 	}
-	for i, st := range models.ProcessStatuses {
+	for i, id := range models.ProcessStatusIDs {
 		it := l.Items[i]
-		if it.ID != st.ID || it.PT != st.PT || it.EN != st.EN {
-			t.Errorf("state %+v, status %+v", it, st)
+		if it.ID != id || it.PT == "" || it.EN == "" || !models.ValidStatus(id) {
+			t.Errorf("state %+v, status %d", it, id)
 		}
+	}
+	if got := tx.StatusDescription(models.StatusPendingDocuments, models.LangPT); got != "Documentos pendentes" {
+		t.Errorf("status 4 in Portuguese is %q", got)
+	}
+	if got := tx.StatusDescription(models.StatusPendingDocuments, models.LangEN); got != "Pending documents" {
+		t.Errorf("status 4 in English is %q", got)
 	}
 	// Demo rows use these ids: the spouse relation and the apartment typologies.
 	rel, _ := tx.List("key-borrower-relations")

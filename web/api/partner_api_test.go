@@ -742,13 +742,31 @@ func checkProcessList(t *testing.T, f *partnerFixture) {
 		}
 		pg := listPage(t, ana, "?lineCount=100", h...)
 		for _, p := range pg.Processes {
-			st, _ := models.StatusByID(p.ProcessStatusID)
+			st := processState(t, s, p.ProcessStatusID)
 			if want := map[bool]string{true: st.EN, false: st.PT}[tc.en]; p.ProcessStatusDescription != want {
 				t.Errorf("Accept-Language %q: status %d is %q, want %q", tc.header, p.ProcessStatusID, p.ProcessStatusDescription, want)
 				break
 			}
 		}
 	}
+}
+
+// processState is workflow state id as the taxonomy describes it.
+func processState(t *testing.T, s *webtest.Server, id int) models.TaxonomyItem {
+	t.Helper()
+	tax, err := s.Store.Taxonomy(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := tax.List(models.TaxonomyProcessStates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, ok := l.Item(id)
+	if !ok {
+		t.Fatalf("no workflow state %d", id)
+	}
+	return it
 }
 
 func checkProcessDetail(t *testing.T, f *partnerFixture) {
@@ -782,7 +800,7 @@ func checkProcessDetail(t *testing.T, f *partnerFixture) {
 	if err := json.Unmarshal(a.Body, &d); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := models.StatusByID(own.StatusID)
+	st := processState(t, s, own.StatusID)
 	if d.ProcessUniqueID != own.UUID || d.ProcessNumber != own.Number || d.ProcessStatusID != own.StatusID ||
 		d.ProcessStatusDescription != st.EN || !rfc3339Z.MatchString(d.CreationDate) || !rfc3339Z.MatchString(d.LastActionDate) {
 		t.Errorf("detail %s, want process %+v", a.Body, own)

@@ -114,22 +114,32 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		fail(c, h.log, CategoryProcess, renameFields(err, listFields))
 		return
 	}
-	lang := language(c.GetHeader("Accept-Language"))
+	status, err := h.statusNames(c)
+	if err != nil {
+		fail(c, h.log, CategoryProcess, err)
+		return
+	}
 	out := processListJSON{Processes: make([]processSummaryJSON, 0, len(page.Items)), TotalRecords: page.Total,
 		HasMoreResults: page.NextCursor != "", NextRecord: page.NextCursor, PreviousRecord: page.PrevCursor}
 	for _, p := range page.Items {
 		out.Processes = append(out.Processes, processSummaryJSON{
 			ProcessUniqueID: p.UUID, ProcessNumber: p.ProcessNumber, ProcessStatusID: p.StatusID,
-			ProcessStatusDescription: statusDescription(p.StatusID, lang), KeyBorrowerName: p.KeyBorrowerName,
+			ProcessStatusDescription: status(p.StatusID), KeyBorrowerName: p.KeyBorrowerName,
 			LoanAmount: euros(p.LoanAmountCents), CreationDate: wire.Timestamp(p.CreatedAt), LastActionDate: wire.Timestamp(p.LastActionAt),
 		})
 	}
 	wire.WriteJSON(c, http.StatusOK, out)
 }
 
-func statusDescription(id int, lang string) string {
-	s, _ := models.StatusByID(id)
-	return s.Description(lang)
+// statusNames describes workflow states in the request's language, from
+// the taxonomy (read once, then from memory).
+func (h *Handlers) statusNames(c *gin.Context) (func(id int) string, error) {
+	tax, err := h.svc.Taxonomy.Taxonomy(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	lang := language(c.GetHeader("Accept-Language"))
+	return func(id int) string { return tax.StatusDescription(id, lang) }, nil
 }
 
 // euros turns cents into the API's decimal amount.
@@ -163,12 +173,16 @@ func (h *Handlers) getProcess(c *gin.Context) {
 		fail(c, h.log, CategoryProcess, err)
 		return
 	}
+	status, err := h.statusNames(c)
+	if err != nil {
+		fail(c, h.log, CategoryProcess, err)
+		return
+	}
 	p := d.Process
-	lang := language(c.GetHeader("Accept-Language"))
 	wire.WriteJSON(c, http.StatusOK, processDetailJSON{
 		ProcessUniqueID: p.UUID, ProcessNumber: p.ProcessNumber, SimulationUniqueID: p.SimulationUUID,
 		SimulationNumber: p.SimulationNumber, CreationDate: wire.Timestamp(p.CreatedAt), LastActionDate: wire.Timestamp(p.LastActionAt),
-		BranchID: p.BranchID, ProcessStatusID: p.StatusID, ProcessStatusDescription: statusDescription(p.StatusID, lang),
+		BranchID: p.BranchID, ProcessStatusID: p.StatusID, ProcessStatusDescription: status(p.StatusID),
 		KeyBorrowerName: p.KeyBorrowerName, LoanAmount: euros(p.LoanAmountCents),
 		LoanDurationMonths: p.LoanDurationMonths, ProductSchemeID: p.ProductSchemeID, LoanPurposeID: p.LoanPurposeID,
 		ProductPurposeID: p.ProductPurposeID, HasCrossSelling: p.HasCrossSelling,

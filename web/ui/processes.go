@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"portal/components"
 	"portal/components/processes"
 	"portal/components/threads"
 	"portal/models"
@@ -36,7 +37,7 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		}
 	}
 	v.Result = page
-	if v.Statuses, err = h.statusOptions(c); err != nil {
+	if v.Statuses, v.StatusNames, err = h.statusOptions(c); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -87,6 +88,7 @@ func (h *Handlers) processPage(c *gin.Context, status int, compose threads.Compo
 		h.fail(c, err)
 		return
 	}
+	v.StatusNames = statusNames(tax)
 	v.LoanPurpose = describe(tax, "loan-purposes", d.Process.LoanPurposeID)
 	v.ProductScheme = describe(tax, "product-schemes", d.Process.ProductSchemeID)
 	v.ProductPurpose = describe(tax, "product-purposes", d.Process.ProductPurposeID)
@@ -103,22 +105,31 @@ func (h *Handlers) processPage(c *gin.Context, status int, compose threads.Compo
 // uiLang is the language of the pages' reference-list descriptions.
 const uiLang = models.LangEN
 
-// statusOptions are the workflow states for the status filter, from the
-// taxonomy the partner API serves too.
-func (h *Handlers) statusOptions(c *gin.Context) ([]processes.Option, error) {
+// statusOptions are the workflow states for the status filter and their
+// descriptions for the rows, from the taxonomy the partner API serves too.
+func (h *Handlers) statusOptions(c *gin.Context) ([]processes.Option, components.StatusNames, error) {
 	tax, err := h.svc.Taxonomy.Taxonomy(c.Request.Context())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	l, err := tax.List("workflow-states/proposal")
+	l, err := tax.List(models.TaxonomyProcessStates)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	opts := make([]processes.Option, 0, len(l.Items))
 	for _, it := range l.Items {
 		opts = append(opts, processes.Option{ID: it.ID, Label: it.Description(uiLang)})
 	}
-	return opts, nil
+	return opts, statusNames(tax), nil
+}
+
+// statusNames describes every workflow state in the pages' language.
+func statusNames(tax *models.Taxonomy) components.StatusNames {
+	names := components.StatusNames{}
+	for _, id := range models.ProcessStatusIDs {
+		names[id] = tax.StatusDescription(id, uiLang)
+	}
+	return names
 }
 
 // describe is the description of a reference value, "" when unset.
