@@ -33,7 +33,7 @@ const (
 	MaxThreadPageSize     = 100
 	MaxMessagesSince      = 100
 
-	// Staff queue page size.
+	// Reply queue page size.
 	DefaultReplyQueuePageSize = 25
 	MaxReplyQueuePageSize     = 100
 	ReplyQueueExcerptLength   = 140 // characters of the last message kept for the queue
@@ -149,7 +149,7 @@ type ThreadMessages struct {
 	LastReadSeq int64
 }
 
-// ReplyQueueFilterKind selects threads of the staff queue by their last author.
+// ReplyQueueFilterKind selects threads of the reply queue by their last author.
 type ReplyQueueFilterKind string
 
 const (
@@ -158,7 +158,7 @@ const (
 	ReplyQueueAnswered ReplyQueueFilterKind = "answered" // last message from the bank
 )
 
-// ReplyQueueFilter selects and pages the staff queue. Field errors name
+// ReplyQueueFilter selects and pages the reply queue. Field errors name
 // "filter", "firm", "after" and "limit".
 type ReplyQueueFilter struct {
 	Filter  ReplyQueueFilterKind
@@ -167,7 +167,7 @@ type ReplyQueueFilter struct {
 	Limit   int    // 1..100, 0 for the default (25)
 }
 
-// ReplyQueueItem is one thread of the staff queue.
+// ReplyQueueItem is one thread of the reply queue.
 type ReplyQueueItem struct {
 	ProcessUUID    string
 	ProcessNumber  int64
@@ -182,7 +182,7 @@ type ReplyQueueItem struct {
 	Unread         bool // the current user has not read the last message
 }
 
-// ReplyQueuePage is one page of the staff queue, most recent activity first.
+// ReplyQueuePage is one page of the reply queue, most recent activity first.
 type ReplyQueuePage struct {
 	Items      []ReplyQueueItem
 	NextCursor string // "" on the last page

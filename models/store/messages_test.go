@@ -641,7 +641,7 @@ func testUnread(t *testing.T, w *threadWorld) {
 	}
 }
 
-// queueWant is the staff queue as computed straight from the tables.
+// queueWant is the reply queue as computed straight from the tables.
 func queueWant(t *testing.T, s *store.Store, firmID int64, kind models.AuthorKind) []string {
 	t.Helper()
 	q := s.DB().Table("threads").Select("processes.uuid").Joins("JOIN processes ON processes.id = threads.process_id")
