@@ -39,7 +39,7 @@ func (h *Handlers) banks(c *gin.Context) {
 // legal_name, mobile_phone_number, email (and customer_number when given);
 // OBP's other customer fields are accepted, not stored, and echoed in the
 // answer as OBP does. Unknown fields are ignored here, unlike on the other
-// endpoints (the spec asks for it).
+// endpoints: OBP clients send more of the customer than the portal keeps.
 type createCustomerJSON struct {
 	LegalName      *string `json:"legal_name"`
 	MobilePhone    *string `json:"mobile_phone_number"`
