@@ -1,11 +1,16 @@
 package components
 
 import (
-	"fmt"
+	"context"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Lisbon on machines without a zoneinfo database
 
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
+
+	"portal/components/i18n"
 	"portal/models"
 )
 
@@ -17,32 +22,36 @@ var lisbon = func() *time.Location {
 	return loc
 }()
 
-// Money formats cents as euros: "€250,000.00".
-func Money(cents int64) string {
+// Money formats cents as euros in ctx's language: "241 000,00 €" in
+// Portuguese, "€241,000.00" in English (grouping and decimals from CLDR
+// through x/text, the symbol's place from the catalogue).
+func Money(ctx context.Context, cents int64) string {
+	l := i18n.From(ctx)
 	neg := cents < 0
 	if neg {
 		cents = -cents
 	}
-	whole := fmt.Sprint(cents / 100)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	s := fmt.Sprintf("€%s.%02d", b.String(), cents%100)
+	amount := message.NewPrinter(l.Tag()).Sprint(number.Decimal(float64(cents)/100,
+		number.MinFractionDigits(2), number.MaxFractionDigits(2)))
+	s := i18n.T(ctx, "format.money", map[string]any{"Amount": amount})
 	if neg {
 		return "-" + s
 	}
 	return s
 }
 
-// Date shows a day in Lisbon time: "21 Nov 2026".
-func Date(t time.Time) string { return t.In(lisbon).Format("2 Jan 2006") }
+// Date shows a day in Lisbon time in ctx's language: "3 dez. 2026",
+// "3 Dec 2026".
+func Date(ctx context.Context, t time.Time) string {
+	t = t.In(lisbon)
+	return i18n.T(ctx, "format.date", map[string]any{"Day": t.Day(),
+		"Month": i18n.T(ctx, "format.month."+strconv.Itoa(int(t.Month()))), "Year": t.Year()})
+}
 
-// DateTime shows a moment in Lisbon time: "21 Nov 2026, 14:05".
-func DateTime(t time.Time) string { return t.In(lisbon).Format("2 Jan 2006, 15:04") }
+// DateTime shows a moment in Lisbon time: "3 dez. 2026, 10:22".
+func DateTime(ctx context.Context, t time.Time) string {
+	return i18n.T(ctx, "format.date_time", map[string]any{"Date": Date(ctx, t), "Time": t.In(lisbon).Format("15:04")})
+}
 
 // ISO is the machine-readable form for <time datetime>.
 func ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -56,7 +65,7 @@ func (n StatusNames) Text(id int) string {
 	if s, ok := n[id]; ok && s != "" {
 		return s
 	}
-	return T.UnknownStatus
+	return "—"
 }
 
 // StatusClass colours a status badge (AA contrast on each background).
@@ -86,11 +95,14 @@ func OrDash(s string) string {
 }
 
 // FieldError is the message for field in a refused form, "" when none.
-func FieldError(e *models.Error, field string) string {
+func FieldError(ctx context.Context, e *models.Error, field string) string {
 	if e == nil {
 		return ""
 	}
-	return e.FieldMessage(field)
+	if f, ok := e.Field(field); ok {
+		return i18n.Field(ctx, f)
+	}
+	return ""
 }
 
 // GeneralError is a form refusal not tied to a field (rate limit,

@@ -4,12 +4,14 @@
 package components
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
 	"strings"
 	"sync"
 
+	"portal/components/i18n"
 	"portal/models"
 	"portal/static"
 )
@@ -23,33 +25,41 @@ type Page struct {
 	Unread int64  // customers: unread messages in the inbox (the header badge)
 }
 
+// OtherLang is the language the header's switch offers.
+func (p Page) OtherLang(ctx context.Context) i18n.Lang {
+	if i18n.From(ctx) == i18n.EN {
+		return i18n.PT
+	}
+	return i18n.EN
+}
+
 type NavItem struct {
 	Key, Label, Href string
 	Count            int64 // a badge after the label when > 0 (the inbox's unread count)
 }
 
 // Nav lists the navigation for the user's kind.
-func (p Page) Nav() []NavItem {
+func (p Page) Nav(ctx context.Context) []NavItem {
 	if p.User == nil {
 		return nil
 	}
 	switch p.User.Kind {
 	case models.KindBroker:
-		return []NavItem{{"processes", T.NavProcesses, "/processes", 0}}
+		return []NavItem{{"processes", i18n.T(ctx, "layout.nav_processes"), "/processes", 0}}
 	case models.KindStaff:
-		return []NavItem{{"queue", T.NavQueue, "/staff/threads", 0}, {"processes", T.NavProcesses, "/processes", 0},
-			{"customers", T.NavCustomers, "/staff/customers", 0}}
+		return []NavItem{{"queue", i18n.T(ctx, "layout.nav_queue"), "/staff/threads", 0}, {"processes", i18n.T(ctx, "layout.nav_processes"), "/processes", 0},
+			{"customers", i18n.T(ctx, "layout.nav_customers"), "/staff/customers", 0}}
 	case models.KindAdmin:
-		return []NavItem{{"admin", T.NavAdmin, "/admin", 0}, {"queue", T.NavQueue, "/staff/threads", 0},
-			{"processes", T.NavProcesses, "/processes", 0}, {"customers", T.NavCustomers, "/staff/customers", 0}}
+		return []NavItem{{"admin", i18n.T(ctx, "layout.nav_admin"), "/admin", 0}, {"queue", i18n.T(ctx, "layout.nav_queue"), "/staff/threads", 0},
+			{"processes", i18n.T(ctx, "layout.nav_processes"), "/processes", 0}, {"customers", i18n.T(ctx, "layout.nav_customers"), "/staff/customers", 0}}
 	case models.KindCustomer:
-		return []NavItem{{"inbox", T.NavInbox, "/inbox", p.Unread}}
+		return []NavItem{{"inbox", i18n.T(ctx, "layout.nav_inbox"), "/inbox", p.Unread}}
 	}
 	return nil
 }
 
 // Organisation is the line under the user's name: firm or the bank.
-func (p Page) Organisation() string {
+func (p Page) Organisation(ctx context.Context) string {
 	if p.User == nil {
 		return ""
 	}
@@ -57,9 +67,9 @@ func (p Page) Organisation() string {
 		return p.User.FirmName
 	}
 	if p.User.IsCustomer() {
-		return T.CustomerLabel
+		return i18n.T(ctx, "layout.customer_label")
 	}
-	return T.BankName
+	return i18n.T(ctx, "layout.bank_name")
 }
 
 var (

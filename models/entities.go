@@ -71,6 +71,7 @@ type User struct {
 	FirmID       *int64 // brokers only
 	APIEnabled   bool   `gorm:"column:api_enabled"`
 	Disabled     bool
+	Language     string // chosen UI language ("pt-PT", "en"), "" when none
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }

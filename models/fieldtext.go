@@ -64,6 +64,7 @@ var englishText = map[string]string{
 	"user.firm_required":   "A broker needs a firm (its broker unique id).",
 	"user.firm_not_broker": "Only brokers belong to a firm.",
 	"user.role_unknown":    "Unknown role {{.Role}}.",
+	"user.language":        "Choose Português or English.",
 	"consumer.key":         "A consumer key of 1 to 200 characters is required.",
 
 	// Requests.

@@ -19,6 +19,7 @@ type Principal struct {
 	FirmName     string
 	APIEnabled   bool
 	Roles        []string // entitlements at the principal's bank
+	Language     string   // the UI language the user chose, "" when none
 }
 
 func (p *Principal) IsBroker() bool   { return p != nil && p.Kind == KindBroker }

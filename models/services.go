@@ -114,7 +114,13 @@ type NewUser struct {
 // UserService manages accounts (operators' command line for now).
 type UserService interface {
 	CreateUser(ctx context.Context, in NewUser) (*User, error)
+	// SetLanguage saves the signed-in user's UI language (one of
+	// Languages); CodeInvalid (field "lang") for another.
+	SetLanguage(ctx context.Context, lang string) error
 }
+
+// Languages are the UI languages a user may choose, the default first.
+var Languages = []string{"pt-PT", "en"}
 
 // HealthService answers readiness.
 type HealthService interface {

@@ -74,8 +74,8 @@ func New(o Options) (*gin.Engine, error) {
 	e.StaticFS("/static", http.FS(static.FS))
 
 	sessions := session.NewStore(o.Services.Sessions, o.SessionKeys, o.SecureCookies)
-	browser := []gin.HandlerFunc{crossOriginProtection(), session.Middleware(sessions, o.Services.Auth, o.Logger)}
-	h := ui.New(ui.Deps{Services: o.Services, Logger: o.Logger, Sessions: sessions})
+	browser := []gin.HandlerFunc{crossOriginProtection(), session.Middleware(sessions, o.Services.Auth, o.Logger), ui.Language}
+	h := ui.New(ui.Deps{Services: o.Services, Logger: o.Logger, Sessions: sessions, SecureCookies: o.SecureCookies})
 	h.Register(e.Group("", browser...))
 
 	// The partner API. Its taxonomy routes are public reference data, served

@@ -3,6 +3,7 @@
 package customers
 
 import (
+	"context"
 	"portal/components"
 	"portal/components/inbox"
 	"portal/models"
@@ -60,11 +61,11 @@ var (
 	generalError = components.GeneralError
 )
 
-func readState(m models.CustomerMessage) string {
+func readState(ctx context.Context, m models.CustomerMessage) string {
 	if m.ReadAt == nil {
 		return T.Unread
 	}
-	return T.ReadAt(components.DateTime(*m.ReadAt))
+	return T.ReadAt(components.DateTime(ctx, *m.ReadAt))
 }
 
 func boolText(b bool) string {

@@ -4,12 +4,14 @@
 package inbox
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"portal/components"
+	"portal/components/i18n"
 	"portal/models"
 )
 
@@ -80,11 +82,11 @@ func (p Pager) Range() string {
 func MessageURL(uuid string) string { return "/inbox/" + uuid }
 
 // Department is who the message comes from: the department, else the bank.
-func Department(m models.CustomerMessage) string {
+func Department(ctx context.Context, m models.CustomerMessage) string {
 	if d := strings.TrimSpace(m.FromDepartment); d != "" {
 		return d
 	}
-	return components.T.BankName
+	return i18n.T(ctx, "layout.bank_name")
 }
 
 // Transport names the channel in the UI language ("—" for none).

@@ -2,6 +2,7 @@
 package processes
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 
@@ -104,11 +105,11 @@ func intOrDash(p *int) string {
 	return strconv.Itoa(*p)
 }
 
-func moneyOrDash(p *int64) string {
+func moneyOrDash(ctx context.Context, p *int64) string {
 	if p == nil {
 		return "—"
 	}
-	return components.Money(*p)
+	return components.Money(ctx, *p)
 }
 
 func areaText(p *int) string {

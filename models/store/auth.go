@@ -306,6 +306,7 @@ func (s *Store) principal(ctx context.Context, u *userWithFirm) (*models.Princip
 	p := &models.Principal{
 		UserID: u.ID, UserUUID: u.UUID, Email: u.Email, Name: u.Name, Kind: u.Kind,
 		BankID: u.BankID, BankPublicID: u.BankPublicID, FirmName: u.FirmName, APIEnabled: u.APIEnabled,
+		Language: u.Language,
 	}
 	if u.FirmID != nil {
 		p.FirmID = *u.FirmID

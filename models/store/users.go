@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"gorm.io/gorm"
 
@@ -15,6 +16,17 @@ func (s *Store) bankByPublicID(ctx context.Context, tx *gorm.DB, bankID string) 
 		return 0, translate(err, "bank")
 	}
 	return b.ID, nil
+}
+
+func (s *Store) SetLanguage(ctx context.Context, lang string) error {
+	p := models.PrincipalFrom(ctx)
+	if p == nil || p.UserID == 0 {
+		return errNotSignedIn
+	}
+	if !slices.Contains(models.Languages, lang) {
+		return models.Invalid("lang", "user.language", nil)
+	}
+	return translate(s.conn(ctx).Model(&models.User{}).Where("id = ?", p.UserID).Update("language", lang).Error, "user")
 }
 
 // CreateUser creates an account of any kind, with its firm or roles, in one

@@ -157,7 +157,7 @@ func TestTaxonomyAPI(t *testing.T) {
 // Every route the index names answers 200 with the list's items, in both
 // languages, and the index names every stored list, view and parent filter.
 func testEveryTaxonomyRoute(t *testing.T, s *webtest.Server) {
-	c := s.Client(t)
+	c := s.ClientIn(t, "")
 	tx := taxonomyOf(t, s)
 	idx := decode[index](t, get(t, c, "/v1/taxonomy", http.StatusOK))
 	if len(idx.Taxonomies) != len(tx.Lists())+3+6 {
@@ -245,7 +245,7 @@ func testEveryTaxonomyRoute(t *testing.T, s *webtest.Server) {
 }
 
 func testTaxonomyCountsAndNesting(t *testing.T, s *webtest.Server) {
-	c := s.Client(t)
+	c := s.ClientIn(t, "")
 	districts, _ := items(t, "districts", decode[list](t, get(t, c, "/v1/taxonomy/districts", http.StatusOK)).Items, "")
 	counties, _ := items(t, "counties", decode[list](t, get(t, c, "/v1/taxonomy/counties", http.StatusOK)).Items, "")
 	parishes, _ := all(t, c, "/v1/taxonomy/parishes", "")
@@ -310,7 +310,7 @@ func testTaxonomyCountsAndNesting(t *testing.T, s *webtest.Server) {
 }
 
 func testTaxonomyLanguage(t *testing.T, s *webtest.Server) {
-	c := s.Client(t)
+	c := s.ClientIn(t, "")
 	for header, want := range map[string]string{
 		"":                       "Em criação",
 		"pt":                     "Em criação",
@@ -335,7 +335,7 @@ func testTaxonomyLanguage(t *testing.T, s *webtest.Server) {
 }
 
 func testTaxonomyErrorsUseTheEnvelope(t *testing.T, s *webtest.Server) {
-	c := s.Client(t)
+	c := s.ClientIn(t, "")
 	for _, tc := range []struct {
 		path, code, field, fieldCode string
 		status                       int
@@ -375,7 +375,7 @@ func testTaxonomyErrorsUseTheEnvelope(t *testing.T, s *webtest.Server) {
 }
 
 func testTaxonomyETagAndCaching(t *testing.T, s *webtest.Server) {
-	c := s.Client(t)
+	c := s.ClientIn(t, "")
 	for _, path := range []string{"/v1/taxonomy", "/v1/taxonomy/districts", "/v1/taxonomy/districts-with-counties",
 		"/v1/taxonomy/counties/1/parishes", "/v1/taxonomy/parishes?pageNumber=2", "/v1/taxonomy/workflow-states/simulation"} {
 		first := get(t, c, path, http.StatusOK)
@@ -417,7 +417,7 @@ func testTaxonomyETagAndCaching(t *testing.T, s *webtest.Server) {
 func TestTaxonomyAnswersIdenticalOnBothDialects(t *testing.T) {
 	lite := webtest.New(t, store.SQLite)
 	pg := webtest.New(t, store.Postgres)
-	idx := decode[index](t, get(t, lite.Client(t), "/v1/taxonomy", http.StatusOK))
+	idx := decode[index](t, get(t, lite.ClientIn(t, ""), "/v1/taxonomy", http.StatusOK))
 	var paths []string
 	for _, e := range idx.Taxonomies {
 		if !strings.Contains(e.Name, "{id}") {
@@ -427,7 +427,7 @@ func TestTaxonomyAnswersIdenticalOnBothDialects(t *testing.T) {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		a, b := get(t, lite.Client(t), p, http.StatusOK), get(t, pg.Client(t), p, http.StatusOK)
+		a, b := get(t, lite.ClientIn(t, ""), p, http.StatusOK), get(t, pg.ClientIn(t, ""), p, http.StatusOK)
 		if a.Body != b.Body || a.Header.Get("ETag") != b.Header.Get("ETag") {
 			t.Errorf("%s differs between SQLite and PostgreSQL", p)
 		}

@@ -64,7 +64,7 @@ func (h *Handlers) customerStaffPage(c *gin.Context, status int, compose custome
 		v.Pager = pager(customers.CustomerURL(id), "#messages", pg, res)
 	case e.Code == models.CodeForbidden && e.MissingRole != "":
 		// Staff who may write but not read still get the form.
-		v.MessagesRefused = components.T.RoleNeededText(e.MissingRole, e.RoleBank)
+		v.MessagesRefused = components.RoleNeeded(ctx, e.MissingRole, e.RoleBank)
 	default:
 		h.fail(c, err)
 		return
@@ -72,7 +72,7 @@ func (h *Handlers) customerStaffPage(c *gin.Context, status int, compose custome
 	// The service decides; the page only avoids offering a form that
 	// would be refused.
 	if !p.HasRole(models.RoleCanCreateCustomerMessage) {
-		v.ComposeRefused = components.T.RoleNeededText(models.RoleCanCreateCustomerMessage, p.BankPublicID)
+		v.ComposeRefused = components.RoleNeeded(ctx, models.RoleCanCreateCustomerMessage, p.BankPublicID)
 	}
 	v.Page = h.page(c, cu.LegalName, "customers")
 	h.render(c, status, customers.CustomerPage(v))

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/components"
+	"portal/components/i18n"
 	"portal/models"
 )
 
@@ -19,7 +20,7 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 		h.NotFound(c)
 	case models.CodeForbidden:
 		if e.MissingRole != "" {
-			h.deny(c, components.T.RoleNeededTitle, components.T.RoleNeededText(e.MissingRole, e.RoleBank))
+			h.deny(c, i18n.T(c.Request.Context(), "layout.role_needed_title"), components.RoleNeeded(c.Request.Context(), e.MissingRole, e.RoleBank))
 			return
 		}
 		h.forbidden(c)
@@ -29,13 +30,13 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 		if e.RetryAfter > 0 {
 			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
 		}
-		h.render(c, http.StatusTooManyRequests, components.ErrorPage(h.page(c, components.T.TooManyTitle, ""), components.T.TooManyTitle, e.Message, ""))
+		h.render(c, http.StatusTooManyRequests, components.ErrorPage(h.page(c, i18n.T(c.Request.Context(), "layout.too_many_title"), ""), i18n.T(c.Request.Context(), "layout.too_many_title"), e.Message, ""))
 	case models.CodeInvalid:
-		h.render(c, http.StatusBadRequest, components.ErrorPage(h.page(c, components.T.ErrorTitle, ""), components.T.ErrorTitle, e.Message, ""))
+		h.render(c, http.StatusBadRequest, components.ErrorPage(h.page(c, i18n.T(c.Request.Context(), "layout.error_title"), ""), i18n.T(c.Request.Context(), "layout.error_title"), e.Message, ""))
 	default:
 		ref := c.GetString("portal.request_id")
 		h.log.Error("request failed", "err", err, "route", c.FullPath(), "request_id", ref)
-		h.render(c, http.StatusInternalServerError, components.ErrorPage(h.page(c, components.T.ErrorTitle, ""), components.T.ErrorTitle, components.T.ErrorText, ref))
+		h.render(c, http.StatusInternalServerError, components.ErrorPage(h.page(c, i18n.T(c.Request.Context(), "layout.error_title"), ""), i18n.T(c.Request.Context(), "layout.error_title"), i18n.T(c.Request.Context(), "layout.error_text"), ref))
 	}
 }
 
@@ -48,7 +49,7 @@ func refusal(c *gin.Context, err error) (msg string, status int, ok bool) {
 	e := models.AsError(err)
 	msg = e.Message
 	if len(e.Fields) > 0 {
-		msg = e.Fields[0].Message()
+		msg = i18n.Field(c.Request.Context(), e.Fields[0])
 	}
 	posted := c.Request.Method != http.MethodGet
 	switch {
@@ -66,12 +67,12 @@ func refusal(c *gin.Context, err error) (msg string, status int, ok bool) {
 // NotFound is the one 404 page: for a missing route, a missing row and a
 // row that belongs to someone else alike.
 func (h *Handlers) NotFound(c *gin.Context) {
-	h.render(c, http.StatusNotFound, components.ErrorPage(h.page(c, components.T.NotFoundTitle, ""), components.T.NotFoundTitle, components.T.NotFoundText, ""))
+	h.render(c, http.StatusNotFound, components.ErrorPage(h.page(c, i18n.T(c.Request.Context(), "layout.not_found_title"), ""), i18n.T(c.Request.Context(), "layout.not_found_title"), i18n.T(c.Request.Context(), "layout.not_found_text"), ""))
 }
 
 // forbidden answers 403 and audits the denial.
 func (h *Handlers) forbidden(c *gin.Context) {
-	h.deny(c, components.T.ForbiddenTitle, components.T.ForbiddenText)
+	h.deny(c, i18n.T(c.Request.Context(), "layout.forbidden_title"), i18n.T(c.Request.Context(), "layout.forbidden_text"))
 }
 
 // deny answers 403 with title and message and audits the denial.

@@ -24,6 +24,8 @@ type Deps struct {
 	Services models.Services
 	Logger   *slog.Logger
 	Sessions *session.Store
+	// SecureCookies marks the language cookie Secure (served over TLS).
+	SecureCookies bool
 }
 
 // Handlers serve the browser routes.
@@ -31,10 +33,12 @@ type Handlers struct {
 	svc      models.Services
 	log      *slog.Logger
 	sessions *session.Store
+
+	secureCookies bool
 }
 
 func New(d Deps) *Handlers {
-	return &Handlers{svc: d.Services, log: d.Logger, sessions: d.Sessions}
+	return &Handlers{svc: d.Services, log: d.Logger, sessions: d.Sessions, secureCookies: d.SecureCookies}
 }
 
 // Register mounts the route table on g (which already resolves the
@@ -45,6 +49,7 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	g.GET("/login", h.loginForm)
 	g.POST("/login", h.login)
 	g.POST("/logout", h.logout)
+	g.POST("/lang", h.setLanguage) // the header's language switch (language.go)
 
 	// Brokers and bank staff.
 	work := g.Group("", h.requireKind(models.KindBroker, models.KindStaff, models.KindAdmin))

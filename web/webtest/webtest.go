@@ -64,13 +64,21 @@ type Client struct {
 	*http.Client
 	base string
 	t    testing.TB
+	// Lang is the Accept-Language it sends ("" for none).
+	Lang string
 }
 
-func (s *Server) Client(t testing.TB) *Client {
+// Client is a browser preferring English: most page tests read the English
+// texts. ClientIn chooses the language.
+func (s *Server) Client(t testing.TB) *Client { return s.ClientIn(t, "en") }
+
+// ClientIn is a client whose browser asks for lang (Accept-Language; ""
+// sends none, so the portal's default, Portuguese, answers).
+func (s *Server) ClientIn(t testing.TB, lang string) *Client {
 	jar, _ := cookiejar.New(nil)
 	return &Client{
 		Client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-		base:   s.URL, t: t,
+		base:   s.URL, t: t, Lang: lang,
 	}
 }
 
@@ -97,6 +105,9 @@ func (c *Client) Do(req *http.Request) *Response {
 	c.t.Helper()
 	if req.Header.Get("Sec-Fetch-Site") == "" && req.Method != http.MethodGet {
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	if c.Lang != "" && req.Header.Get("Accept-Language") == "" {
+		req.Header.Set("Accept-Language", c.Lang)
 	}
 	res, err := c.Client.Do(req)
 	if err != nil {
