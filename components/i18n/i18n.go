@@ -137,8 +137,30 @@ func N(ctx context.Context, key string, count int, args ...map[string]any) strin
 	return localize(From(ctx), key, count, args)
 }
 
+// plain caches the texts that take no arguments, by language and key: most
+// of a page's strings, looked up on every render.
+var plain sync.Map // plainKey -> string
+
+type plainKey struct {
+	lang Lang
+	key  string
+}
+
 func localize(l Lang, key string, count any, args []map[string]any) string {
 	loadOnce.Do(load)
+	l = l.orDefault()
+	if count == nil && len(args) == 0 {
+		if s, ok := plain.Load(plainKey{l, key}); ok {
+			return s.(string)
+		}
+		s := localizeData(l, key, nil, nil)
+		plain.Store(plainKey{l, key}, s)
+		return s
+	}
+	return localizeData(l, key, count, args)
+}
+
+func localizeData(l Lang, key string, count any, args []map[string]any) string {
 	var data map[string]any
 	if len(args) > 0 || count != nil {
 		data = map[string]any{}
@@ -151,7 +173,7 @@ func localize(l Lang, key string, count any, args []map[string]any) string {
 			data["Count"] = count
 		}
 	}
-	s, err := localizers[l.orDefault()].Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
+	s, err := localizers[l].Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
 	if err != nil && s == "" {
 		return key
 	}
