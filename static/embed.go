@@ -10,7 +10,7 @@ package static
 
 import "embed"
 
-// FS contains css/app.css and js/*.js, rooted at this directory.
+// FS contains css/app.css, js/*.js and favicon.svg, rooted at this directory.
 //
-//go:embed css/app.css js/*.js
+//go:embed css/app.css js/*.js favicon.svg
 var FS embed.FS

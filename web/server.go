@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"portal/models"
-	"portal/static"
 	"portal/web/api"
 	"portal/web/obp"
 	"portal/web/session"
@@ -37,7 +36,7 @@ type Options struct {
 }
 
 // New returns the portal's HTTP handler.
-func New(o Options) (*gin.Engine, error) {
+func New(o Options) (http.Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -71,7 +70,9 @@ func New(o Options) (*gin.Engine, error) {
 		c.JSON(http.StatusOK, gin.H{"status": "ready"})
 	})
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})))
-	e.StaticFS("/static", http.FS(static.FS))
+	e.GET("/static/*file", staticFiles.serve(""))
+	e.HEAD("/static/*file", staticFiles.serve(""))
+	e.GET("/favicon.ico", staticFiles.serve("favicon.svg"))
 
 	sessions := session.NewStore(o.Services.Sessions, o.SessionKeys, o.SecureCookies)
 	browser := []gin.HandlerFunc{crossOriginProtection(), session.Middleware(sessions, o.Services.Auth, o.Logger), ui.Language}
@@ -92,5 +93,5 @@ func New(o Options) (*gin.Engine, error) {
 	// Unknown /v1 and /obp paths answer in their API's error body, others
 	// the HTML page.
 	e.NoRoute(append([]gin.HandlerFunc{api.NoRoute, obp.NoRoute}, append(browser, h.NotFound)...)...)
-	return e, nil
+	return compressPages(e)
 }
