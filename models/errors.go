@@ -52,7 +52,11 @@ type Error struct {
 	// RoleBank the bank it was needed at.
 	MissingRole string
 	RoleBank    string
-	Err         error
+	// Key and Args name Message in the catalogue (models/fieldtext.go) when
+	// a page may show it, so the page can word it in its own language.
+	Key  string
+	Args Args
+	Err  error
 }
 
 func (e *Error) Error() string {
@@ -98,6 +102,11 @@ func Conflict(msg string) error     { return &Error{Code: CodeConflict, Message:
 
 func RateLimited(msg string, retryAfter int) error {
 	return &Error{Code: CodeRateLimited, Message: msg, RetryAfter: retryAfter}
+}
+
+// Limited is a CodeRateLimited refusal worded by the catalogue's key.
+func Limited(key string, args Args, retryAfter int) error {
+	return &Error{Code: CodeRateLimited, Message: English(key, args), Key: key, Args: args, RetryAfter: retryAfter}
 }
 
 func Internal(err error) error {

@@ -69,6 +69,12 @@ var englishText = map[string]string{
 
 	// Requests.
 	"idempotency.key": "{{.Field}} must be 1 to {{.Max}} printable ASCII characters.",
+
+	// Slow-downs (CodeRateLimited).
+	"rate.busy":         "The service is busy. Please try again in a moment.",
+	"rate.posting":      "You are posting too fast. Please wait a moment and try again.",
+	"rate.sign_in":      "Too many failed sign-in attempts. Please wait a few minutes and try again.",
+	"rate.partner_auth": "Too many failed authentication attempts. Please wait a few minutes and try again.",
 }
 
 // English renders key with args in English. An unknown key renders as

@@ -90,7 +90,7 @@ const HashingBusyRetryAfter = 1
 
 // ErrHashingBusy is the answer when no password check could start within
 // the wait: the server is at capacity, the caller should retry shortly.
-var ErrHashingBusy = RateLimited("The service is busy. Please try again in a moment.", HashingBusyRetryAfter)
+var ErrHashingBusy = Limited("rate.busy", nil, HashingBusyRetryAfter)
 
 // CheckPasswordOrDummyLimited is CheckPasswordOrDummy run within the
 // process-wide bound on concurrent checks. It waits for a slot at most

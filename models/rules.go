@@ -95,7 +95,7 @@ func PostingRate(oldest, now time.Time) error {
 		return nil
 	}
 	wait := int(math.Ceil(oldest.Add(MessageRateWindow).Sub(now).Seconds()))
-	return RateLimited("You are posting too fast. Please wait a moment and try again.", max(wait, 1))
+	return Limited("rate.posting", nil, max(wait, 1))
 }
 
 // Excerpt is the start of text on one line, at most ReplyQueueExcerptLength

@@ -361,6 +361,9 @@ func TestCatalogueKeysUsed(t *testing.T) {
 				if (name == "Add" || name == "Invalid") && len(n.Args) == 3 {
 					lit(n.Args[1])
 				}
+				if name == "Limited" && len(n.Args) == 3 {
+					lit(n.Args[0])
+				}
 			case *ast.AssignStmt:
 				for i, l := range n.Lhs {
 					if sel, ok := l.(*ast.SelectorExpr); ok && sel.Sel.Name == "Key" && i < len(n.Rhs) {
@@ -368,7 +371,7 @@ func TestCatalogueKeysUsed(t *testing.T) {
 					}
 				}
 			case *ast.KeyValueExpr:
-				if k, ok := n.Key.(*ast.Ident); ok && k.Name == "Key" {
+				if k, ok := n.Key.(*ast.Ident); ok && (k.Name == "Key" || k.Name == "RefusalKey") {
 					lit(n.Value)
 				}
 			}

@@ -154,6 +154,16 @@ func TestPluralsAndArguments(t *testing.T) {
 	if got := i18n.Field(en, f); got != "The subject is limited to 200 characters." {
 		t.Errorf("English field error %q", got)
 	}
+	limited := models.AsError(models.Limited("rate.posting", nil, 3))
+	if got := i18n.Refusal(pt, limited); got != "Está a enviar mensagens depressa demais. Aguarde um momento e tente novamente." {
+		t.Errorf("Portuguese refusal %q", got)
+	}
+	if got := i18n.Refusal(en, limited); got != limited.Message || !strings.HasPrefix(got, "You are posting too fast") {
+		t.Errorf("English refusal %q", got)
+	}
+	if got := i18n.Refusal(pt, models.AsError(models.Conflict("plain"))); got != "plain" {
+		t.Errorf("a refusal without a key %q", got)
+	}
 	if got := i18n.T(pt, "no.such.key"); got != "no.such.key" {
 		t.Errorf("a missing key renders %q", got)
 	}

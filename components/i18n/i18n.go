@@ -195,6 +195,16 @@ func Field(ctx context.Context, f models.FieldError) string {
 	return f.Message()
 }
 
+// Refusal words a service's refusal in ctx's language: its catalogue key
+// when it has one with a translation, else its (English) message.
+func Refusal(ctx context.Context, e *models.Error) string {
+	l := From(ctx)
+	if e.Key != "" && l != EN && Has(l, FieldPrefix+e.Key) {
+		return localize(l, FieldPrefix+e.Key, nil, []map[string]any{e.Args})
+	}
+	return e.Message
+}
+
 // Has reports whether key is in the catalogue of l.
 func Has(l Lang, key string) bool {
 	loadOnce.Do(load)

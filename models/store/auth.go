@@ -89,7 +89,7 @@ func (s *Store) checkCredentials(ctx context.Context, c credentialCheck) (*userW
 		FailedAction: c.FailedAction, ThrottledAction: c.ThrottledAction,
 		Subject: email, PerSubject: maxFailuresPerAccount,
 		ClientIP: c.ClientIP, PerAddress: maxFailuresPerAddress,
-		Refusal: "Too many failed sign-in attempts. Please wait a few minutes and try again.",
+		RefusalKey: "rate.sign_in",
 	})
 	if err != nil {
 		return nil, 0, err
@@ -135,7 +135,7 @@ type attemptSpec struct {
 	PerSubject                    int64 // 0: failures are not limited per subject
 	ClientIP                      string
 	PerAddress                    int64
-	Refusal                       string // the rate-limited answer's message
+	RefusalKey                    string // the rate-limited answer's message key
 }
 
 // attemptPending is the detail of an attempt's row while its credentials
@@ -198,7 +198,7 @@ func (s *Store) beginAttempt(ctx context.Context, spec attemptSpec) (int64, erro
 		return 0, translate(err, "sign-in attempt")
 	}
 	if over {
-		return 0, models.RateLimited(spec.Refusal, int(spec.Window.Seconds()))
+		return 0, models.Limited(spec.RefusalKey, nil, int(spec.Window.Seconds()))
 	}
 	return row.ID, nil
 }

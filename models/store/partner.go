@@ -49,7 +49,7 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 		FailedAction: models.AuditPartnerAuthFailed, ThrottledAction: models.AuditPartnerAuthThrottled,
 		Subject: clientID, PerSubject: perClient,
 		ClientIP: in.ClientIP, PerAddress: maxPartnerFailuresPerAddress,
-		Refusal: "Too many failed authentication attempts. Please wait a few minutes and try again.",
+		RefusalKey: "rate.partner_auth",
 	})
 	if err != nil {
 		return "", err

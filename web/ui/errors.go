@@ -30,9 +30,9 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 		if e.RetryAfter > 0 {
 			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
 		}
-		h.render(c, http.StatusTooManyRequests, components.ErrorPage(h.page(c, i18n.T(c.Request.Context(), "layout.too_many_title"), ""), i18n.T(c.Request.Context(), "layout.too_many_title"), e.Message, ""))
+		h.render(c, http.StatusTooManyRequests, components.ErrorPage(h.page(c, i18n.T(c.Request.Context(), "layout.too_many_title"), ""), i18n.T(c.Request.Context(), "layout.too_many_title"), i18n.Refusal(c.Request.Context(), e), ""))
 	case models.CodeInvalid:
-		h.render(c, http.StatusBadRequest, components.ErrorPage(h.page(c, i18n.T(c.Request.Context(), "layout.error_title"), ""), i18n.T(c.Request.Context(), "layout.error_title"), e.Message, ""))
+		h.render(c, http.StatusBadRequest, components.ErrorPage(h.page(c, i18n.T(c.Request.Context(), "layout.error_title"), ""), i18n.T(c.Request.Context(), "layout.error_title"), i18n.Refusal(c.Request.Context(), e), ""))
 	default:
 		ref := c.GetString("portal.request_id")
 		h.log.Error("request failed", "err", err, "route", c.FullPath(), "request_id", ref)
@@ -47,7 +47,7 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 // for a posted form; a posted form's rate limit is 429 with Retry-After.
 func refusal(c *gin.Context, err error) (msg string, status int, ok bool) {
 	e := models.AsError(err)
-	msg = e.Message
+	msg = i18n.Refusal(c.Request.Context(), e)
 	if len(e.Fields) > 0 {
 		msg = i18n.Field(c.Request.Context(), e.Fields[0])
 	}
