@@ -21,6 +21,7 @@ css: node_modules
 vendor-js: node_modules
 	cp node_modules/htmx.org/dist/htmx.min.js static/js/htmx.min.js
 	cp node_modules/htmx-ext-sse/dist/sse.js static/js/sse.js
+	cp node_modules/axe-core/axe.min.js web/webtest/axe/axe.min.js
 
 test:
 	go test ./...
