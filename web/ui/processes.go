@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/components"
+	"portal/components/i18n"
 	"portal/components/processes"
 	"portal/components/threads"
 	"portal/models"
@@ -55,7 +56,7 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		h.render(c, status, processes.Results(v))
 		return
 	}
-	v.Page = h.page(c, processes.T.ListTitle, "processes")
+	v.Page = h.page(c, i18n.T(c.Request.Context(), "processes.list_title"), "processes")
 	h.render(c, status, processes.ListPage(v))
 }
 
@@ -95,7 +96,7 @@ func (h *Handlers) processPage(c *gin.Context, status int, compose threads.Compo
 	if d.Property != nil {
 		v.Typology = describe(tax, "property-typologies", d.Property.PropertyTypologyID)
 	}
-	v.Page = h.page(c, processes.T.ProcessHeading(d.Process.ProcessNumber), "processes")
+	v.Page = h.page(c, processes.Heading(ctx, d.Process.ProcessNumber), "processes")
 	if models.PrincipalFrom(ctx).IsStaff() {
 		v.Page.Active = "queue"
 	}
