@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"portal/components"
+	"portal/components/i18n"
 	"portal/components/threads"
 	"portal/models"
 )
@@ -84,18 +85,32 @@ type DetailView struct {
 
 func ProcessURL(uuid string) string { return "/processes/" + uuid }
 
-func BorrowerType(b models.Borrower) string {
-	if b.IsKey() {
-		return T.KeyBorrower
-	}
-	return T.Borrower
+// Heading names a process: the process page's heading and title.
+func Heading(ctx context.Context, number int64) string {
+	return i18n.T(ctx, "processes.heading", map[string]any{"Number": number})
 }
 
-func yesNo(b bool) string {
-	if b {
-		return T.Yes
+// count is the list's total: "12 processes", or a lower bound when the
+// service stopped counting.
+func count(ctx context.Context, r *models.ProcessPage) string {
+	if r.TotalCapped {
+		return i18n.N(ctx, "processes.count_capped", int(r.Total))
 	}
-	return T.No
+	return i18n.N(ctx, "processes.count", int(r.Total))
+}
+
+func BorrowerType(ctx context.Context, b models.Borrower) string {
+	if b.IsKey() {
+		return i18n.T(ctx, "processes.key_borrower")
+	}
+	return i18n.T(ctx, "processes.borrower")
+}
+
+func yesNo(ctx context.Context, b bool) string {
+	if b {
+		return i18n.T(ctx, "processes.yes")
+	}
+	return i18n.T(ctx, "processes.no")
 }
 
 func intOrDash(p *int) string {

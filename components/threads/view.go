@@ -3,9 +3,11 @@
 package threads
 
 import (
+	"context"
 	"net/url"
-	"portal/components"
 
+	"portal/components"
+	"portal/components/i18n"
 	"portal/models"
 )
 
@@ -78,9 +80,9 @@ var (
 	generalError = components.GeneralError
 )
 
-func authorSide(m models.Message) string {
+func authorSide(ctx context.Context, m models.Message) string {
 	if m.AuthorKind == models.AuthorBank {
-		return T.Bank
+		return i18n.T(ctx, "threads.bank")
 	}
-	return T.Broker
+	return i18n.T(ctx, "threads.broker")
 }

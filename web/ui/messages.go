@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"portal/components/i18n"
 	"portal/components/threads"
 	"portal/models"
 	"portal/web/session"
@@ -39,7 +40,7 @@ func (h *Handlers) postMessage(c *gin.Context) {
 		return
 	}
 	if !isFragment(c) {
-		_ = session.SetFlash(c, threads.T.Sent)
+		_ = session.SetFlash(c, i18n.T(ctx, "threads.sent"))
 		redirect(c, "/processes/"+id+"#thread")
 		return
 	}

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"portal/components"
+	"portal/components/i18n"
 	"portal/components/processes"
 	"portal/components/threads"
 	"portal/models"
@@ -55,7 +57,7 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		h.render(c, status, processes.Results(v))
 		return
 	}
-	v.Page = h.page(c, processes.T.ListTitle, "processes")
+	v.Page = h.page(c, i18n.T(c.Request.Context(), "processes.list_title"), "processes")
 	h.render(c, status, processes.ListPage(v))
 }
 
@@ -88,22 +90,29 @@ func (h *Handlers) processPage(c *gin.Context, status int, compose threads.Compo
 		h.fail(c, err)
 		return
 	}
-	v.StatusNames = statusNames(tax)
-	v.LoanPurpose = describe(tax, "loan-purposes", d.Process.LoanPurposeID)
-	v.ProductScheme = describe(tax, "product-schemes", d.Process.ProductSchemeID)
-	v.ProductPurpose = describe(tax, "product-purposes", d.Process.ProductPurposeID)
+	lang := descLang(ctx)
+	v.StatusNames = statusNames(tax, lang)
+	v.LoanPurpose = describe(tax, "loan-purposes", d.Process.LoanPurposeID, lang)
+	v.ProductScheme = describe(tax, "product-schemes", d.Process.ProductSchemeID, lang)
+	v.ProductPurpose = describe(tax, "product-purposes", d.Process.ProductPurposeID, lang)
 	if d.Property != nil {
-		v.Typology = describe(tax, "property-typologies", d.Property.PropertyTypologyID)
+		v.Typology = describe(tax, "property-typologies", d.Property.PropertyTypologyID, lang)
 	}
-	v.Page = h.page(c, processes.T.ProcessHeading(d.Process.ProcessNumber), "processes")
+	v.Page = h.page(c, processes.Heading(ctx, d.Process.ProcessNumber), "processes")
 	if models.PrincipalFrom(ctx).IsStaff() {
 		v.Page.Active = "queue"
 	}
 	h.render(c, status, processes.DetailPage(v))
 }
 
-// uiLang is the language of the pages' reference-list descriptions.
-const uiLang = models.LangEN
+// descLang is the language of the reference lists' descriptions (status
+// names, loan purposes…) for the request: the page's language.
+func descLang(ctx context.Context) string {
+	if i18n.From(ctx) == i18n.EN {
+		return models.LangEN
+	}
+	return models.LangPT
+}
 
 // statusOptions are the workflow states for the status filter and their
 // descriptions for the rows, from the taxonomy the partner API serves too.
@@ -116,26 +125,27 @@ func (h *Handlers) statusOptions(c *gin.Context) ([]processes.Option, components
 	if err != nil {
 		return nil, nil, err
 	}
+	lang := descLang(c.Request.Context())
 	opts := make([]processes.Option, 0, len(l.Items))
 	for _, it := range l.Items {
-		opts = append(opts, processes.Option{ID: it.ID, Label: it.Description(uiLang)})
+		opts = append(opts, processes.Option{ID: it.ID, Label: it.Description(lang)})
 	}
-	return opts, statusNames(tax), nil
+	return opts, statusNames(tax, lang), nil
 }
 
-// statusNames describes every workflow state in the pages' language.
-func statusNames(tax *models.Taxonomy) components.StatusNames {
+// statusNames describes every workflow state in lang.
+func statusNames(tax *models.Taxonomy, lang string) components.StatusNames {
 	names := components.StatusNames{}
 	for _, id := range models.ProcessStatusIDs {
-		names[id] = tax.StatusDescription(id, uiLang)
+		names[id] = tax.StatusDescription(id, lang)
 	}
 	return names
 }
 
-// describe is the description of a reference value, "" when unset.
-func describe(tax *models.Taxonomy, list string, id *int) string {
+// describe is the description of a reference value in lang, "" when unset.
+func describe(tax *models.Taxonomy, list string, id *int, lang string) string {
 	if id == nil {
 		return ""
 	}
-	return tax.Description(list, *id, uiLang)
+	return tax.Description(list, *id, lang)
 }

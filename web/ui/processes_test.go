@@ -1,12 +1,15 @@
 package ui_test
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"portal/models"
 	"portal/models/store"
 	"portal/web/webtest"
 )
@@ -239,5 +242,105 @@ func TestProcessPagesUseTheTaxonomy(t *testing.T) {
 	want := tax.Description("loan-purposes", purpose, "en")
 	if want == "" || !strings.Contains(c.Get("/processes/"+id).Body, want) {
 		t.Fatalf("process page does not name its loan purpose %q", want)
+	}
+}
+
+// euros is how a page writes an amount: "241 000,00 €" in Portuguese (the
+// group separator a plain space here; pages use a no-break space),
+// "€241,000.00" in English.
+func euros(cents int64, pt bool) string {
+	group, decimal := ",", "."
+	if pt {
+		group, decimal = " ", ","
+	}
+	whole := strconv.FormatInt(cents/100, 10)
+	var b strings.Builder
+	for i, d := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(d)
+	}
+	n := fmt.Sprintf("%s%s%02d", b.String(), decimal, cents%100)
+	if pt {
+		return n + " €"
+	}
+	return "€" + n
+}
+
+func nbsp(s string) string { return strings.ReplaceAll(s, "\u00a0", " ") }
+
+// The process list and page speak the client's language: the catalogue's
+// labels, the taxonomy's status names and loan purpose, the money format.
+func TestProcessPagesInPortugueseAndEnglish(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	id := processOf(t, s, "BRK-LIS-001")
+	var p struct {
+		ProcessNumber   int64
+		LoanAmountCents int64
+		StatusID        int
+		LoanPurposeID   int
+	}
+	s.Store.DB().Raw(`SELECT process_number, loan_amount_cents, status_id, loan_purpose_id FROM processes WHERE uuid = ?`, id).Scan(&p)
+	tax, err := s.Store.Taxonomy(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang, html, title, count, approved, heading, status, purpose, amount, label string
+	}{
+		{"", "pt-PT", "Processos", fmt.Sprintf("%d processos", store.DemoProcesses), "Aprovado",
+			fmt.Sprintf("Processo %d", p.ProcessNumber), tax.StatusDescription(p.StatusID, models.LangPT),
+			tax.Description("loan-purposes", p.LoanPurposeID, models.LangPT), euros(p.LoanAmountCents, true), "Montante do empréstimo"},
+		{"en", "en", "Processes", fmt.Sprintf("%d processes", store.DemoProcesses), "Approved",
+			fmt.Sprintf("Process %d", p.ProcessNumber), tax.StatusDescription(p.StatusID, models.LangEN),
+			tax.Description("loan-purposes", p.LoanPurposeID, models.LangEN), euros(p.LoanAmountCents, false), "Loan amount"},
+	} {
+		c := s.ClientIn(t, tc.lang)
+		c.Login(ana)
+		list := c.Get("/processes")
+		doc := list.Doc(t)
+		if got := htmlLang(t, list); got != tc.html {
+			t.Errorf("%s list: lang %q", tc.html, got)
+		}
+		if got := strings.TrimSpace(doc.Find("h1").Text()); got != tc.title {
+			t.Errorf("%s list heading %q, want %q", tc.html, got, tc.title)
+		}
+		if got := strings.TrimSpace(doc.Find(`[data-testid="process-count"]`).Text()); got != tc.count {
+			t.Errorf("%s count %q, want %q", tc.html, got, tc.count)
+		}
+		if got := doc.Find(`#status option[value="5"]`).Text(); got != tc.approved {
+			t.Errorf("%s status choice %q, want %q", tc.html, got, tc.approved)
+		}
+		filtered := c.Get("/processes?status=5").Doc(t).Find(`[data-testid="row-status"]`)
+		if filtered.Length() == 0 {
+			t.Fatalf("%s: no approved processes listed", tc.html)
+		}
+		filtered.Each(func(_ int, b *goquery.Selection) {
+			if got := strings.TrimSpace(b.Text()); got != tc.approved {
+				t.Errorf("%s row status %q, want %q", tc.html, got, tc.approved)
+			}
+		})
+
+		page := c.Get("/processes/" + id)
+		doc = page.Doc(t)
+		if got := htmlLang(t, page); got != tc.html {
+			t.Errorf("%s process page: lang %q", tc.html, got)
+		}
+		if got := strings.TrimSpace(doc.Find(`[data-testid="process-heading"]`).Text()); got != tc.heading {
+			t.Errorf("%s heading %q, want %q", tc.html, got, tc.heading)
+		}
+		if got := doc.Find("title").Text(); !strings.HasPrefix(got, tc.heading+" · ") {
+			t.Errorf("%s title %q", tc.html, got)
+		}
+		if got := strings.TrimSpace(doc.Find(`[data-testid="process-status"]`).Text()); tc.status == "" || got != tc.status {
+			t.Errorf("%s process status %q, want %q", tc.html, got, tc.status)
+		}
+		summary := nbsp(doc.Find(`[data-testid="process-summary"]`).Text())
+		for _, want := range []string{tc.label, tc.purpose, tc.amount} {
+			if !strings.Contains(summary, want) {
+				t.Errorf("%s summary lacks %q: %s", tc.html, want, summary)
+			}
+		}
 	}
 }
