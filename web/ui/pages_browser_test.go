@@ -87,8 +87,12 @@ func TestBrowserEveryPage(t *testing.T) {
 }
 
 // widest names the elements wider than the window, for the failure message.
-const widest = `[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-  .slice(-4).map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === "string" ? "." + e.className.split(/\s+/).slice(0, 3).join(".") : "") + " " + Math.round(e.getBoundingClientRect().right))`
+const widest = `[...document.querySelectorAll("body *")].filter(e => {
+    if (e.getBoundingClientRect().right <= window.innerWidth + 1) return false;
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+      if (getComputedStyle(a).overflowX !== "visible") return false;
+    return true;
+  }).slice(-4).map(e => e.tagName.toLowerCase() + (typeof e.className === "string" && e.className ? "." + e.className.split(/\s+/).slice(0, 3).join(".") : "") + " " + Math.round(e.getBoundingClientRect().right))`
 
 func waitLang(t *testing.T, p page, want string) {
 	t.Helper()
