@@ -4,7 +4,9 @@ package customers
 
 import (
 	"context"
+
 	"portal/components"
+	"portal/components/i18n"
 	"portal/components/inbox"
 	"portal/models"
 )
@@ -63,9 +65,9 @@ var (
 
 func readState(ctx context.Context, m models.CustomerMessage) string {
 	if m.ReadAt == nil {
-		return T.Unread
+		return i18n.T(ctx, "customers.unread")
 	}
-	return T.ReadAt(components.DateTime(ctx, *m.ReadAt))
+	return i18n.T(ctx, "customers.read_at", map[string]any{"When": components.DateTime(ctx, *m.ReadAt)})
 }
 
 func boolText(b bool) string {

@@ -71,11 +71,11 @@ func (p Pager) PrevURL() string {
 }
 
 // Range says which rows are shown: "21–40 of 55"; "" when all fit.
-func (p Pager) Range() string {
+func (p Pager) Range(ctx context.Context) string {
 	if p.Shown == 0 || (p.Offset == 0 && int64(p.Shown) >= p.Total) {
 		return ""
 	}
-	return T.Range(p.Offset+1, p.Offset+p.Shown, p.Total)
+	return i18n.T(ctx, "inbox.range", map[string]any{"From": p.Offset + 1, "To": p.Offset + p.Shown, "Total": p.Total})
 }
 
 // MessageURL is a message of the customer's own inbox.
@@ -89,13 +89,20 @@ func Department(ctx context.Context, m models.CustomerMessage) string {
 	return i18n.T(ctx, "layout.bank_name")
 }
 
-// Transport names the channel in the UI language ("—" for none).
-func Transport(t string) string {
-	if t == "" {
-		return T.NoTransport
-	}
-	if l, ok := T.TransportLabel[t]; ok {
-		return l
+// Transport names the channel in ctx's language ("—" for none; free text
+// from the API as it is).
+func Transport(ctx context.Context, t string) string {
+	switch t {
+	case "":
+		return "—"
+	case "SMS":
+		return i18n.T(ctx, "inbox.channel_sms")
+	case "EMAIL":
+		return i18n.T(ctx, "inbox.channel_email")
+	case "POST":
+		return i18n.T(ctx, "inbox.channel_post")
+	case "IN_APP":
+		return i18n.T(ctx, "inbox.channel_in_app")
 	}
 	return t
 }

@@ -252,3 +252,48 @@ func TestCustomerPagesNeedTheRoles(t *testing.T) {
 		t.Fatalf("%d refused messages stored", stored)
 	}
 }
+
+// The staff's customer pages in Portuguese (the default) and English.
+func TestCustomerPagesSpeakTheClientsLanguage(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	jose := s.CustomerUUID(t, "C-000002")
+	for _, tc := range []struct {
+		accept, lang, title, searchLabel, count, details, since, send, sent string
+	}{
+		{"", "pt-PT", "Clientes", "Nome, e-mail, NIF ou número de cliente", "1 cliente", "Dados do cliente", "Cliente desde",
+			"Enviar mensagem", "Mensagem enviada."},
+		{"en", "en", "Customers", "Name, e-mail, tax id or customer number", "1 customer", "Customer details", "Customer since",
+			"Send message", "Message sent."},
+	} {
+		c := s.ClientIn(t, tc.accept)
+		c.Login(marta)
+		res := c.Get("/staff/customers?q=C-000002")
+		doc := res.Doc(t)
+		if got := htmlLang(t, res); got != tc.lang {
+			t.Errorf("%s: <html lang=%q>", tc.lang, got)
+		}
+		if h := strings.TrimSpace(doc.Find("main h1").Text()); h != tc.title {
+			t.Errorf("%s: heading %q", tc.lang, h)
+		}
+		if l := strings.TrimSpace(doc.Find(`label[for="q"]`).Text()); l != tc.searchLabel {
+			t.Errorf("%s: search label %q", tc.lang, l)
+		}
+		if n := strings.TrimSpace(doc.Find(`[data-testid="customer-count"]`).Text()); n != tc.count {
+			t.Errorf("%s: count %q", tc.lang, n)
+		}
+		page := c.Get("/staff/customers/" + jose).Doc(t)
+		if h := strings.TrimSpace(page.Find(`#details-h`).Text()); h != tc.details {
+			t.Errorf("%s: details heading %q", tc.lang, h)
+		}
+		if dt := strings.TrimSpace(page.Find(`[data-testid="customer-details"] dt`).Eq(4).Text()); dt != tc.since {
+			t.Errorf("%s: detail label %q", tc.lang, dt)
+		}
+		if b := strings.TrimSpace(page.Find(`#compose button[type="submit"]`).Text()); b != tc.send {
+			t.Errorf("%s: send button %q", tc.lang, b)
+		}
+		c.PostForm("/staff/customers/"+jose+"/messages", composeForm("Olá / Hello", "SMS"))
+		if f := strings.TrimSpace(c.Get("/staff/customers/" + jose).Doc(t).Find(`[data-testid="flash"]`).Text()); f != tc.sent {
+			t.Errorf("%s: flash %q", tc.lang, f)
+		}
+	}
+}

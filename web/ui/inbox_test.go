@@ -269,3 +269,48 @@ func TestInboxIsForCustomersOnly(t *testing.T) {
 		t.Errorf("anonymous /inbox: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 }
+
+// The customer's inbox in Portuguese (the default) and English.
+func TestInboxSpeaksTheClientsLanguage(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	for _, tc := range []struct {
+		accept, lang, title, summary, unread, received, back string
+	}{
+		{"", "pt-PT", "As suas mensagens", "Tem ", "Por ler", "Recebida", "← Todas as mensagens"},
+		{"en", "en", "Your messages", "You have ", "Unread", "Received", "← All messages"},
+	} {
+		c := s.ClientIn(t, tc.accept)
+		c.Login(maria)
+		res := c.Get("/inbox")
+		doc := res.Doc(t)
+		if got := htmlLang(t, res); got != tc.lang {
+			t.Errorf("%s: <html lang=%q>", tc.lang, got)
+		}
+		if h := strings.TrimSpace(doc.Find("main h1").Text()); h != tc.title {
+			t.Errorf("%s: heading %q", tc.lang, h)
+		}
+		if sum := strings.TrimSpace(doc.Find(`[data-testid="inbox-summary"]`).Text()); !strings.HasPrefix(sum, tc.summary) {
+			t.Errorf("%s: summary %q", tc.lang, sum)
+		}
+		if u := strings.TrimSpace(doc.Find(`[data-testid="inbox-unread"]`).First().Text()); u != tc.unread {
+			t.Errorf("%s: unread marker %q", tc.lang, u)
+		}
+		// A read message, so that the summary above stays the same.
+		var id string
+		for _, r := range inboxRows(doc) {
+			if !r.Unread {
+				id = r.ID
+				break
+			}
+		}
+		od := c.Get("/inbox/" + id).Doc(t)
+		if b := strings.TrimSpace(od.Find(`main a.btn-link`).Text()); b != tc.back {
+			t.Errorf("%s: back link %q", tc.lang, b)
+		}
+		if dt := od.Find(`[data-testid="inbox-message"] dt`).FilterFunction(func(_ int, d *goquery.Selection) bool {
+			return strings.TrimSpace(d.Text()) == tc.received
+		}); dt.Length() != 1 {
+			t.Errorf("%s: no %q in the message's details", tc.lang, tc.received)
+		}
+	}
+}
