@@ -4,7 +4,9 @@ package customers
 
 import (
 	"context"
+
 	"portal/components"
+	"portal/components/i18n"
 	"portal/components/inbox"
 	"portal/models"
 )
@@ -52,8 +54,29 @@ func CustomerURL(uuid string) string { return "/staff/customers/" + uuid }
 
 func messagesURL(uuid string) string { return CustomerURL(uuid) + "/messages" }
 
-// Transports are the choices of the transport select.
-func transports() []string { return models.CustomerMessageTransports }
+// transports are the choices of the transport select, which records the
+// channel the bank also used outside the portal: none (IN_APP, the portal
+// only) first, then the models' other channels. The browser may only send
+// these (ListedTransportOnly).
+func transports() []string {
+	var none, other []string
+	for _, t := range models.CustomerMessageTransports {
+		if inbox.OtherChannel(t) {
+			other = append(other, t)
+		} else {
+			none = append(none, t)
+		}
+	}
+	return append(none, other...)
+}
+
+// transportChoice words a choice of the transport select.
+func transportChoice(ctx context.Context, t string) string {
+	if !inbox.OtherChannel(t) {
+		return i18n.T(ctx, "customers.transport_none")
+	}
+	return inbox.Channel(ctx, t)
+}
 
 // fieldError and generalError are the shared form helpers.
 var (
@@ -63,9 +86,9 @@ var (
 
 func readState(ctx context.Context, m models.CustomerMessage) string {
 	if m.ReadAt == nil {
-		return T.Unread
+		return i18n.T(ctx, "customers.unread")
 	}
-	return T.ReadAt(components.DateTime(ctx, *m.ReadAt))
+	return i18n.T(ctx, "customers.read_at", map[string]any{"When": components.DateTime(ctx, *m.ReadAt)})
 }
 
 func boolText(b bool) string {

@@ -1,6 +1,6 @@
 // Package inbox holds the customer's inbox: the list of messages from the
 // bank and one message in full. Its message helpers (sender, excerpt,
-// transport, pager) are shared with the staff's customer page.
+// other channel, pager) are shared with the staff's customer page.
 package inbox
 
 import (
@@ -71,11 +71,11 @@ func (p Pager) PrevURL() string {
 }
 
 // Range says which rows are shown: "21–40 of 55"; "" when all fit.
-func (p Pager) Range() string {
+func (p Pager) Range(ctx context.Context) string {
 	if p.Shown == 0 || (p.Offset == 0 && int64(p.Shown) >= p.Total) {
 		return ""
 	}
-	return T.Range(p.Offset+1, p.Offset+p.Shown, p.Total)
+	return i18n.T(ctx, "inbox.range", map[string]any{"From": p.Offset + 1, "To": p.Offset + p.Shown, "Total": p.Total})
 }
 
 // MessageURL is a message of the customer's own inbox.
@@ -89,15 +89,34 @@ func Department(ctx context.Context, m models.CustomerMessage) string {
 	return i18n.T(ctx, "layout.bank_name")
 }
 
-// Transport names the channel in the UI language ("—" for none).
-func Transport(t string) string {
-	if t == "" {
-		return T.NoTransport
-	}
-	if l, ok := T.TransportLabel[t]; ok {
-		return l
+// The portal itself sends nothing but the message in the inbox: a
+// message's transport records the channel the bank ALSO used outside the
+// portal (an SMS, an e-mail, a letter). "" (none given, OBP v1.4.0) and
+// IN_APP (the portal only) record none.
+
+// OtherChannel tells whether t names a channel besides the portal.
+func OtherChannel(t string) bool { return t != "" && t != "IN_APP" }
+
+// Channel names the channel t in ctx's language (free text from the API as
+// it is).
+func Channel(ctx context.Context, t string) string {
+	switch t {
+	case "SMS":
+		return i18n.T(ctx, "inbox.channel_sms")
+	case "EMAIL":
+		return i18n.T(ctx, "inbox.channel_email")
+	case "POST":
+		return i18n.T(ctx, "inbox.channel_post")
 	}
 	return t
+}
+
+// AlsoSentBy is "Also sent by SMS", "" when no other channel is recorded.
+func AlsoSentBy(ctx context.Context, t string) string {
+	if !OtherChannel(t) {
+		return ""
+	}
+	return i18n.T(ctx, "inbox.also_sent_by", map[string]any{"Channel": Channel(ctx, t)})
 }
 
 // Excerpt is the start of a message on one line, at most n characters.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/components/auth"
+	"portal/components/i18n"
 	"portal/models"
 	"portal/web/session"
 )
@@ -30,7 +32,7 @@ func (h *Handlers) loginForm(c *gin.Context) {
 		return
 	}
 	h.render(c, http.StatusOK, auth.Login(auth.LoginView{
-		Page:      h.page(c, auth.T.Title, ""),
+		Page:      h.page(c, i18n.T(c.Request.Context(), "auth.title"), ""),
 		Next:      next,
 		SignedOut: c.Query("signed_out") == "1",
 	}))
@@ -40,9 +42,9 @@ func (h *Handlers) login(c *gin.Context) {
 	email := strings.TrimSpace(c.PostForm("email"))
 	password := c.PostForm("password")
 	next := safeNext(c.PostForm("next"))
-	view := auth.LoginView{Page: h.page(c, auth.T.Title, ""), Email: email, Next: next}
+	view := auth.LoginView{Page: h.page(c, i18n.T(c.Request.Context(), "auth.title"), ""), Email: email, Next: next}
 	if email == "" || password == "" || len(email) > 254 || len(password) > 128 {
-		view.Error = auth.T.Required
+		view.Error = i18n.T(c.Request.Context(), "auth.required")
 		h.render(c, http.StatusUnprocessableEntity, auth.Login(view))
 		return
 	}
@@ -51,11 +53,15 @@ func (h *Handlers) login(c *gin.Context) {
 		e := models.AsError(err)
 		switch e.Code {
 		case models.CodeUnauthorized:
-			view.Error = e.Message
+			// Every failure is the same one (unknown user, wrong password...).
+			view.Error = i18n.T(c.Request.Context(), "auth.bad_credentials")
 			h.render(c, http.StatusUnprocessableEntity, auth.Login(view))
 		case models.CodeRateLimited:
 			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
-			view.Error = e.Message
+			view.Error = i18n.T(c.Request.Context(), "auth.throttled")
+			if errors.Is(err, models.ErrHashingBusy) {
+				view.Error = i18n.T(c.Request.Context(), "auth.busy")
+			}
 			h.render(c, http.StatusTooManyRequests, auth.Login(view))
 		default:
 			h.fail(c, err)

@@ -8,6 +8,7 @@ import (
 
 	"portal/components"
 	"portal/components/customers"
+	"portal/components/i18n"
 	"portal/models"
 	"portal/web/session"
 )
@@ -35,7 +36,7 @@ func (h *Handlers) findCustomers(c *gin.Context) {
 		}
 	}
 	v.Results = list
-	v.Page = h.page(c, customers.T.SearchTitle, "customers")
+	v.Page = h.page(c, i18n.T(c.Request.Context(), "customers.search_title"), "customers")
 	h.render(c, status, customers.SearchPage(v))
 }
 
@@ -111,7 +112,7 @@ func (h *Handlers) postCustomerMessage(c *gin.Context) {
 		return
 	}
 	if !isFragment(c) {
-		_ = session.SetFlash(c, customers.T.Sent)
+		_ = session.SetFlash(c, i18n.T(ctx, "customers.sent"))
 		redirect(c, customers.CustomerURL(id)+"#messages")
 		return
 	}

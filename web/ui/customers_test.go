@@ -84,15 +84,24 @@ func TestStaffCustomerPageShowsMessagesAsTheCustomerSeesThem(t *testing.T) {
 				t.Errorf("message %d read state %q", i, state)
 			}
 		})
-		// The compose form: labelled fields, the four transports.
-		var opts []string
+		// The compose form: labelled fields; the transport records the
+		// channel the bank also used, none (the portal only) first.
+		var opts, labels []string
 		doc.Find(`#compose select[name="transport"] option`).Each(func(_ int, o *goquery.Selection) {
 			if v := o.AttrOr("value", ""); v != "" {
 				opts = append(opts, v)
+				labels = append(labels, strings.TrimSpace(o.Text()))
 			}
 		})
-		if strings.Join(opts, ",") != "SMS,EMAIL,POST,IN_APP" {
-			t.Errorf("transports %v", opts)
+		if strings.Join(opts, ",") != "IN_APP,SMS,EMAIL,POST" || strings.Join(labels, ",") != "None: only in the portal,SMS,E-mail,Post" {
+			t.Errorf("transports %v %v", opts, labels)
+		}
+		if l := strings.TrimSpace(doc.Find(`#compose label[for="transport"]`).Text()); l != "Also sent to the customer by" {
+			t.Errorf("transport label %q", l)
+		}
+		if h := doc.Find(`#transport-hint`).Text(); h != "The portal does not send it: record the channel the bank used, if any." ||
+			!strings.Contains(doc.Find(`#transport`).AttrOr("aria-describedby", ""), "transport-hint") {
+			t.Errorf("transport hint %q", h)
 		}
 		for _, f := range []string{"from_department", "from_person", "transport", "message"} {
 			if doc.Find(`#compose label[for="`+f+`"]`).Length() != 1 || doc.Find(`#compose [name="`+f+`"]`).Length() != 1 {
@@ -181,6 +190,15 @@ func TestStaffComposeValidationAndPosting(t *testing.T) {
 		if first.Find(`[data-testid="message-body"]`).Text() != "First line\nsecond line" || first.AttrOr("data-read", "") != "false" {
 			t.Fatalf("posted message shows %q read=%s", first.Find(`[data-testid="message-body"]`).Text(), first.AttrOr("data-read", ""))
 		}
+		if tr := first.Find(`[data-testid="message-transport"]`).Text(); tr != "Also sent by Post" {
+			t.Errorf("posted message's transport %q", tr)
+		}
+		// None: the portal only, and no channel shown.
+		c.PostForm(path, composeForm("Portal only", "IN_APP"))
+		first = c.Get("/staff/customers/" + jose).Doc(t).Find(`[data-testid="customer-message"]`).First()
+		if first.Find(`[data-testid="message-body"]`).Text() != "Portal only" || first.Find(`[data-testid="message-transport"]`).Length() != 0 {
+			t.Errorf("a message for the portal only shows a channel %q", first.Find(`[data-testid="message-transport"]`).Text())
+		}
 
 		// htmx: the cleared form (sender kept) and the new message for the top.
 		hx = c.PostForm(path, composeForm("Second message", "SMS"), "HX-Request", "true")
@@ -250,5 +268,68 @@ func TestCustomerPagesNeedTheRoles(t *testing.T) {
 	s.Store.DB().Table("customer_messages").Where("message = ?", "Hello").Count(&stored)
 	if stored != 0 {
 		t.Fatalf("%d refused messages stored", stored)
+	}
+}
+
+// The staff's customer pages in Portuguese (the default) and English.
+func TestCustomerPagesSpeakTheClientsLanguage(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	jose := s.CustomerUUID(t, "C-000002")
+	for _, tc := range []struct {
+		accept, lang, title, searchLabel, count, details, since, send, sent string
+		transport, hint, choices, alsoSent                                  string
+	}{
+		{"", "pt-PT", "Clientes", "Nome, e-mail, NIF ou número de cliente", "1 cliente", "Dados do cliente", "Cliente desde",
+			"Enviar mensagem", "Mensagem enviada.", "Também enviada ao cliente por",
+			"O portal não a envia por outro canal: registe o canal que o banco usou, se usou algum.",
+			"Escolha uma opção…,Nenhum: apenas no portal,SMS,E-mail,Correio", "Também enviada por SMS"},
+		{"en", "en", "Customers", "Name, e-mail, tax id or customer number", "1 customer", "Customer details", "Customer since",
+			"Send message", "Message sent.", "Also sent to the customer by",
+			"The portal does not send it: record the channel the bank used, if any.",
+			"Choose one…,None: only in the portal,SMS,E-mail,Post", "Also sent by SMS"},
+	} {
+		c := s.ClientIn(t, tc.accept)
+		c.Login(marta)
+		res := c.Get("/staff/customers?q=C-000002")
+		doc := res.Doc(t)
+		if got := htmlLang(t, res); got != tc.lang {
+			t.Errorf("%s: <html lang=%q>", tc.lang, got)
+		}
+		if h := strings.TrimSpace(doc.Find("main h1").Text()); h != tc.title {
+			t.Errorf("%s: heading %q", tc.lang, h)
+		}
+		if l := strings.TrimSpace(doc.Find(`label[for="q"]`).Text()); l != tc.searchLabel {
+			t.Errorf("%s: search label %q", tc.lang, l)
+		}
+		if n := strings.TrimSpace(doc.Find(`[data-testid="customer-count"]`).Text()); n != tc.count {
+			t.Errorf("%s: count %q", tc.lang, n)
+		}
+		page := c.Get("/staff/customers/" + jose).Doc(t)
+		if h := strings.TrimSpace(page.Find(`#details-h`).Text()); h != tc.details {
+			t.Errorf("%s: details heading %q", tc.lang, h)
+		}
+		if dt := strings.TrimSpace(page.Find(`[data-testid="customer-details"] dt`).Eq(4).Text()); dt != tc.since {
+			t.Errorf("%s: detail label %q", tc.lang, dt)
+		}
+		if b := strings.TrimSpace(page.Find(`#compose button[type="submit"]`).Text()); b != tc.send {
+			t.Errorf("%s: send button %q", tc.lang, b)
+		}
+		if l := strings.TrimSpace(page.Find(`label[for="transport"]`).Text()); l != tc.transport {
+			t.Errorf("%s: transport label %q", tc.lang, l)
+		}
+		if h := page.Find(`#transport-hint`).Text(); h != tc.hint {
+			t.Errorf("%s: transport hint %q", tc.lang, h)
+		}
+		if ch := strings.Join(page.Find(`#transport option`).Map(func(_ int, o *goquery.Selection) string { return o.Text() }), ","); ch != tc.choices {
+			t.Errorf("%s: transport choices %q", tc.lang, ch)
+		}
+		c.PostForm("/staff/customers/"+jose+"/messages", composeForm("Olá / Hello", "SMS"))
+		after := c.Get("/staff/customers/" + jose).Doc(t)
+		if f := strings.TrimSpace(after.Find(`[data-testid="flash"]`).Text()); f != tc.sent {
+			t.Errorf("%s: flash %q", tc.lang, f)
+		}
+		if tr := after.Find(`[data-testid="customer-message"] [data-testid="message-transport"]`).First().Text(); tr != tc.alsoSent {
+			t.Errorf("%s: the new message's transport %q", tc.lang, tr)
+		}
 	}
 }

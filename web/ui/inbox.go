@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/components"
+	"portal/components/i18n"
 	"portal/components/inbox"
 	"portal/models"
 )
@@ -52,7 +53,7 @@ func (h *Handlers) inbox(c *gin.Context) {
 		return
 	}
 	v := inbox.InboxView{Result: res, Pager: pager("/inbox", "", p, res)}
-	v.Page = h.page(c, inbox.T.Title, "inbox")
+	v.Page = h.page(c, i18n.T(ctx, "inbox.title"), "inbox")
 	v.Page.Unread = res.Unread
 	h.render(c, http.StatusOK, inbox.InboxPage(v))
 }
@@ -65,7 +66,7 @@ func (h *Handlers) inboxMessage(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	page, err := h.customerPage(c, inbox.T.MessageTitle)
+	page, err := h.customerPage(c, i18n.T(c.Request.Context(), "inbox.message_title"))
 	if err != nil {
 		h.fail(c, err)
 		return

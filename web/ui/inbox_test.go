@@ -116,8 +116,9 @@ func TestInboxNewestFirstUnreadCountAndOpening(t *testing.T) {
 		if from := strings.Join(strings.Fields(row.Find(`[data-testid="inbox-from"]`).Text()), " "); from != "Mortgages · Marta Santos" {
 			t.Errorf("from shows %q", from)
 		}
-		if tr := strings.TrimSpace(row.Find(`[data-testid="inbox-transport"]`).Text()); !strings.HasSuffix(tr, "In the app") {
-			t.Errorf("transport shows %q", tr)
+		// IN_APP: the portal only, no other channel to tell of.
+		if tr := row.Find(`[data-testid="inbox-transport"]`); tr.Length() != 0 {
+			t.Errorf("a message for the portal only shows a transport %q", tr.Text())
 		}
 
 		// Opening it shows it in full and marks it read.
@@ -267,5 +268,118 @@ func TestInboxIsForCustomersOnly(t *testing.T) {
 	anon := s.Client(t)
 	if res := anon.Get("/inbox"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?next=%2Finbox" {
 		t.Errorf("anonymous /inbox: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+// The customer's inbox in Portuguese (the default) and English.
+func TestInboxSpeaksTheClientsLanguage(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	for _, tc := range []struct {
+		accept, lang, title, summary, unread, received, back string
+	}{
+		{"", "pt-PT", "As suas mensagens", "Tem ", "Por ler", "Recebida", "← Todas as mensagens"},
+		{"en", "en", "Your messages", "You have ", "Unread", "Received", "← All messages"},
+	} {
+		c := s.ClientIn(t, tc.accept)
+		c.Login(maria)
+		res := c.Get("/inbox")
+		doc := res.Doc(t)
+		if got := htmlLang(t, res); got != tc.lang {
+			t.Errorf("%s: <html lang=%q>", tc.lang, got)
+		}
+		if h := strings.TrimSpace(doc.Find("main h1").Text()); h != tc.title {
+			t.Errorf("%s: heading %q", tc.lang, h)
+		}
+		if sum := strings.TrimSpace(doc.Find(`[data-testid="inbox-summary"]`).Text()); !strings.HasPrefix(sum, tc.summary) {
+			t.Errorf("%s: summary %q", tc.lang, sum)
+		}
+		if u := strings.TrimSpace(doc.Find(`[data-testid="inbox-unread"]`).First().Text()); u != tc.unread {
+			t.Errorf("%s: unread marker %q", tc.lang, u)
+		}
+		// A read message, so that the summary above stays the same.
+		var id string
+		for _, r := range inboxRows(doc) {
+			if !r.Unread {
+				id = r.ID
+				break
+			}
+		}
+		od := c.Get("/inbox/" + id).Doc(t)
+		if b := strings.TrimSpace(od.Find(`main a.btn-link`).Text()); b != tc.back {
+			t.Errorf("%s: back link %q", tc.lang, b)
+		}
+		if dt := od.Find(`[data-testid="inbox-message"] dt`).FilterFunction(func(_ int, d *goquery.Selection) bool {
+			return strings.TrimSpace(d.Text()) == tc.received
+		}); dt.Length() != 1 {
+			t.Errorf("%s: no %q in the message's details", tc.lang, tc.received)
+		}
+	}
+}
+
+// The portal sends nothing but the inbox's message: its transport records
+// the channel the bank also used, shown as "Also sent by …" in the
+// customer's language, and nothing when none is recorded ("" from the API,
+// IN_APP from the form).
+func TestInboxTellsOfTheOtherChannelTheBankUsed(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	maria1 := s.CustomerUUID(t, "C-000001")
+	staff := s.Client(t)
+	staff.Login(marta)
+	write := func(text, transport string) string {
+		t.Helper()
+		res := staff.PostForm("/staff/customers/"+maria1+"/messages", url.Values{"message": {text},
+			"transport": {transport}, "from_department": {"Mortgages"}, "from_person": {"Marta Santos"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("writing %q: %d", text, res.StatusCode)
+		}
+		var id string
+		s.Store.DB().Raw(`SELECT uuid FROM customer_messages WHERE message = ?`, text).Scan(&id)
+		return id
+	}
+	byPost := write("By post too", "POST")
+	portalOnly := write("Portal only", "IN_APP")
+	none := write("No transport given", "SMS")
+	// As OBP v1.4.0 stores it: no transport at all.
+	if err := s.Store.DB().Exec(`UPDATE customer_messages SET transport = '' WHERE uuid = ?`, none).Error; err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		accept, lang, row, label, channel string
+	}{
+		{"", "pt-PT", "Também enviada por Correio", "Também enviada por", "Correio"},
+		{"en", "en", "Also sent by Post", "Also sent by", "Post"},
+	} {
+		c := s.ClientIn(t, tc.accept)
+		c.Login(maria)
+		doc := c.Get("/inbox").Doc(t)
+		transportOf := map[string]*goquery.Selection{}
+		doc.Find(`[data-testid="inbox-row"]`).Each(func(_ int, r *goquery.Selection) {
+			transportOf[r.AttrOr("data-message", "")] = r.Find(`[data-testid="inbox-transport"]`)
+		})
+		for id, want := range map[string]string{byPost: tc.row, portalOnly: "", none: ""} {
+			tr, ok := transportOf[id]
+			if !ok {
+				t.Fatalf("%s: message %s not in the inbox", tc.lang, id)
+			}
+			if tr.Text() != want || (want == "") != (tr.Length() == 0) {
+				t.Errorf("%s: the row of message %s shows %q, want %q", tc.lang, id, tr.Text(), want)
+			}
+		}
+		od := c.Get("/inbox/" + byPost).Doc(t)
+		dd := od.Find(`[data-testid="message-transport"]`)
+		if dd.Text() != tc.channel || strings.TrimSpace(dd.Prev().Text()) != tc.label {
+			t.Errorf("%s: the message shows %q %q", tc.lang, dd.Prev().Text(), dd.Text())
+		}
+		for _, id := range []string{portalOnly, none} {
+			od := c.Get("/inbox/" + id).Doc(t)
+			if od.Find(`[data-testid="message-transport"]`).Length() != 0 || strings.Contains(od.Find("main").Text(), tc.label) {
+				t.Errorf("%s: message %s without another channel tells of one", tc.lang, id)
+			}
+		}
+		// No wording of the old "Sent by" is left.
+		if strings.Contains(doc.Find("main").Text(), "Sent by") || strings.Contains(doc.Find("main").Text(), "Enviada por") {
+			t.Errorf("%s: the inbox still says sent by", tc.lang)
+		}
 	}
 }
