@@ -152,3 +152,12 @@ func TestBrowserBrokerProcesses(t *testing.T) {
 		}
 	}
 }
+
+func (p page) bool(js string) bool {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](js))
+	if err != nil {
+		p.t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}

@@ -39,6 +39,7 @@ func TestBrowserThreadBrokerAndStaff(t *testing.T) {
 		// An empty text is refused inline.
 		chromedp.Click(`#compose button[type="submit"]`),
 		chromedp.WaitVisible(`[data-testid="text-error"]`),
+		chromedp.Click(`[data-testid="add-subject"]`),
 		chromedp.SendKeys(`#subject`, "Payslips"),
 		chromedp.SendKeys(`#text`, "Hello,\nthe client's last three payslips are attached.\n<b>not bold</b>"),
 		chromedp.Click(`#compose button[type="submit"]`),
