@@ -3,11 +3,12 @@
 package replyqueue
 
 import (
-	"fmt"
+	"context"
 	"net/url"
 	"time"
 
 	"portal/components"
+	"portal/components/i18n"
 	"portal/models"
 )
 
@@ -27,8 +28,9 @@ type tab struct {
 	Label string
 }
 
-func (v ReplyQueueView) Tabs() []tab {
-	return []tab{{models.ReplyQueueWaiting, T.Waiting}, {models.ReplyQueueAnswered, T.Answered}, {models.ReplyQueueAll, T.All}}
+func (v ReplyQueueView) Tabs(ctx context.Context) []tab {
+	return []tab{{models.ReplyQueueWaiting, i18n.T(ctx, "replyqueue.tab_waiting")},
+		{models.ReplyQueueAnswered, i18n.T(ctx, "replyqueue.tab_answered")}, {models.ReplyQueueAll, i18n.T(ctx, "replyqueue.tab_all")}}
 }
 
 func (v ReplyQueueView) url(filter models.ReplyQueueFilterKind, firm, after string) string {
@@ -53,23 +55,23 @@ func (v ReplyQueueView) NextURL() string {
 }
 
 // Waited says how long ago the last message came: "3 min", "5 h", "2 days".
-func Waited(since, now time.Time) string {
+func Waited(ctx context.Context, since, now time.Time) string {
 	d := now.Sub(since)
 	switch {
 	case d < time.Minute:
-		return T.JustNow
+		return i18n.T(ctx, "replyqueue.just_now")
 	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
+		return i18n.N(ctx, "replyqueue.minutes", int(d.Minutes()))
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h", int(d.Hours()))
+		return i18n.N(ctx, "replyqueue.hours", int(d.Hours()))
 	default:
-		return fmt.Sprintf("%d days", int(d.Hours()/24))
+		return i18n.N(ctx, "replyqueue.days", int(d.Hours()/24))
 	}
 }
 
-func authorLabel(k models.AuthorKind) string {
+func authorLabel(ctx context.Context, k models.AuthorKind) string {
 	if k == models.AuthorBank {
-		return T.Bank
+		return i18n.T(ctx, "replyqueue.author_bank")
 	}
-	return T.Broker
+	return i18n.T(ctx, "replyqueue.author_broker")
 }

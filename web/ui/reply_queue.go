@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"portal/components/i18n"
 	"portal/components/replyqueue"
 	"portal/models"
 )
@@ -32,6 +33,6 @@ func (h *Handlers) replyQueue(c *gin.Context) {
 		}
 	}
 	v.Result = page
-	v.Page = h.page(c, replyqueue.T.Title, "queue")
+	v.Page = h.page(c, i18n.T(ctx, "replyqueue.title"), "queue")
 	h.render(c, status, replyqueue.ReplyQueuePage(v))
 }
