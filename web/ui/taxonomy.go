@@ -110,7 +110,7 @@ func (h *Handlers) childOptions(c *gin.Context, param, parent, child string) {
 	raw := c.Query(param)
 	id, err := strconv.Atoi(raw)
 	if raw != "" && (err != nil || id < 1) {
-		h.fail(c, &models.Error{Code: models.CodeInvalid, Message: param + " must be a positive whole number"})
+		h.fail(c, &models.Error{Code: models.CodeInvalid, Message: i18n.T(ctx, "taxonomy.bad_id", map[string]any{"Param": param})})
 		return
 	}
 	if id > 0 {
