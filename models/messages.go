@@ -154,7 +154,7 @@ type ReplyQueueFilterKind string
 
 const (
 	ReplyQueueAll      ReplyQueueFilterKind = "all"      // every thread with a message ("" too)
-	ReplyQueueWaiting  ReplyQueueFilterKind = "waiting"  // last message from a broker: waiting for the bank
+	ReplyQueueWaiting  ReplyQueueFilterKind = "waiting"  // last message from a broker: waiting for the bank, longest wait first
 	ReplyQueueAnswered ReplyQueueFilterKind = "answered" // last message from the bank
 )
 
@@ -182,10 +182,33 @@ type ReplyQueueItem struct {
 	Unread         bool // the current user has not read the last message
 }
 
-// ReplyQueuePage is one page of the reply queue, most recent activity first.
+// ReplyQueuePage is one page of the reply queue: most recent activity
+// first, except waiting threads, longest wait (oldest last message) first.
 type ReplyQueuePage struct {
 	Items      []ReplyQueueItem
 	NextCursor string // "" on the last page
+}
+
+// ReplyQueueCounts is how many threads each filter of the reply queue
+// holds, counted up to MaxReplyQueueCount+1 (which reads "more than
+// MaxReplyQueueCount").
+type ReplyQueueCounts struct {
+	Waiting, Answered, All int64
+}
+
+// MaxReplyQueueCount caps the reply queue's counts, so counting costs the
+// same whatever the size of the bank (no full-table count on a request).
+const MaxReplyQueueCount = 999
+
+// Of is the number of threads of filter k ("" is all).
+func (c ReplyQueueCounts) Of(k ReplyQueueFilterKind) int64 {
+	switch k {
+	case ReplyQueueWaiting:
+		return c.Waiting
+	case ReplyQueueAnswered:
+		return c.Answered
+	}
+	return c.All
 }
 
 // FirmOption is one broker firm for the queue's firm filter.
@@ -243,9 +266,16 @@ type MessageService interface {
 	UnreadCounts(ctx context.Context, processUUIDs []string) (map[string]int, error)
 
 	// ReplyQueue is the staff reply queue: threads with at least one
-	// message across every firm of the bank, most recent activity first,
-	// keyset paged. Staff and admins only (others CodeForbidden).
+	// message across every firm of the bank, most recent activity first
+	// (ReplyQueueWaiting: longest wait first), keyset paged. Unread is the
+	// caller's own read state. Staff and admins only (others CodeForbidden).
 	ReplyQueue(ctx context.Context, f ReplyQueueFilter) (*ReplyQueuePage, error)
+
+	// ReplyQueueCounts counts the threads of each filter of the queue,
+	// within the firm firmUID ("" for every firm; an unknown one is
+	// CodeInvalid, field "firm"), each up to MaxReplyQueueCount+1.
+	// One statement on the queue's indexes. Staff and admins only.
+	ReplyQueueCounts(ctx context.Context, firmUID string) (*ReplyQueueCounts, error)
 
 	// ReplyQueueFirms lists the bank's broker firms for the queue's firm filter,
 	// by name. Staff and admins only.

@@ -1,9 +1,11 @@
 package admin
 
 import (
+	"context"
 	"slices"
 
 	"portal/components"
+	"portal/components/i18n"
 	"portal/models"
 )
 
@@ -34,11 +36,11 @@ func (v EntitlementsView) Grantable(u models.UserInfo) []string {
 	return out
 }
 
-func kindLabel(k models.UserKind) string {
+func kindLabel(ctx context.Context, k models.UserKind) string {
 	if k == models.KindAdmin {
-		return ET.Admin
+		return i18n.T(ctx, "admin.kind_admin")
 	}
-	return ET.Staff
+	return i18n.T(ctx, "admin.kind_staff")
 }
 
 func userLabel(u models.UserInfo) string {

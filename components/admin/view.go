@@ -8,8 +8,12 @@ import (
 
 // ListRow is one reference list in the overview.
 type ListRow struct {
-	Name, Title, TitlePT, Parent string
-	Values                       int
+	Name   string
+	Title  string // in the page's language
+	Parent string // the parent list's title in the page's language, "" for none
+	Values int
+	// TitleOther is the title in the other language, OtherLang.
+	TitleOther, OtherLang string
 }
 
 // TaxonomiesView is the overview of the reference lists, with the address
@@ -24,17 +28,19 @@ type TaxonomiesView struct {
 type ItemRow struct {
 	ID           int
 	Code, PT, EN string
-	Parent       string // the parent value's description and code, "" for none
+	Parent       string // the parent value's description (in the page's language) and code, "" for none
 }
 
 // TaxonomyView is one list's values, a page at a time.
 type TaxonomyView struct {
-	Page             components.Page
-	Name, Title      string
-	TitlePT, Parent  string
-	Items            []ItemRow
-	From, To, Total  int // 1-based positions of the shown rows
-	PrevURL, NextURL string
+	Page        components.Page
+	Name, Title string // Title in the page's language
+	Parent      string // the parent list's title, "" for none
+	// TitleOther is the title in the other language, OtherLang.
+	TitleOther, OtherLang string
+	Items                 []ItemRow
+	From, To, Total       int // 1-based positions of the shown rows
+	PrevURL, NextURL      string
 }
 
 // TaxonomyURL is the page of list name.

@@ -2,6 +2,13 @@
 // district -> county -> parish cascade of address fields.
 package taxonomy
 
+import (
+	"context"
+
+	"portal/components/i18n"
+	"portal/models"
+)
+
 // Option is one <option> of a select.
 type Option struct {
 	Value, Label string
@@ -31,3 +38,12 @@ const (
 	CountiesURL = "/taxonomy/counties"
 	ParishesURL = "/taxonomy/parishes"
 )
+
+// Lang is the language of the descriptions the views show: the page's
+// (models.LangEN or models.LangPT).
+func Lang(ctx context.Context) string {
+	if i18n.From(ctx) == i18n.EN {
+		return models.LangEN
+	}
+	return models.LangPT
+}

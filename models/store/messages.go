@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -407,18 +408,9 @@ func (s *Store) ReplyQueue(ctx context.Context, f models.ReplyQueueFilter) (*mod
 	if f.After != "" && !validUUID(f.After) {
 		v.Add("after", "page.cursor", nil)
 	}
-	var firmID int64
-	if f.FirmUID != "" {
-		var ids []int64
-		if err := db.Model(&models.BrokerFirm{}).Where("broker_uid = ? AND bank_id = ?", f.FirmUID, p.BankID).
-			Limit(1).Pluck("id", &ids).Error; err != nil {
-			return nil, translate(err, "firm")
-		}
-		if len(ids) == 0 {
-			v.Add("firm", "reply_queue.firm", nil)
-		} else {
-			firmID = ids[0]
-		}
+	firmID, err := queueFirm(db, p, f.FirmUID, &v)
+	if err != nil {
+		return nil, err
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -439,15 +431,22 @@ func (s *Store) ReplyQueue(ctx context.Context, f models.ReplyQueueFilter) (*mod
 	if kind != "" {
 		q = q.Where("threads.last_author_kind = ?", kind)
 	}
+	// Waiting threads: the longest wait first, so the oldest last message
+	// (ids follow commit order); the others: the most recent activity
+	// first. Either way the queue's indexes give the order.
+	after, order := "<", "threads.last_message_id DESC"
+	if kind == models.AuthorBroker {
+		after, order = ">", "threads.last_message_id"
+	}
 	if f.After != "" {
-		q = q.Where("threads.last_message_id < (SELECT c.id FROM messages c WHERE c.uuid = ?)", strings.ToLower(f.After))
+		q = q.Where("threads.last_message_id "+after+" (SELECT c.id FROM messages c WHERE c.uuid = ?)", strings.ToLower(f.After))
 	}
 	var rows []struct {
 		models.ReplyQueueItem
 		LastMessageUUID string
 		UnreadFlag      int
 	}
-	if err := q.Order("threads.last_message_id DESC").Limit(f.Limit + 1).Scan(&rows).Error; err != nil {
+	if err := q.Order(order).Limit(f.Limit + 1).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "threads")
 	}
 	page := &models.ReplyQueuePage{Items: make([]models.ReplyQueueItem, 0, min(len(rows), f.Limit))}
@@ -463,6 +462,61 @@ func (s *Store) ReplyQueue(ctx context.Context, f models.ReplyQueueFilter) (*mod
 		page.Items = append(page.Items, it)
 	}
 	return page, nil
+}
+
+// queueFirm is the id of the bank's firm with broker uid (0 for ""); an
+// unknown uid is a field error in v.
+func queueFirm(db *gorm.DB, p *models.Principal, uid string, v *models.Validation) (int64, error) {
+	if uid == "" {
+		return 0, nil
+	}
+	var ids []int64
+	if err := db.Model(&models.BrokerFirm{}).Where("broker_uid = ? AND bank_id = ?", uid, p.BankID).
+		Limit(1).Pluck("id", &ids).Error; err != nil {
+		return 0, translate(err, "firm")
+	}
+	if len(ids) == 0 {
+		v.Add("firm", "reply_queue.firm", nil)
+		return 0, nil
+	}
+	return ids[0], nil
+}
+
+func (s *Store) ReplyQueueCounts(ctx context.Context, firmUID string) (*models.ReplyQueueCounts, error) {
+	p, err := staffOnly(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db := s.conn(ctx)
+	var v models.Validation
+	firmID, err := queueFirm(db, p, firmUID, &v)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	// The firm is the bank's (queueFirm): its threads are counted on its
+	// own indexes, the bank's on the bank's. Each count walks its index in
+	// the queue's order and stops past the cap, so it never reads a bank's
+	// whole history.
+	scope, arg := "bank_id = ?", p.BankID
+	if firmID != 0 {
+		scope, arg = "broker_id = ?", firmID
+	}
+	limit := strconv.Itoa(models.MaxReplyQueueCount + 1)
+	count := func(kind string) string {
+		return "(SELECT COUNT(*) FROM (SELECT 1 FROM threads WHERE " + scope + kind +
+			" ORDER BY last_message_id DESC LIMIT " + limit + ") capped)"
+	}
+	out := &models.ReplyQueueCounts{}
+	err = db.Raw("SELECT "+count(" AND last_author_kind = ?")+" AS waiting, "+count(" AND last_author_kind = ?")+" AS answered, "+
+		count("")+" AS all_threads", arg, models.AuthorBroker, arg, models.AuthorBank, arg).Row().
+		Scan(&out.Waiting, &out.Answered, &out.All)
+	if err != nil {
+		return nil, translate(err, "threads")
+	}
+	return out, nil
 }
 
 func (s *Store) ReplyQueueFirms(ctx context.Context) ([]models.FirmOption, error) {

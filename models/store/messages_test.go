@@ -641,7 +641,10 @@ func testUnread(t *testing.T, w *threadWorld) {
 	}
 }
 
-// queueWant is the reply queue as computed straight from the tables.
+// queueWant is the reply queue as computed straight from the tables: the
+// newest activity first, waiting threads (last author a broker) the oldest
+// first. Message ids follow commit order, so they order by time (the
+// tests' backdated messages aside).
 func queueWant(t *testing.T, s *store.Store, firmID int64, kind models.AuthorKind) []string {
 	t.Helper()
 	q := s.DB().Table("threads").Select("processes.uuid").Joins("JOIN processes ON processes.id = threads.process_id")
@@ -651,8 +654,12 @@ func queueWant(t *testing.T, s *store.Store, firmID int64, kind models.AuthorKin
 	if kind != "" {
 		q = q.Where("threads.last_author_kind = ?", kind)
 	}
+	order := "threads.last_message_id DESC"
+	if kind == models.AuthorBroker {
+		order = "threads.last_message_id"
+	}
 	var out []string
-	storetest.Must(t, q.Order("threads.last_message_id DESC").Pluck("processes.uuid", &out).Error, "queue want")
+	storetest.Must(t, q.Order(order).Pluck("processes.uuid", &out).Error, "queue want")
 	for i := range out {
 		out[i] = strings.ToLower(out[i])
 	}
@@ -715,17 +722,33 @@ func testQueue(t *testing.T, w *threadWorld) {
 		}
 	}
 
-	// Row contents.
-	got, err := s.ReplyQueue(w.nuno, models.ReplyQueueFilter{FirmUID: "BRK-LIS-001", Filter: models.ReplyQueueWaiting})
-	storetest.Must(t, err, "queue")
-	var row *models.ReplyQueueItem
-	for i := range got.Items {
-		if got.Items[i].ProcessUUID == wl.UUID {
-			row = &got.Items[i]
+	// Every tab's count, for the bank and for each firm.
+	for _, firm := range []models.BrokerFirm{{}, w.lisboa, w.porto} {
+		n, err := s.ReplyQueueCounts(w.marta, firm.BrokerUID)
+		storetest.Must(t, err, "counts %s", firm.BrokerUID)
+		wantN := models.ReplyQueueCounts{Waiting: int64(len(queueWant(t, s, firm.ID, models.AuthorBroker))),
+			Answered: int64(len(queueWant(t, s, firm.ID, models.AuthorBank))), All: int64(len(queueWant(t, s, firm.ID, "")))}
+		if *n != wantN || n.Waiting+n.Answered != n.All || n.Of("") != n.All || n.Of(models.ReplyQueueWaiting) != n.Waiting {
+			t.Fatalf("counts of %q: %+v, want %+v", firm.BrokerUID, *n, wantN)
 		}
 	}
-	if row == nil || got.Items[0].ProcessUUID != wl.UUID {
-		t.Fatalf("the newest waiting thread is not first: %+v", got.Items)
+
+	// Row contents; the newest waiting thread has waited least: last. One
+	// asked after it comes after it, and both after the demo's, which have
+	// waited hours.
+	waiting := walkQueue(t, s, w.nuno, models.ReplyQueueFilter{FirmUID: "BRK-LIS-001", Filter: models.ReplyQueueWaiting})
+	row := &waiting[len(waiting)-1]
+	if row.ProcessUUID != wl.UUID || len(waiting) < 3 || !waiting[0].LastMessageAt.Before(waiting[len(waiting)-2].LastMessageAt) {
+		t.Fatalf("the newest waiting thread is not last: %v", queueUUIDs(waiting))
+	}
+	wl2 := w.fresh(t, w.lisboa)
+	post(t, w, w.joao, wl2, "", "One more question.")
+	first, err := s.ReplyQueue(w.nuno, models.ReplyQueueFilter{FirmUID: "BRK-LIS-001", Filter: models.ReplyQueueWaiting, Limit: 1})
+	storetest.Must(t, err, "waiting, first")
+	again := walkQueue(t, s, w.nuno, models.ReplyQueueFilter{FirmUID: "BRK-LIS-001", Filter: models.ReplyQueueWaiting})
+	if n := len(again); n != len(waiting)+1 || again[n-2].ProcessUUID != wl.UUID || again[n-1].ProcessUUID != wl2.UUID ||
+		first.Items[0].ProcessUUID != waiting[0].ProcessUUID {
+		t.Fatalf("after a newer question: %v", queueUUIDs(again))
 	}
 	th := threadRow(t, s, wl.ID)
 	if row.ProcessNumber != wl.ProcessNumber || row.FirmName != lisboaName || row.FirmUID != "BRK-LIS-001" ||
@@ -767,6 +790,14 @@ func testQueue(t *testing.T, w *threadWorld) {
 	storetest.Must(t, err, "admin queue")
 	_, err = s.ReplyQueue(w.marta, models.ReplyQueueFilter{Filter: "mine", FirmUID: "BRK-NOPE", Limit: 101, After: "x"})
 	wantFields(t, err, "filter", "limit", "after", "firm")
+	_, err = s.ReplyQueueCounts(w.marta, "BRK-NOPE")
+	wantFields(t, err, "firm")
+	for _, who := range []context.Context{w.ana, w.maria} {
+		_, err = s.ReplyQueueCounts(who, "")
+		wantCode(t, err, models.CodeForbidden)
+	}
+	_, err = s.ReplyQueueCounts(w.anon, "")
+	wantCode(t, err, models.CodeUnauthorized)
 
 	firms, err := s.ReplyQueueFirms(w.marta)
 	storetest.Must(t, err, "firms")

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"testing"
 
 	"portal/models"
@@ -69,6 +70,62 @@ func TestThreadReadsMarkWhatTheyShow(t *testing.T) {
 		storetest.Must(t, err, "empty poll")
 		if _, err = s.ThreadPage(w.marta, p.UUID, models.ThreadQuery{Limit: 1, MarkRead: true}); err != nil || len(got) != 0 || unread() != 0 {
 			t.Fatalf("empty poll: %d new, %d unread (%v)", len(got), unread(), err)
+		}
+	})
+}
+
+// The queue's unread mark is each staff member's own: Marta reading a
+// thread (or answering it) leaves it unread for Nuno, and a new broker
+// message makes it unread for both again.
+func TestQueueUnreadIsPerStaffMember(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		w := newThreadWorld(t, s)
+		p := w.fresh(t, w.lisboa)
+		unread := func(who string) bool {
+			t.Helper()
+			ctx := map[string]context.Context{"marta": w.marta, "nuno": w.nuno}[who]
+			page, err := s.ReplyQueue(ctx, models.ReplyQueueFilter{Limit: 5}) // the newest activity first
+			storetest.Must(t, err, "queue of %s", who)
+			for _, it := range page.Items {
+				if it.ProcessUUID == p.UUID {
+					return it.Unread
+				}
+			}
+			t.Fatalf("%s's queue does not show the thread first", who)
+			return false
+		}
+		reads := func() (n int64) {
+			t.Helper()
+			storetest.Must(t, s.DB().Table("thread_reads").Where("process_id = ?", p.ID).Count(&n).Error, "reads")
+			return n
+		}
+		m1 := post(t, w, w.ana, p, "", "A question for the bank.")
+		if !unread("marta") || !unread("nuno") {
+			t.Fatal("a new broker message is not unread for both staff members")
+		}
+		// Marta opens the thread (the process page's newest page marks it).
+		_, err := s.ThreadPage(w.marta, p.UUID, models.ThreadQuery{MarkRead: true})
+		storetest.Must(t, err, "Marta reads")
+		if unread("marta") || !unread("nuno") || reads() != 2 { // Ana's own mark and Marta's
+			t.Fatalf("after Marta read: marta unread %v, nuno unread %v, %d read marks", unread("marta"), unread("nuno"), reads())
+		}
+		if n, err := s.UnreadCounts(w.nuno, []string{p.UUID}); err != nil || n[p.UUID] != 1 {
+			t.Fatalf("Nuno's unread count %v (%v)", n, err)
+		}
+		// Nuno marks it read himself.
+		storetest.Must(t, s.MarkRead(w.nuno, p.UUID, m1.UUID), "Nuno reads")
+		if unread("marta") || unread("nuno") {
+			t.Fatal("read by both, still unread for one")
+		}
+		// Ana writes again: unread for both; Marta answers: read for her,
+		// not for Nuno.
+		post(t, w, w.ana, p, "", "And another.")
+		if !unread("marta") || !unread("nuno") {
+			t.Fatal("the second broker message is not unread for both")
+		}
+		post(t, w, w.marta, p, "", "Answered.")
+		if unread("marta") || !unread("nuno") {
+			t.Fatalf("after Marta's answer: marta unread %v, nuno unread %v", unread("marta"), unread("nuno"))
 		}
 	})
 }

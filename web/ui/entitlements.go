@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/components/admin"
+	"portal/components/i18n"
 	"portal/models"
 	"portal/web/session"
 )
@@ -21,7 +22,7 @@ func (h *Handlers) entitlementsPage(c *gin.Context, status int, problem string) 
 		return
 	}
 	v := admin.EntitlementsView{Users: users, Bank: models.PrincipalFrom(ctx).BankPublicID, Error: problem}
-	v.Page = h.page(c, admin.ET.Title, "admin")
+	v.Page = h.page(c, i18n.T(ctx, "admin.entitlements_title"), "admin")
 	h.render(c, status, admin.EntitlementsPage(v))
 }
 
@@ -34,7 +35,7 @@ func (h *Handlers) grantEntitlement(c *gin.Context) {
 		h.entitlementRefused(c, err, true, role)
 		return
 	}
-	_ = session.SetFlash(c, admin.ET.Granted(role))
+	_ = session.SetFlash(c, i18n.T(ctx, "admin.granted", map[string]any{"Role": role}))
 	redirect(c, admin.EntitlementsURL)
 }
 
@@ -44,30 +45,31 @@ func (h *Handlers) revokeEntitlement(c *gin.Context) {
 		h.entitlementRefused(c, err, false, "")
 		return
 	}
-	_ = session.SetFlash(c, admin.ET.Revoked)
+	_ = session.SetFlash(c, i18n.T(c.Request.Context(), "admin.revoked"))
 	redirect(c, admin.EntitlementsURL)
 }
 
 // entitlementRefused shows why a change was refused above the current
 // list; refusals of the admin themself and failures are the usual pages.
 func (h *Handlers) entitlementRefused(c *gin.Context, err error, grant bool, role string) {
+	ctx := c.Request.Context()
 	e := models.AsError(err)
 	switch {
 	case !grant && (e.Code == models.CodeNotFound || e.Code == models.CodeInvalid):
-		h.entitlementsPage(c, http.StatusNotFound, admin.ET.Gone)
+		h.entitlementsPage(c, http.StatusNotFound, i18n.T(ctx, "admin.already_revoked"))
 	case !grant && e.Code == models.CodeConflict: // the last holder of the admin role
-		h.entitlementsPage(c, http.StatusConflict, e.Message)
+		h.entitlementsPage(c, http.StatusConflict, i18n.T(ctx, "admin.last_holder", map[string]any{"Role": models.RoleCanCreateEntitlementAtAnyBank}))
 	case e.Code == models.CodeInvalid && role == "":
-		h.entitlementsPage(c, http.StatusUnprocessableEntity, admin.ET.ChooseRoleError)
+		h.entitlementsPage(c, http.StatusUnprocessableEntity, i18n.T(ctx, "admin.choose_role_error"))
 	case e.Code == models.CodeInvalid:
 		msg, status, _ := refusal(c, err)
 		h.entitlementsPage(c, status, msg)
 	case e.Code == models.CodeConflict:
-		h.entitlementsPage(c, http.StatusConflict, admin.ET.AlreadyHeld(role))
+		h.entitlementsPage(c, http.StatusConflict, i18n.T(ctx, "admin.already_held", map[string]any{"Role": role}))
 	case e.Code == models.CodeNotFound && e.Entity == "user":
-		h.entitlementsPage(c, http.StatusNotFound, admin.ET.UnknownUser)
+		h.entitlementsPage(c, http.StatusNotFound, i18n.T(ctx, "admin.unknown_user"))
 	case e.Code == models.CodeNotFound && e.Entity == "bank":
-		h.entitlementsPage(c, http.StatusNotFound, admin.ET.UnknownBank)
+		h.entitlementsPage(c, http.StatusNotFound, i18n.T(ctx, "admin.unknown_bank"))
 	default:
 		h.fail(c, err)
 	}

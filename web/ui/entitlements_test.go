@@ -143,3 +143,45 @@ func TestEntitlementsAreForAdmins(t *testing.T) {
 		t.Errorf("cross-site grant: %d", res.StatusCode)
 	}
 }
+
+// The admin home and the entitlements page speak the client's language:
+// Portuguese by default, the flashes and refusals too.
+func TestEntitlementsInPortugueseAndEnglish(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	pt := s.ClientIn(t, "")
+	pt.Login(adminEmail)
+	home := pt.Get("/admin")
+	doc := home.Doc(t)
+	if htmlLang(t, home) != "pt-PT" || strings.TrimSpace(doc.Find("h1").Text()) != "Administração" ||
+		strings.TrimSpace(doc.Find(`a[href="/admin/entitlements"].btn`).Text()) != "Permissões" ||
+		strings.TrimSpace(doc.Find(`a[href="/processes"].btn`).Text()) != "Todos os processos" {
+		t.Errorf("Portuguese admin home: lang %q, %q", htmlLang(t, home), doc.Find(`[data-testid="home"]`).Text())
+	}
+	page := pt.Get("/admin/entitlements")
+	doc = page.Doc(t)
+	if htmlLang(t, page) != "pt-PT" || strings.TrimSpace(doc.Find("h1").Text()) != "Permissões" ||
+		doc.Find(`th:contains("Utilizador")`).Length() != 1 || doc.Find(`option:contains("Escolha um perfil…")`).Length() == 0 {
+		t.Errorf("Portuguese entitlements page: lang %q, h1 %q", htmlLang(t, page), doc.Find("h1").Text())
+	}
+	if l := doc.Find(`[data-testid="revoke"]`).First().AttrOr("aria-label", ""); !strings.HasPrefix(l, "Revogar ") {
+		t.Errorf("revoke button label %q", l)
+	}
+	pt.PostForm("/admin/entitlements", url.Values{"user_id": {s.UserUUID(t, nuno)}, "role": {models.RoleCanGetCustomerMessages}})
+	if f := strings.TrimSpace(pt.Get("/admin/entitlements").Doc(t).Find(`[data-testid="flash"]`).Text()); f != "Perfil "+models.RoleCanGetCustomerMessages+" atribuído." {
+		t.Errorf("Portuguese flash %q", f)
+	}
+	held := pt.PostForm("/admin/entitlements", url.Values{"user_id": {s.UserUUID(t, nuno)}, "role": {models.RoleCanGetCustomerMessages}})
+	if e := held.Doc(t).Find(`[data-testid="entitlements-error"]`).Text(); e != "O utilizador já tem o perfil "+models.RoleCanGetCustomerMessages+"." {
+		t.Errorf("Portuguese refusal %q", e)
+	}
+
+	en := s.Client(t)
+	en.Login(adminEmail)
+	page = en.Get("/admin/entitlements")
+	if doc := page.Doc(t); htmlLang(t, page) != "en" || strings.TrimSpace(doc.Find("h1").Text()) != "Entitlements" {
+		t.Errorf("English entitlements page: lang %q, h1 %q", htmlLang(t, page), doc.Find("h1").Text())
+	}
+	if h1 := strings.TrimSpace(en.Get("/admin").Doc(t).Find("h1").Text()); h1 != "Administration" {
+		t.Errorf("English admin home %q", h1)
+	}
+}

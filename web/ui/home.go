@@ -8,6 +8,7 @@ import (
 	"portal/components"
 	"portal/components/admin"
 	"portal/components/home"
+	"portal/components/i18n"
 )
 
 // The staff and admin homes are signposts to their pages; a customer's
@@ -17,12 +18,13 @@ import (
 func (h *Handlers) staffHome(c *gin.Context) { redirect(c, "/staff/threads") }
 
 func (h *Handlers) adminHome(c *gin.Context) {
+	ctx := c.Request.Context()
 	h.render(c, http.StatusOK, home.Home(home.HomeView{
-		Page:    h.page(c, home.T.AdminTitle, "admin"),
-		Heading: home.T.AdminTitle,
-		Lines:   []string{home.T.AdminIntro},
-		Links: []components.NavItem{{Key: "processes", Label: home.T.AllProcesses, Href: "/processes"},
-			{Key: "taxonomies", Label: admin.T.TaxonomiesLink, Href: "/admin/taxonomies"},
-			{Key: "entitlements", Label: admin.ET.Link, Href: admin.EntitlementsURL}},
+		Page:    h.page(c, i18n.T(ctx, "home.admin_title"), "admin"),
+		Heading: i18n.T(ctx, "home.admin_title"),
+		Lines:   []string{i18n.T(ctx, "home.admin_intro")},
+		Links: []components.NavItem{{Key: "processes", Label: i18n.T(ctx, "home.all_processes"), Href: "/processes"},
+			{Key: "taxonomies", Label: i18n.T(ctx, "admin.taxonomies_link"), Href: "/admin/taxonomies"},
+			{Key: "entitlements", Label: i18n.T(ctx, "admin.entitlements_link"), Href: admin.EntitlementsURL}},
 	}))
 }

@@ -4,7 +4,7 @@
 // Each handler file is named after its routes: auth.go (/, /login,
 // /logout), processes.go (/processes, /processes/:id), messages.go
 // (/processes/:id/messages...), taxonomy.go (/taxonomy/..., /admin/taxonomies),
-// home.go (/staff, /admin), reply_queue.go (/staff/threads), customers.go
+// home.go (/staff, /admin), reply_queue.go (/staff/threads...), customers.go
 // (/staff/customers...), entitlements.go (/admin/entitlements...),
 // inbox.go (/inbox...). errors.go and render.go are shared.
 package ui
@@ -64,8 +64,10 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	// Bank staff.
 	staff := g.Group("", h.requireKind(models.KindStaff, models.KindAdmin))
 	staff.GET("/staff", h.staffHome)
-	// The reply queue: "threads" in a published address, kept stable.
+	// The reply queue: "threads" in a published address, kept stable;
+	// /list is the page's refresh (htmx).
 	staff.GET("/staff/threads", h.replyQueue)
+	staff.GET("/staff/threads/list", h.replyQueueList)
 	staff.GET("/staff/customers", h.findCustomers) // roles checked by the service
 	staff.GET("/staff/customers/:customer_id", h.showCustomer)
 	staff.POST("/staff/customers/:customer_id/messages", wire.LimitBody(maxCustomerMessageBody), h.postCustomerMessage)

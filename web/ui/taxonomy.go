@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/components/admin"
+	"portal/components/i18n"
 	"portal/components/taxonomy"
 	"portal/models"
 )
@@ -20,19 +22,21 @@ import (
 const adminPageSize = 100
 
 func (h *Handlers) adminTaxonomies(c *gin.Context) {
-	t, err := h.svc.Taxonomy.Taxonomy(c.Request.Context())
+	ctx := c.Request.Context()
+	t, err := h.svc.Taxonomy.Taxonomy(ctx)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
+	lang, other := taxonomy.Lang(ctx), otherLang(ctx)
 	v := admin.TaxonomiesView{
-		Page:    h.page(c, admin.T.TaxonomiesTitle, "admin"),
-		Cascade: cascade(t, "demo", queryID(c, "districtId"), queryID(c, "countyId"), queryID(c, "parishId")),
+		Page:    h.page(c, i18n.T(ctx, "admin.taxonomies_title"), "admin"),
+		Cascade: cascade(ctx, t, "demo", queryID(c, "districtId"), queryID(c, "countyId"), queryID(c, "parishId")),
 	}
 	for _, l := range t.Lists() {
-		row := admin.ListRow{Name: l.Name, Title: l.Title(taxonomy.Lang), TitlePT: l.TitlePT, Values: len(l.Items)}
+		row := admin.ListRow{Name: l.Name, Title: l.Title(lang), TitleOther: l.Title(other), OtherLang: other, Values: len(l.Items)}
 		if p, err := t.List(l.Parent); err == nil {
-			row.Parent = p.Title(taxonomy.Lang)
+			row.Parent = p.Title(lang)
 		}
 		v.Lists = append(v.Lists, row)
 	}
@@ -40,7 +44,8 @@ func (h *Handlers) adminTaxonomies(c *gin.Context) {
 }
 
 func (h *Handlers) adminTaxonomy(c *gin.Context) {
-	t, err := h.svc.Taxonomy.Taxonomy(c.Request.Context())
+	ctx := c.Request.Context()
+	t, err := h.svc.Taxonomy.Taxonomy(ctx)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -57,20 +62,21 @@ func (h *Handlers) adminTaxonomy(c *gin.Context) {
 	pageNo := min(max(queryID(c, "page"), 1), lastPage)
 	from := min((pageNo-1)*adminPageSize, len(l.Items))
 	to := min(from+adminPageSize, len(l.Items))
+	lang, other := taxonomy.Lang(ctx), otherLang(ctx)
 	v := admin.TaxonomyView{
-		Page: h.page(c, l.Title(taxonomy.Lang), "admin"),
-		Name: l.Name, Title: l.Title(taxonomy.Lang), TitlePT: l.TitlePT,
+		Page: h.page(c, l.Title(lang), "admin"),
+		Name: l.Name, Title: l.Title(lang), TitleOther: l.Title(other), OtherLang: other,
 		From: min(from+1, to), To: to, Total: len(l.Items),
 	}
 	parent, _ := t.List(l.Parent)
 	if parent != nil {
-		v.Parent = parent.Title(taxonomy.Lang)
+		v.Parent = parent.Title(lang)
 	}
 	for _, it := range l.Items[from:to] {
 		row := admin.ItemRow{ID: it.ID, Code: it.Code, PT: it.PT, EN: it.EN}
 		if parent != nil {
 			p, _ := parent.Item(it.ParentID)
-			row.Parent = p.Description(taxonomy.Lang) + " (" + p.Code + ")"
+			row.Parent = p.Description(lang) + " (" + p.Code + ")"
 		}
 		v.Items = append(v.Items, row)
 	}
@@ -95,7 +101,8 @@ func (h *Handlers) parishOptions(c *gin.Context) {
 }
 
 func (h *Handlers) childOptions(c *gin.Context, param, parent, child string) {
-	t, err := h.svc.Taxonomy.Taxonomy(c.Request.Context())
+	ctx := c.Request.Context()
+	t, err := h.svc.Taxonomy.Taxonomy(ctx)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -103,7 +110,7 @@ func (h *Handlers) childOptions(c *gin.Context, param, parent, child string) {
 	raw := c.Query(param)
 	id, err := strconv.Atoi(raw)
 	if raw != "" && (err != nil || id < 1) {
-		h.fail(c, &models.Error{Code: models.CodeInvalid, Message: param + " must be a positive whole number"})
+		h.fail(c, &models.Error{Code: models.CodeInvalid, Message: i18n.T(ctx, "taxonomy.bad_id", map[string]any{"Param": param})})
 		return
 	}
 	if id > 0 {
@@ -112,13 +119,13 @@ func (h *Handlers) childOptions(c *gin.Context, param, parent, child string) {
 			return
 		}
 	}
-	h.render(c, http.StatusOK, taxonomy.OptionList(childOptions(t, parent, id, child, 0)))
+	h.render(c, http.StatusOK, taxonomy.OptionList(childOptions(ctx, t, parent, id, child, 0)))
 }
 
 // cascade builds the district -> county -> parish selects with the given
 // choices (0: none). A county outside the district or a parish outside the
 // county is dropped, so the selects always agree with each other.
-func cascade(t *models.Taxonomy, id string, districtID, countyID, parishID int) taxonomy.CascadeView {
+func cascade(ctx context.Context, t *models.Taxonomy, id string, districtID, countyID, parishID int) taxonomy.CascadeView {
 	v := taxonomy.CascadeView{ID: id}
 	districts, err := t.List(models.TaxonomyDistricts)
 	if err != nil {
@@ -133,32 +140,45 @@ func cascade(t *models.Taxonomy, id string, districtID, countyID, parishID int) 
 	if parish, _ := mustList(t, models.TaxonomyParishes).Item(parishID); countyID == 0 || parish.ParentID != countyID {
 		parishID = 0
 	}
-	v.Districts = taxonomy.Options{Placeholder: taxonomy.T.ChooseDistrict, Items: options(districts.Items, districtID)}
-	v.Counties = childOptions(t, models.TaxonomyDistricts, districtID, models.TaxonomyCounties, countyID)
-	v.Parishes = childOptions(t, models.TaxonomyCounties, countyID, models.TaxonomyParishes, parishID)
+	lang := taxonomy.Lang(ctx)
+	v.Districts = taxonomy.Options{Placeholder: i18n.T(ctx, "taxonomy.choose_district"), Items: options(districts.Items, districtID, lang)}
+	v.Counties = childOptions(ctx, t, models.TaxonomyDistricts, districtID, models.TaxonomyCounties, countyID)
+	v.Parishes = childOptions(ctx, t, models.TaxonomyCounties, countyID, models.TaxonomyParishes, parishID)
 	return v
 }
 
 // childOptions lists the child items of parentID (none when it is 0) with
 // selected chosen, and the placeholder that says what to do.
-func childOptions(t *models.Taxonomy, parent string, parentID int, child string, selected int) taxonomy.Options {
-	placeholders := map[string][2]string{
-		models.TaxonomyCounties: {taxonomy.T.DistrictFirst, taxonomy.T.ChooseCounty},
-		models.TaxonomyParishes: {taxonomy.T.CountyFirst, taxonomy.T.ChooseParish},
-	}[child]
+func childOptions(ctx context.Context, t *models.Taxonomy, parent string, parentID int, child string, selected int) taxonomy.Options {
+	var placeholders [2]string
+	switch child {
+	case models.TaxonomyCounties:
+		placeholders = [2]string{i18n.T(ctx, "taxonomy.district_first"), i18n.T(ctx, "taxonomy.choose_county")}
+	case models.TaxonomyParishes:
+		placeholders = [2]string{i18n.T(ctx, "taxonomy.county_first"), i18n.T(ctx, "taxonomy.choose_parish")}
+	}
 	if parentID == 0 {
 		return taxonomy.Options{Placeholder: placeholders[0]}
 	}
 	kids, _ := t.Children(parent, parentID, child)
-	return taxonomy.Options{Placeholder: placeholders[1], Items: options(kids, selected)}
+	return taxonomy.Options{Placeholder: placeholders[1], Items: options(kids, selected, taxonomy.Lang(ctx))}
 }
 
-func options(items []models.TaxonomyItem, selected int) []taxonomy.Option {
+func options(items []models.TaxonomyItem, selected int, lang string) []taxonomy.Option {
 	out := make([]taxonomy.Option, len(items))
 	for i, it := range items {
-		out[i] = taxonomy.Option{Value: strconv.Itoa(it.ID), Label: it.Description(taxonomy.Lang), Selected: it.ID == selected}
+		out[i] = taxonomy.Option{Value: strconv.Itoa(it.ID), Label: it.Description(lang), Selected: it.ID == selected}
 	}
 	return out
+}
+
+// otherLang is the description language the page is not in: the admin
+// pages show a list's title in both.
+func otherLang(ctx context.Context) string {
+	if taxonomy.Lang(ctx) == models.LangEN {
+		return models.LangPT
+	}
+	return models.LangEN
 }
 
 func mustList(t *models.Taxonomy, name string) *models.TaxonomyList {

@@ -260,3 +260,56 @@ func TestBrowserAddressCascade(t *testing.T) {
 	}
 	p.screenshot("taxonomy-list")
 }
+
+// The reference lists in Portuguese: texts, the list titles and the
+// descriptions in the page's language, the other language's title beside.
+func TestAdminTaxonomyPagesInPortugueseAndEnglish(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	pt := s.ClientIn(t, "")
+	pt.Login(admin)
+	res := pt.Get("/admin/taxonomies")
+	doc := res.Doc(t)
+	if htmlLang(t, res) != "pt-PT" || strings.TrimSpace(doc.Find("h1").Text()) != "Listas de referência" ||
+		doc.Find(`th:contains("Título em inglês")`).Length() != 1 || doc.Find(`label:contains("Concelho")`).Length() != 1 {
+		t.Errorf("Portuguese overview: lang %q, h1 %q", htmlLang(t, res), doc.Find("h1").Text())
+	}
+	row := doc.Find(`a[href="/admin/taxonomies/districts"]`).Closest("tr").Find("td")
+	if row.Eq(1).Text() != "Distritos e regiões autónomas" || row.Eq(2).Text() != "Districts and autonomous regions" ||
+		row.Eq(2).AttrOr("lang", "") != "en" || row.Eq(4).Text() != "Países" {
+		t.Errorf("Portuguese overview row %q", row.Text())
+	}
+	if got := doc.Find(`#demo-district option[value="11"]`).Text(); got != "Lisboa" {
+		t.Errorf("Portuguese cascade option %q", got)
+	}
+	res = pt.Get("/admin/taxonomies/counties")
+	doc = res.Doc(t)
+	if h := doc.Find(`[data-testid="taxonomy-heading"]`).Text(); h != "Concelhos" {
+		t.Errorf("Portuguese list heading %q", h)
+	}
+	if r := doc.Find(`[data-testid="taxonomy-range"]`).Text(); !strings.Contains(r, " de ") {
+		t.Errorf("Portuguese range %q", r)
+	}
+	if !strings.Contains(doc.Find(`[data-testid="taxonomy-item"]`).First().Text(), "Aveiro (") {
+		t.Errorf("Portuguese parent description: %q", doc.Find(`[data-testid="taxonomy-item"]`).First().Text())
+	}
+	frag := pt.Get("/taxonomy/counties?districtId=11", "HX-Request", "true").Doc(t)
+	if !strings.Contains(frag.Text(), "Escolha um concelho") || !strings.Contains(frag.Text(), "Lisboa") {
+		t.Errorf("Portuguese counties fragment: %s", frag.Text())
+	}
+
+	en := s.Client(t)
+	en.Login(admin)
+	res = en.Get("/admin/taxonomies")
+	doc = res.Doc(t)
+	if htmlLang(t, res) != "en" || strings.TrimSpace(doc.Find("h1").Text()) != "Reference lists" || doc.Find(`th:contains("Portuguese title")`).Length() != 1 {
+		t.Errorf("English overview: lang %q, h1 %q", htmlLang(t, res), doc.Find("h1").Text())
+	}
+	row = doc.Find(`a[href="/admin/taxonomies/districts"]`).Closest("tr").Find("td")
+	if row.Eq(1).Text() != "Districts and autonomous regions" || row.Eq(2).Text() != "Distritos e regiões autónomas" ||
+		row.Eq(2).AttrOr("lang", "") != "pt" || row.Eq(4).Text() != "Countries" {
+		t.Errorf("English overview row %q", row.Text())
+	}
+	if h := en.Get("/admin/taxonomies/counties").Doc(t).Find(`[data-testid="taxonomy-heading"]`).Text(); h != "Municipalities" {
+		t.Errorf("English list heading %q", h)
+	}
+}
