@@ -8,8 +8,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"portal/components/i18n"
 	"portal/models"
@@ -23,7 +25,45 @@ type Page struct {
 	Flash  string
 	Active string // the nav item to mark current
 	Unread int64  // customers: unread messages in the inbox (the header badge)
+	// Timer is what static/js/session.js is told for a signed-in user; the
+	// zero value is production's.
+	Timer SessionTimer
 }
+
+// IdleWarningLead is how long before the idle timeout a signed-in page
+// warns that the session is about to end.
+const IdleWarningLead = 2 * time.Minute
+
+// SessionTimer is the idle timeout a page announces and how long before
+// it the warning shows. Zero fields mean models.SessionIdleTimeout and
+// IdleWarningLead; only tests shorten them (the server's timeout stays).
+type SessionTimer struct {
+	Timeout, Lead time.Duration
+}
+
+func (t SessionTimer) timeout() time.Duration {
+	if t.Timeout > 0 {
+		return t.Timeout
+	}
+	return models.SessionIdleTimeout
+}
+
+func (t SessionTimer) lead() time.Duration {
+	if t.Lead > 0 && t.Lead < t.timeout() {
+		return t.Lead
+	}
+	return min(IdleWarningLead, t.timeout()/2)
+}
+
+// TimeoutSeconds is the body's data-idle-timeout.
+func (t SessionTimer) TimeoutSeconds() string { return strconv.Itoa(int(t.timeout().Seconds())) }
+
+// LeadSeconds is the body's data-idle-warn: seconds before the timeout.
+func (t SessionTimer) LeadSeconds() string { return strconv.Itoa(int(t.lead().Seconds())) }
+
+// LeadMinutes is the lead in whole minutes, rounded up, for the warning's
+// text ("will end in 2 minutes").
+func (t SessionTimer) LeadMinutes() int { return int((t.lead() + time.Minute - 1) / time.Minute) }
 
 // OtherLang is the language the header's switch offers.
 func (p Page) OtherLang(ctx context.Context) i18n.Lang {

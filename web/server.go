@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"portal/components"
 	"portal/models"
 	"portal/web/api"
 	"portal/web/obp"
@@ -33,6 +34,10 @@ type Options struct {
 	SecureCookies bool
 	// Registry receives the HTTP metrics; nil uses a fresh one.
 	Registry *prometheus.Registry
+	// SessionTimer is what signed-in pages tell their idle-timeout warning;
+	// leave it zero (models.SessionIdleTimeout, warning 2 minutes before).
+	// Browser tests shorten it; the server's own timeout never changes.
+	SessionTimer components.SessionTimer
 }
 
 // New returns the portal's HTTP handler.
@@ -76,7 +81,8 @@ func New(o Options) (http.Handler, error) {
 
 	sessions := session.NewStore(o.Services.Sessions, o.SessionKeys, o.SecureCookies)
 	browser := []gin.HandlerFunc{crossOriginProtection(), session.Middleware(sessions, o.Services.Auth, o.Logger), ui.Language}
-	h := ui.New(ui.Deps{Services: o.Services, Logger: o.Logger, Sessions: sessions, SecureCookies: o.SecureCookies})
+	h := ui.New(ui.Deps{Services: o.Services, Logger: o.Logger, Sessions: sessions, SecureCookies: o.SecureCookies,
+		SessionTimer: o.SessionTimer})
 	h.Register(e.Group("", browser...))
 
 	// The partner API. Its taxonomy routes are public reference data, served

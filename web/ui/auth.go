@@ -35,6 +35,7 @@ func (h *Handlers) loginForm(c *gin.Context) {
 		Page:      h.page(c, i18n.T(c.Request.Context(), "auth.title"), ""),
 		Next:      next,
 		SignedOut: c.Query("signed_out") == "1",
+		Expired:   c.Query("expired") == "1",
 	}))
 }
 
@@ -42,7 +43,8 @@ func (h *Handlers) login(c *gin.Context) {
 	email := strings.TrimSpace(c.PostForm("email"))
 	password := c.PostForm("password")
 	next := safeNext(c.PostForm("next"))
-	view := auth.LoginView{Page: h.page(c, i18n.T(c.Request.Context(), "auth.title"), ""), Email: email, Next: next}
+	view := auth.LoginView{Page: h.page(c, i18n.T(c.Request.Context(), "auth.title"), ""), Email: email, Next: next,
+		Expired: c.PostForm("expired") == "1"}
 	if email == "" || password == "" || len(email) > 254 || len(password) > 128 {
 		view.Error = i18n.T(c.Request.Context(), "auth.required")
 		h.render(c, http.StatusUnprocessableEntity, auth.Login(view))

@@ -36,6 +36,7 @@ func (h *Handlers) page(c *gin.Context, title, active string) components.Page {
 		User:   models.PrincipalFrom(c.Request.Context()),
 		Flash:  session.TakeFlash(c),
 		Active: active,
+		Timer:  h.sessionTimer,
 	}
 }
 
@@ -92,17 +93,63 @@ func comeBackTo(c *gin.Context) string {
 	return safeNext(u.RequestURI())
 }
 
+// signInURL is where an anonymous request is sent: /login, with next= the
+// page to come back to. When the browser still sends a session cookie the
+// user was signed in and the session ended (idle timeout, or ended
+// elsewhere): expired=1 makes the sign-in page say so, and a POST (which
+// has no page of its own) comes back to the page it was sent from, so the
+// user continues the same process.
+func signInURL(c *gin.Context) string {
+	next := comeBackTo(c)
+	expired := hadSession(c)
+	if expired && next == "" {
+		next = cameFrom(c)
+	}
+	var q []string
+	if next != "" {
+		q = append(q, "next="+url.QueryEscape(next))
+	}
+	if expired {
+		q = append(q, "expired=1")
+	}
+	if len(q) == 0 {
+		return "/login"
+	}
+	return "/login?" + strings.Join(q, "&")
+}
+
+// hadSession tells whether the request carries a session cookie (the
+// session middleware found no live session for it).
+func hadSession(c *gin.Context) bool {
+	ck, err := c.Request.Cookie(session.CookieName)
+	return err == nil && ck.Value != ""
+}
+
+// cameFrom is the page a request was sent from: HX-Current-URL for htmx,
+// the Referer for a plain form (same-origin: the cross-origin check has
+// refused the others), reduced to a safe relative path on this site.
+func cameFrom(c *gin.Context) string {
+	from := c.GetHeader("Referer")
+	if c.GetHeader("HX-Request") == "true" {
+		from = c.GetHeader("HX-Current-URL")
+	}
+	if from == "" {
+		return ""
+	}
+	u, err := url.Parse(from)
+	if err != nil {
+		return ""
+	}
+	return safeNext(u.RequestURI())
+}
+
 // requireKind lets through signed-in users of the given kinds; anonymous
 // users are sent to sign in and come back, others get the 403 page.
 func (h *Handlers) requireKind(kinds ...models.UserKind) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := models.PrincipalFrom(c.Request.Context())
 		if p == nil {
-			target := "/login"
-			if next := comeBackTo(c); next != "" {
-				target += "?next=" + url.QueryEscape(next)
-			}
-			redirect(c, target)
+			redirect(c, signInURL(c))
 			c.Abort()
 			return
 		}

@@ -6,7 +6,8 @@
 // (/processes/:id/messages...), taxonomy.go (/taxonomy/..., /admin/taxonomies),
 // home.go (/staff, /admin), reply_queue.go (/staff/threads...), customers.go
 // (/staff/customers...), entitlements.go (/admin/entitlements...),
-// inbox.go (/inbox...). errors.go and render.go are shared.
+// inbox.go (/inbox...), session.go (/session/keepalive). errors.go and
+// render.go are shared.
 package ui
 
 import (
@@ -14,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"portal/components"
 	"portal/models"
 	"portal/web/session"
 	"portal/web/wire"
@@ -26,6 +28,10 @@ type Deps struct {
 	Sessions *session.Store
 	// SecureCookies marks the language cookie Secure (served over TLS).
 	SecureCookies bool
+	// SessionTimer is the idle timeout signed-in pages announce to
+	// static/js/session.js; the zero value is models.SessionIdleTimeout
+	// (tests shorten it to see the warning).
+	SessionTimer components.SessionTimer
 }
 
 // Handlers serve the browser routes.
@@ -35,10 +41,12 @@ type Handlers struct {
 	sessions *session.Store
 
 	secureCookies bool
+	sessionTimer  components.SessionTimer
 }
 
 func New(d Deps) *Handlers {
-	return &Handlers{svc: d.Services, log: d.Logger, sessions: d.Sessions, secureCookies: d.SecureCookies}
+	return &Handlers{svc: d.Services, log: d.Logger, sessions: d.Sessions, secureCookies: d.SecureCookies,
+		sessionTimer: d.SessionTimer}
 }
 
 // Register mounts the route table on g (which already resolves the
@@ -49,7 +57,8 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	g.GET("/login", h.loginForm)
 	g.POST("/login", h.login)
 	g.POST("/logout", h.logout)
-	g.POST("/lang", h.setLanguage) // the header's language switch (language.go)
+	g.POST("/lang", h.setLanguage)            // the header's language switch (language.go)
+	g.POST("/session/keepalive", h.keepAlive) // "Stay signed in" (session.go)
 
 	// Brokers and bank staff.
 	work := g.Group("", h.requireKind(models.KindBroker, models.KindStaff, models.KindAdmin))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"portal/components"
 	"portal/models"
 	"portal/models/store"
 	"portal/models/store/storetest"
@@ -38,10 +39,26 @@ func New(t testing.TB, d store.Dialect) *Server {
 // for a test that needs a service to answer what the store never does.
 func NewWrapped(t testing.TB, d store.Dialect, wrap func(models.Services) models.Services) *Server {
 	t.Helper()
+	return NewWith(t, d, Options{Wrap: wrap})
+}
+
+// Options are the knobs of NewWith.
+type Options struct {
+	// Wrap passes the store's services through a wrapper first (NewWrapped).
+	Wrap func(models.Services) models.Services
+	// SessionTimer shortens the idle timeout the pages announce, so a
+	// browser test sees the warning in seconds; the server's timeout
+	// stays models.SessionIdleTimeout.
+	SessionTimer components.SessionTimer
+}
+
+// NewWith is New with options.
+func NewWith(t testing.TB, d store.Dialect, o Options) *Server {
+	t.Helper()
 	st := storetest.OpenDemo(t, d)
 	svc := st.Services()
-	if wrap != nil {
-		svc = wrap(svc)
+	if o.Wrap != nil {
+		svc = o.Wrap(svc)
 	}
 	key := make([]byte, 96)
 	_, _ = rand.Read(key)
@@ -49,7 +66,8 @@ func NewWrapped(t testing.TB, d store.Dialect, wrap func(models.Services) models
 	if os.Getenv("PORTAL_TEST_LOG") != "" {
 		log = slog.Default()
 	}
-	h, err := web.New(web.Options{Services: svc, Logger: log, SessionKeys: [][]byte{key[:64], key[64:]}})
+	h, err := web.New(web.Options{Services: svc, Logger: log, SessionKeys: [][]byte{key[:64], key[64:]},
+		SessionTimer: o.SessionTimer})
 	if err != nil {
 		t.Fatal(err)
 	}
