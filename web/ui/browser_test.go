@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -160,4 +161,19 @@ func (p page) bool(js string) bool {
 		p.t.Fatalf("evaluate %s: %v", js, err)
 	}
 	return v
+}
+
+// waitFor evaluates js until it is true, across navigations (a Poll fails
+// when the page it runs in goes away).
+func (p page) waitFor(js string) {
+	p.t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		ok, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](js))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("waiting for %s: %v", js, err)
+		}
+	}
 }

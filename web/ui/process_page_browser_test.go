@@ -140,3 +140,40 @@ func offline(on bool) chromedp.Action[chromedp.Void] {
 		return err
 	})
 }
+
+// A session that ends while a message is being typed: sending it leads to
+// signing in again, which says why, returns to the same process and puts
+// the typed message back in the form, unsent.
+func TestBrowserExpiredSessionKeepsTheDraft(t *testing.T) {
+	s := webtest.New(t, store.SQLite)
+	id, _ := quietProcess(t, s)
+	p := page{t, webtest.Browser(t)}
+	p.signIn(s.URL, ana)
+	p.do(chromedp.Navigate(s.URL+"/processes/"+id), chromedp.WaitVisible(`#text`),
+		chromedp.SendKeys(`#text`, "Please call the client after 6 pm."))
+	// The session ends behind the page's back (idle timeout, sign-out elsewhere).
+	if err := s.Store.DB().Exec("DELETE FROM sessions").Error; err != nil {
+		t.Fatal(err)
+	}
+	p.do(chromedp.Click(`#compose button[type="submit"]`))
+	p.waitFor(`location.pathname === "/login" && document.readyState === "complete" && !!document.querySelector("#email")`)
+	if loc := p.location(); !strings.Contains(loc, "expired=1") || !strings.Contains(loc, url.QueryEscape("/processes/"+id)) {
+		t.Fatalf("sent to %s", loc)
+	}
+	if notice := p.strings(`[document.querySelector("main").innerText]`)[0]; !strings.Contains(notice, "session expired") {
+		t.Errorf("the sign-in page does not say the session expired: %q", notice)
+	}
+	p.do(chromedp.SendKeys(`#email`, ana), chromedp.SendKeys(`#password`, store.DemoPassword), chromedp.Submit(`#password`))
+	p.waitFor(`location.pathname.startsWith("/processes/") && !!document.querySelector("#text") && document.readyState === "complete"`)
+	if got := p.strings(`[document.querySelector("#text").value]`)[0]; got != "Please call the client after 6 pm." {
+		t.Errorf("back on the process the message box holds %q", got)
+	}
+	if p.bool(`document.querySelector("[data-draft-note]").hidden`) {
+		t.Error("the page does not say the draft was restored")
+	}
+	var n int64
+	s.Store.DB().Raw(`SELECT COUNT(*) FROM messages m JOIN processes p ON p.id = m.process_id WHERE p.uuid = ?`, id).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d messages were posted without a session", n)
+	}
+}
