@@ -26,6 +26,13 @@ func TestCompressionAndCaching(t *testing.T) {
 	if login.StatusCode != http.StatusOK || login.Header.Get("Content-Encoding") != "gzip" {
 		t.Fatalf("login page: %d, Content-Encoding %q", login.StatusCode, login.Header.Get("Content-Encoding"))
 	}
+	// A cache must keep the page apart by encoding, language and htmx.
+	vary := strings.Join(login.Header.Values("Vary"), ", ")
+	for _, h := range []string{"Accept-Encoding", "Accept-Language", "Cookie", "HX-Request"} {
+		if !strings.Contains(vary, h) {
+			t.Errorf("Vary %q lacks %s", vary, h)
+		}
+	}
 	page := gunzip(t, login.Body)
 	if !strings.Contains(page, `<meta name="description" content="`) || !strings.Contains(page, `rel="icon"`) {
 		t.Errorf("the page has no description or favicon link:\n%.600s", page)

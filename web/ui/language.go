@@ -34,7 +34,7 @@ func Language(c *gin.Context) {
 	}
 	c.Request = c.Request.WithContext(i18n.WithLang(ctx, l))
 	c.Header("Content-Language", l.HTML())
-	c.Header("Vary", "Accept-Language, Cookie, HX-Request")
+	c.Writer.Header().Add("Vary", "Accept-Language, Cookie")
 	c.Next()
 }
 

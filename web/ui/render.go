@@ -25,7 +25,7 @@ func (h *Handlers) render(c *gin.Context, status int, component templ.Component)
 		c.String(http.StatusInternalServerError, "Internal error.")
 		return
 	}
-	c.Header("Vary", "HX-Request")
+	c.Writer.Header().Add("Vary", "HX-Request")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
