@@ -68,6 +68,13 @@ func TestBrowserEveryPage(t *testing.T) {
 							t.Errorf("%s scrolls sideways: %s px wide in %s px; widest: %s", where, widths[0], widths[1],
 								strings.Join(p.strings(widest), ", "))
 						}
+						// Nor does any of it hide sideways in a scrolling box: on a
+						// phone every column of a table stays in view.
+						if size[0] < 640 {
+							if cut := p.strings(clipped); len(cut) > 0 {
+								t.Errorf("%s hides content sideways: %s", where, strings.Join(cut, ", "))
+							}
+						}
 						found, err := webtest.Axe(p.ctx)
 						if err != nil {
 							t.Fatalf("%s: axe: %v", where, err)
@@ -93,6 +100,13 @@ const widest = `[...document.querySelectorAll("body *")].filter(e => {
       if (getComputedStyle(a).overflowX !== "visible") return false;
     return true;
   }).slice(-4).map(e => e.tagName.toLowerCase() + (typeof e.className === "string" && e.className ? "." + e.className.split(/\s+/).slice(0, 3).join(".") : "") + " " + Math.round(e.getBoundingClientRect().right))`
+
+// clipped names visible elements that reach past the window's right edge
+// (screen-reader-only text, as the stacked tables' headers on a phone, aside).
+const clipped = `[...document.querySelectorAll("body *")].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 1 && r.height > 1 && r.right > window.innerWidth + 1 && !e.closest(".sr-only, .table-stack thead");
+  }).slice(0, 4).map(e => e.tagName.toLowerCase() + (typeof e.className === "string" && e.className ? "." + e.className.split(/\s+/).slice(0, 3).join(".") : "") + " " + Math.round(e.getBoundingClientRect().right))`
 
 func waitLang(t *testing.T, p page, want string) {
 	t.Helper()
