@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,11 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 	}
 	if nav := p.text(`nav`); !strings.Contains(nav, "Processos") {
 		t.Fatalf("navigation %q", nav)
+	}
+	// Money in Portuguese: "241 000,00 €" (grouping and the euro after).
+	amounts := strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(p.text(`[data-testid="process-row"]`))
+	if !regexp.MustCompile(`\d{1,3}( \d{3})+,\d{2} €`).MatchString(amounts) {
+		t.Errorf("no Portuguese amount in the first row: %q", amounts)
 	}
 	p.screenshot("processes-pt")
 	p.do(chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible(`#email`))
