@@ -65,8 +65,12 @@ func (b burst) check(t *testing.T, n, limit int) {
 	if b.ok != 0 || len(b.other) != 0 {
 		t.Fatalf("burst %+v: want only unauthorized and rate-limited answers", b)
 	}
-	if b.unauthorized == 0 || b.unauthorized > limit || b.unauthorized+b.busy != limit || b.throttled != n-limit {
-		t.Fatalf("burst %+v: want %d checked (unauthorized, or busy), %d throttled", b, limit, n-limit)
+	// The guarantee: never more than limit guesses checked. A "busy" answer
+	// (no hashing slot in time) is not a failure, so under load it can let
+	// one more attempt in to be checked or throttled instead.
+	if b.unauthorized == 0 || b.unauthorized > limit || b.unauthorized+b.busy < limit ||
+		b.unauthorized+b.busy+b.throttled != n {
+		t.Fatalf("burst %+v: want at most %d checked (unauthorized, or busy), the rest throttled", b, limit)
 	}
 }
 
