@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -11,6 +14,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"portal/web/wire"
 )
 
 const requestIDKey = "portal.request_id"
@@ -33,6 +38,26 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
+// Every label comes from a closed set, so no client can add series: the
+// method is one of knownMethods or "other", the route is Gin's matched
+// template or "unmatched", the status is the one the portal answered.
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+}
+
+// methodLabel is the request method for metrics and logs: a known one, else "other".
+func methodLabel(m string) string {
+	if knownMethods[m] {
+		return m
+	}
+	return "other"
+}
+
+// StatusClientClosed is what the access log and the metrics record for a
+// request whose client went away before the answer (nginx's 499).
+const StatusClientClosed = 499
+
 func newMetrics(reg *prometheus.Registry) *metrics {
 	m := &metrics{duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "portal_http_request_duration_seconds",
@@ -54,8 +79,15 @@ func requestLog(log *slog.Logger, m *metrics) gin.HandlerFunc {
 			route = "unmatched"
 		}
 		status := c.Writer.Status()
+		if errors.Is(c.Request.Context().Err(), context.Canceled) {
+			status = StatusClientClosed // whatever was written, nobody read it
+		}
+		if status < 100 || status > 599 {
+			status = 0 // cannot happen with net/http; keeps the label set closed regardless
+		}
 		d := time.Since(start)
-		m.duration.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Observe(d.Seconds())
+		method := methodLabel(c.Request.Method)
+		m.duration.WithLabelValues(method, route, strconv.Itoa(status)).Observe(d.Seconds())
 		if strings.HasPrefix(route, "/static/") || route == "/healthz" || route == "/metrics" {
 			return
 		}
@@ -64,7 +96,7 @@ func requestLog(log *slog.Logger, m *metrics) gin.HandlerFunc {
 			level = slog.LevelError
 		}
 		log.LogAttrs(c.Request.Context(), level, "request",
-			slog.String("method", c.Request.Method), slog.String("route", route),
+			slog.String("method", method), slog.String("route", route),
 			slog.String("path", c.Request.URL.Path), slog.Int("status", status),
 			slog.Duration("duration", d), slog.String("request_id", RequestID(c)),
 			slog.String("client_ip", c.ClientIP()))
@@ -95,9 +127,16 @@ func recovery(log *slog.Logger) gin.HandlerFunc {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func securityHeaders() gin.HandlerFunc {
+// hsts is sent on every answer when the portal is reached over TLS: the
+// browser then never tries plain HTTP for a year.
+const hsts = "max-age=31536000; includeSubDomains"
+
+func securityHeaders(tls bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
+		if tls {
+			h.Set("Strict-Transport-Security", hsts)
+		}
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
@@ -122,6 +161,23 @@ func crossOriginProtection() gin.HandlerFunc {
 		if err := cop.Check(c.Request); err != nil {
 			c.Header("Content-Type", "text/plain; charset=utf-8")
 			c.String(http.StatusForbidden, "Cross-origin request refused.")
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
+// metricsAuth lets through only "Authorization: Bearer <token>" with the
+// configured token (compared in constant time); anything else is 401.
+func metricsAuth(token string) gin.HandlerFunc {
+	want := []byte(token)
+	return func(c *gin.Context) {
+		got, ok := wire.CutScheme(c.GetHeader("Authorization"), "Bearer", " ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+			c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+			c.Header("Content-Type", "text/plain; charset=utf-8")
+			c.String(http.StatusUnauthorized, "Unauthorized.")
 			c.Abort()
 			return
 		}

@@ -30,10 +30,15 @@ type Options struct {
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed; empty
 	// means client addresses come from the connection.
 	TrustedProxies []string
-	// SecureCookies marks cookies Secure (set when served over TLS).
+	// SecureCookies means the portal is reached over TLS (itself or behind
+	// a proxy): cookies are Secure and __Host- prefixed, answers carry HSTS.
 	SecureCookies bool
 	// Registry receives the HTTP metrics; nil uses a fresh one.
 	Registry *prometheus.Registry
+	// MetricsToken, when set, serves /metrics on this handler to requests
+	// with "Authorization: Bearer <MetricsToken>". Unset, /metrics is not
+	// served here (404): MetricsHandler serves it on a listener of its own.
+	MetricsToken string
 	// SessionTimer is what signed-in pages tell their idle-timeout warning;
 	// leave it zero (models.SessionIdleTimeout, warning 2 minutes before).
 	// Browser tests shorten it; the server's own timeout never changes.
@@ -63,7 +68,7 @@ func New(o Options) (http.Handler, error) {
 	e.HandleMethodNotAllowed = false
 
 	m := newMetrics(o.Registry)
-	e.Use(requestID(), recovery(o.Logger), requestLog(o.Logger, m), securityHeaders(), wire.LimitBody(1<<20))
+	e.Use(requestID(), recovery(o.Logger), requestLog(o.Logger, m), securityHeaders(o.SecureCookies), wire.LimitBody(1<<20))
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", func(c *gin.Context) {
@@ -74,7 +79,9 @@ func New(o Options) (http.Handler, error) {
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ready"})
 	})
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})))
+	if o.MetricsToken != "" {
+		e.GET("/metrics", metricsAuth(o.MetricsToken), gin.WrapH(MetricsHandler(o.Registry)))
+	}
 	e.GET("/static/*file", staticFiles.serve(""))
 	e.HEAD("/static/*file", staticFiles.serve(""))
 	e.GET("/favicon.ico", staticFiles.serve("favicon.svg"))
@@ -100,4 +107,11 @@ func New(o Options) (http.Handler, error) {
 	// the HTML page.
 	e.NoRoute(append([]gin.HandlerFunc{api.NoRoute, obp.NoRoute}, append(browser, h.NotFound)...)...)
 	return compressPages(e)
+}
+
+// MetricsHandler serves the registry in Prometheus' text format, for a
+// listener of its own (PORTAL_METRICS_ADDR) that only the monitoring
+// network reaches.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }

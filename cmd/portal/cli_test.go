@@ -314,8 +314,8 @@ func TestServeLifecycle(t *testing.T) {
 	if code := get(t, "http://"+addr+"/readyz"); code != http.StatusOK {
 		t.Fatalf("/readyz: %d\n%s", code, log)
 	}
-	if code := get(t, "http://"+addr+"/metrics"); code != http.StatusOK {
-		t.Fatalf("/metrics: %d", code)
+	if code := get(t, "http://"+addr+"/metrics"); code != http.StatusNotFound {
+		t.Fatalf("/metrics without PORTAL_METRICS_ADDR or PORTAL_METRICS_TOKEN: %d, want 404", code)
 	}
 	logs := log.String()
 	for _, want := range []string{"msg=listening addr=" + addr, `msg="demo data loaded"`, "url=http://" + addr + "/",

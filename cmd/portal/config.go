@@ -51,6 +51,13 @@ type config struct {
 	// first; empty when the variable is unset (serve then uses the key kept
 	// in the data directory).
 	SessionKeys [][]byte
+	// MetricsAddr is the host:port of a listener serving only /metrics
+	// (PORTAL_METRICS_ADDR); empty: none.
+	MetricsAddr string
+	// MetricsToken lets /metrics be read on the main listener with
+	// "Authorization: Bearer <token>" (PORTAL_METRICS_TOKEN; a secret,
+	// never logged); empty: /metrics is not on the main listener.
+	MetricsToken string
 }
 
 // TLS reports whether the portal serves HTTPS itself.
@@ -207,6 +214,20 @@ func loadConfig(env func(string) string) (config, error) {
 			bad("PORTAL_SESSION_KEY: %v", err)
 		}
 		c.SessionKeys = keys
+	}
+
+	c.MetricsAddr = get("PORTAL_METRICS_ADDR", "")
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("PORTAL_METRICS_ADDR=%q: want host:port, e.g. 127.0.0.1:9090 (%v)", c.MetricsAddr, err)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			bad("PORTAL_METRICS_ADDR=%q: port %q is not a number from 0 to 65535", c.MetricsAddr, port)
+		}
+	}
+	c.MetricsToken = get("PORTAL_METRICS_TOKEN", "")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		// Never echo the value: it is a secret.
+		bad("PORTAL_METRICS_TOKEN: want at least 16 characters (e.g. head -c 24 /dev/urandom | base64)")
 	}
 
 	if len(errs) > 0 {

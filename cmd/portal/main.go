@@ -72,6 +72,10 @@ Environment (defaults in brackets):
                           When unset the portal generates one at first start and keeps it in
                           <PORTAL_DATA_DIR>/secrets.json. With PostgreSQL set it explicitly:
                           every instance must share the same key. []
+  PORTAL_METRICS_ADDR     host:port of a listener serving only /metrics (Prometheus) [none]
+  PORTAL_METRICS_TOKEN    a secret (16+ characters): /metrics is also served on PORTAL_ADDR
+                          to "Authorization: Bearer <token>" [none: /metrics is not on
+                          PORTAL_ADDR]
   PORTAL_USER_PASSWORD    password for 'portal user add' (otherwise read from stdin) []
 
 Demo data (public demo credentials, for the embedded database): every demo account's

@@ -48,15 +48,23 @@ func (a *app) cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (PORTAL_ADDR): %w", cfg.Addr, err)
 	}
-	return serve(ctx, cfg, log, ln)
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = a.listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("cannot listen on %s (PORTAL_METRICS_ADDR): %w", cfg.MetricsAddr, err)
+		}
+	}
+	return serve(ctx, cfg, log, ln, metricsLn)
 }
 
 // serve runs the portal on ln until ctx is cancelled, then shuts down
 // gracefully: in-flight requests get shutdownTimeout to finish, the session
 // sweeper stops, the store closes. It returns nil after a clean shutdown.
-// serve owns ln and closes it.
-func serve(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) error {
-	s, err := startServer(ctx, cfg, log, ln)
+// serve owns ln and closes it; likewise metricsLn, the listener of
+// PORTAL_METRICS_ADDR (nil: none).
+func serve(ctx context.Context, cfg config, log *slog.Logger, ln, metricsLn net.Listener) error {
+	s, err := startServer(ctx, cfg, log, ln, metricsLn)
 	if err != nil {
 		return err
 	}
@@ -81,10 +89,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) e
 // (startServer returns at once, stop it with shutdown); or launch any
 // handler to test the shutdown sequence itself.
 type server struct {
-	http   *http.Server
-	store  *store.Store
-	log    *slog.Logger
-	served chan error // Serve's result, once
+	http  *http.Server
+	store *store.Store
+	// metrics serves /metrics on PORTAL_METRICS_ADDR (nil: not configured).
+	metrics *http.Server
+	log     *slog.Logger
+	served  chan error // Serve's result, once
 
 	stopSweeper context.CancelFunc
 	sweeperDone chan struct{}
@@ -93,11 +103,15 @@ type server struct {
 // startServer prepares everything (secrets, TLS, database, demo data,
 // handler) and starts serving on ln in the background. ctx bounds the
 // preparation only; stop the server with shutdown. On error ln is closed
-// and nothing is left running.
-func startServer(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) (_ *server, err error) {
+// and nothing is left running. metricsLn, when not nil, serves only
+// /metrics.
+func startServer(ctx context.Context, cfg config, log *slog.Logger, ln, metricsLn net.Listener) (_ *server, err error) {
 	defer func() {
 		if err != nil {
 			ln.Close()
+			if metricsLn != nil {
+				metricsLn.Close()
+			}
 		}
 	}()
 	log.Info("listening", "addr", ln.Addr().String())
@@ -142,12 +156,16 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln net.Liste
 		TrustedProxies: cfg.TrustedProxies,
 		SecureCookies:  cfg.SecureCookies,
 		Registry:       reg,
+		MetricsToken:   cfg.MetricsToken,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build HTTP handler: %w", err)
 	}
 
 	s := launch(handler, tlsConfig, st, log, ln)
+	if metricsLn != nil {
+		s.metrics = serveMetrics(reg, metricsLn, log)
+	}
 
 	log.Info("portal is ready", "url", publicURL(ln.Addr(), cfg.TLS()), "bank", cfg.BankID)
 	if len(demoEmails) > 0 {
@@ -195,6 +213,29 @@ func launch(handler http.Handler, tlsConfig *tls.Config, st *store.Store, log *s
 	return s
 }
 
+// serveMetrics serves /metrics of reg (and nothing else: 404) on ln until
+// the returned server is closed.
+func serveMetrics(reg *prometheus.Registry, ln net.Listener, log *slog.Logger) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", web.MetricsHandler(reg))
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	return srv
+}
+
 // shutdown stops accepting connections, lets in-flight requests finish
 // within timeout (then closes what is left), stops the session sweeper and
 // closes the store. It returns an error only if something did not stop
@@ -210,6 +251,9 @@ func (s *server) shutdown(timeout time.Duration) error {
 	}
 	if err := <-s.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, err)
+	}
+	if s.metrics != nil {
+		_ = s.metrics.Close() // scrapes are short; nothing to wait for
 	}
 	s.stopSweeper()
 	<-s.sweeperDone

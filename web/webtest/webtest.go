@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"portal/components"
 	"portal/models"
@@ -50,6 +51,16 @@ type Options struct {
 	// browser test sees the warning in seconds; the server's timeout
 	// stays models.SessionIdleTimeout.
 	SessionTimer components.SessionTimer
+	// TLS serves over HTTPS (httptest.NewTLSServer) with web.Options'
+	// SecureCookies, as PORTAL_TLS_CERT does; Client then trusts the
+	// test certificate.
+	TLS bool
+	// Registry receives the HTTP metrics (nil: a fresh one nobody reads).
+	Registry *prometheus.Registry
+	// MetricsToken serves /metrics to that bearer token (web.Options).
+	MetricsToken string
+	// Logger replaces the discarding logger (a test that reads the log).
+	Logger *slog.Logger
 }
 
 // NewWith is New with options.
@@ -66,12 +77,20 @@ func NewWith(t testing.TB, d store.Dialect, o Options) *Server {
 	if os.Getenv("PORTAL_TEST_LOG") != "" {
 		log = slog.Default()
 	}
+	if o.Logger != nil {
+		log = o.Logger
+	}
 	h, err := web.New(web.Options{Services: svc, Logger: log, SessionKeys: [][]byte{key[:64], key[64:]},
-		SessionTimer: o.SessionTimer})
+		SessionTimer: o.SessionTimer, SecureCookies: o.TLS, Registry: o.Registry, MetricsToken: o.MetricsToken})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	var srv *httptest.Server
+	if o.TLS {
+		srv = httptest.NewTLSServer(h)
+	} else {
+		srv = httptest.NewServer(h)
+	}
 	t.Cleanup(srv.Close)
 	return &Server{Server: srv, Store: st}
 }
@@ -94,10 +113,11 @@ func (s *Server) Client(t testing.TB) *Client { return s.ClientIn(t, "en") }
 // sends none, so the portal's default, Portuguese, answers).
 func (s *Server) ClientIn(t testing.TB, lang string) *Client {
 	jar, _ := cookiejar.New(nil)
-	return &Client{
-		Client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-		base:   s.URL, t: t, Lang: lang,
+	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if s.TLS != nil { // a TLS test server: trust its certificate
+		hc.Transport = s.Server.Client().Transport
 	}
+	return &Client{Client: hc, base: s.URL, t: t, Lang: lang}
 }
 
 // Base is the server's URL.
