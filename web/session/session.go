@@ -16,8 +16,15 @@ import (
 	"portal/models"
 )
 
-// CookieName is a stable name (monitoring and tests rely on it).
-const CookieName = "portal_session"
+// CookieName is a stable name (monitoring and tests rely on it). Over
+// TLS the cookie is SecureCookieName instead: the __Host- prefix makes the
+// browser refuse it unless it is Secure, has Path=/ and no Domain, so no
+// other host (a sibling subdomain, a plain-HTTP page) can plant or
+// overwrite it.
+const (
+	CookieName       = "portal_session"
+	SecureCookieName = "__Host-" + CookieName
+)
 
 // BackgroundHeader marks requests a page makes on its own (htmx polls):
 // they see the session but do not extend its idle timeout, so an
@@ -29,11 +36,13 @@ const (
 	keyClientIP  = "_ip" // transient: used to create the row, never stored
 	keyUserAgent = "_ua"
 	keyFlash     = "flash"
+	keyFlashPath = "flash_path"
 	ctxSession   = "portal.session"
 )
 
 // Store implements sessions.Store on models.SessionService.
 type Store struct {
+	name    string // the cookie's: CookieName, or SecureCookieName over TLS
 	svc     models.SessionService
 	codecs  []securecookie.Codec
 	options sessions.Options
@@ -42,7 +51,9 @@ type Store struct {
 var _ sessions.Store = (*Store)(nil)
 
 // NewStore returns a store signing (and encrypting) its cookie with keys:
-// pairs of hash key and block key, newest first.
+// pairs of hash key and block key, newest first. secure means the portal
+// is reached over TLS: the cookie is then Secure and named
+// SecureCookieName.
 func NewStore(svc models.SessionService, keys [][]byte, secure bool) *Store {
 	codecs := securecookie.CodecsFromPairs(keys...)
 	for _, c := range codecs {
@@ -50,12 +61,19 @@ func NewStore(svc models.SessionService, keys [][]byte, secure bool) *Store {
 			sc.MaxAge(int(models.SessionAbsoluteTimeout.Seconds()))
 		}
 	}
-	return &Store{svc: svc, codecs: codecs, options: sessions.Options{
+	name := CookieName
+	if secure {
+		name = SecureCookieName
+	}
+	return &Store{name: name, svc: svc, codecs: codecs, options: sessions.Options{
 		Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
 		// MaxAge 0: a browser-session cookie; the server enforces the
 		// idle and absolute timeouts on the row.
 	}}
 }
+
+// Name is the session cookie's name.
+func (s *Store) Name() string { return s.name }
 
 func (s *Store) Get(r *http.Request, name string) (*sessions.Session, error) {
 	return sessions.GetRegistry(r).Get(s, name)
@@ -149,7 +167,7 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 // treated as signed out.
 func Middleware(store *Store, auth models.AuthService, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		sess, err := store.Get(c.Request, CookieName)
+		sess, err := store.Get(c.Request, store.name)
 		if err != nil {
 			log.Error("load session", "err", err)
 			c.AbortWithStatus(http.StatusInternalServerError)
@@ -190,7 +208,7 @@ func Login(c *gin.Context, store *Store, p *models.Principal) error {
 			return err
 		}
 	}
-	sess := sessions.NewSession(store, CookieName)
+	sess := sessions.NewSession(store, store.name)
 	opts := store.options
 	sess.Options = &opts
 	sess.IsNew = true
@@ -215,17 +233,32 @@ func Logout(c *gin.Context) error {
 	return sess.Save(c.Request, c.Writer)
 }
 
-// SetFlash keeps a one-time message for the next page of a signed-in user.
-func SetFlash(c *gin.Context, msg string) error {
+// HadCookie tells whether the request carries a session cookie (live or
+// not: the middleware may have found no session for it).
+func HadCookie(c *gin.Context) bool {
+	sess := current(c)
+	if sess == nil {
+		return false
+	}
+	ck, err := c.Request.Cookie(sess.Name())
+	return err == nil && ck.Value != ""
+}
+
+// SetFlash keeps a one-time message for the page at path (a path on this
+// site, without query or fragment) of a signed-in user: it is shown there,
+// the next time that page is loaded, and on no other page.
+func SetFlash(c *gin.Context, path, msg string) error {
 	sess := current(c)
 	if sess == nil || sess.ID == "" {
 		return nil
 	}
 	sess.Values[keyFlash] = msg
+	sess.Values[keyFlashPath] = path
 	return sess.Save(c.Request, c.Writer)
 }
 
-// TakeFlash returns and clears the pending flash message.
+// TakeFlash returns and clears the pending flash message when it belongs
+// to the requested page; another page leaves it pending.
 func TakeFlash(c *gin.Context) string {
 	sess := current(c)
 	if sess == nil || sess.ID == "" {
@@ -235,7 +268,11 @@ func TakeFlash(c *gin.Context) string {
 	if msg == "" {
 		return ""
 	}
+	if path, _ := sess.Values[keyFlashPath].(string); path != c.Request.URL.Path {
+		return ""
+	}
 	delete(sess.Values, keyFlash)
+	delete(sess.Values, keyFlashPath)
 	_ = sess.Save(c.Request, c.Writer)
 	return msg
 }

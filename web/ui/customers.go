@@ -112,7 +112,7 @@ func (h *Handlers) postCustomerMessage(c *gin.Context) {
 		return
 	}
 	if !isFragment(c) {
-		_ = session.SetFlash(c, i18n.T(ctx, "customers.sent"))
+		_ = session.SetFlash(c, customers.CustomerURL(id), i18n.T(ctx, "customers.sent"))
 		redirect(c, customers.CustomerURL(id)+"#messages")
 		return
 	}

@@ -35,7 +35,7 @@ func (h *Handlers) grantEntitlement(c *gin.Context) {
 		h.entitlementRefused(c, err, true, role)
 		return
 	}
-	_ = session.SetFlash(c, i18n.T(ctx, "admin.granted", map[string]any{"Role": role}))
+	_ = session.SetFlash(c, admin.EntitlementsURL, i18n.T(ctx, "admin.granted", map[string]any{"Role": role}))
 	redirect(c, admin.EntitlementsURL)
 }
 
@@ -45,7 +45,7 @@ func (h *Handlers) revokeEntitlement(c *gin.Context) {
 		h.entitlementRefused(c, err, false, "")
 		return
 	}
-	_ = session.SetFlash(c, i18n.T(c.Request.Context(), "admin.revoked"))
+	_ = session.SetFlash(c, admin.EntitlementsURL, i18n.T(c.Request.Context(), "admin.revoked"))
 	redirect(c, admin.EntitlementsURL)
 }
 

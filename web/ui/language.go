@@ -15,6 +15,10 @@ import (
 // out); signed-in users' choice is saved on their account too.
 const langCookie = "lang"
 
+// secureLangCookie is its name over TLS (Secure, and the __Host- prefix
+// keeps other hosts from setting it).
+const secureLangCookie = "__Host-" + langCookie
+
 // Language sets the request's language: the signed-in user's saved choice,
 // else the lang cookie, else Accept-Language (Portuguese unless the browser
 // prefers English). Runs after the session middleware.
@@ -25,8 +29,10 @@ func Language(c *gin.Context) {
 		l, ok = i18n.Parse(p.Language)
 	}
 	if !ok {
-		if v, err := c.Cookie(langCookie); err == nil {
-			l, ok = i18n.Parse(v)
+		for _, name := range []string{secureLangCookie, langCookie} {
+			if v, err := c.Cookie(name); err == nil && !ok {
+				l, ok = i18n.Parse(v)
+			}
 		}
 	}
 	if !ok {
@@ -53,7 +59,11 @@ func (h *Handlers) setLanguage(c *gin.Context) {
 			return
 		}
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
+	name := langCookie
+	if h.secureCookies {
+		name = secureLangCookie
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: h.secureCookies, SameSite: http.SameSiteLaxMode})
 	redirect(c, backTo(c))
 }

@@ -40,7 +40,7 @@ func (h *Handlers) postMessage(c *gin.Context) {
 		return
 	}
 	if !isFragment(c) {
-		_ = session.SetFlash(c, i18n.T(ctx, "threads.sent"))
+		_ = session.SetFlash(c, "/processes/"+id, i18n.T(ctx, "threads.sent"))
 		redirect(c, "/processes/"+id+"#thread")
 		return
 	}

@@ -121,8 +121,7 @@ func signInURL(c *gin.Context) string {
 // hadSession tells whether the request carries a session cookie (the
 // session middleware found no live session for it).
 func hadSession(c *gin.Context) bool {
-	ck, err := c.Request.Cookie(session.CookieName)
-	return err == nil && ck.Value != ""
+	return session.HadCookie(c)
 }
 
 // cameFrom is the page a request was sent from: HX-Current-URL for htmx,
