@@ -19,8 +19,15 @@ const (
 	CodeUnauthorized Code = "unauthorized"
 	CodeForbidden    Code = "forbidden"
 	CodeRateLimited  Code = "rate_limited"
-	CodeInternal     Code = "internal"
+	// CodeUnavailable: the database (or another service the portal needs)
+	// cannot be reached for now; the caller may retry after RetryAfter
+	// seconds. Not the caller's fault and not a bug: answered 503.
+	CodeUnavailable Code = "unavailable"
+	CodeInternal    Code = "internal"
 )
+
+// UnavailableRetryAfter is the Retry-After (seconds) of CodeUnavailable.
+const UnavailableRetryAfter = 5
 
 // FieldError names one invalid input field and says what is wrong with it
 // as a message key of the catalogue (fieldtext.go) and the key's
@@ -68,22 +75,55 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// ErrorCode returns the Code of err, CodeInternal for foreign errors.
-func ErrorCode(err error) Code {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return CodeInternal
-}
+// ErrorCode returns the Code of err (AsError's).
+func ErrorCode(err error) Code { return AsError(err).Code }
 
-// AsError returns err as *Error, wrapping foreign errors as internal.
+// AsError returns err as *Error: foreign errors are CodeUnavailable when
+// they mean the database cannot be reached (IsUnavailable), else
+// internal. An internal error that wraps such a failure is unavailable too.
 func AsError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
+		if e.Code == CodeInternal && e.Err != nil && IsUnavailable(e.Err) {
+			return Unavailable(e.Err).(*Error)
+		}
 		return e
 	}
+	if IsUnavailable(err) {
+		return Unavailable(err).(*Error)
+	}
 	return &Error{Code: CodeInternal, Message: "internal error", Err: err}
+}
+
+// Unavailable is a CodeUnavailable error: err says why (only logged).
+func Unavailable(err error) error {
+	return &Error{Code: CodeUnavailable, Message: "service temporarily unavailable",
+		RetryAfter: UnavailableRetryAfter, Err: err}
+}
+
+// unavailableChecks recognise a driver's "cannot reach the database"
+// errors; the store registers its own (RegisterUnavailable), so models
+// needs no driver.
+var unavailableChecks []func(error) bool
+
+// RegisterUnavailable adds a check IsUnavailable applies. Call it from an
+// init function only.
+func RegisterUnavailable(check func(error) bool) {
+	unavailableChecks = append(unavailableChecks, check)
+}
+
+// IsUnavailable reports whether err means a service the portal needs (the
+// database) cannot be reached, by the registered checks.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	for _, check := range unavailableChecks {
+		if check(err) {
+			return true
+		}
+	}
+	return false
 }
 
 func NotFound(what string) error {

@@ -54,10 +54,6 @@ func methodLabel(m string) string {
 	return "other"
 }
 
-// StatusClientClosed is what the access log and the metrics record for a
-// request whose client went away before the answer (nginx's 499).
-const StatusClientClosed = 499
-
 func newMetrics(reg *prometheus.Registry) *metrics {
 	m := &metrics{duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "portal_http_request_duration_seconds",
@@ -80,7 +76,7 @@ func requestLog(log *slog.Logger, m *metrics) gin.HandlerFunc {
 		}
 		status := c.Writer.Status()
 		if errors.Is(c.Request.Context().Err(), context.Canceled) {
-			status = StatusClientClosed // whatever was written, nobody read it
+			status = wire.StatusClientClosed // whatever was written, nobody read it (nginx's 499)
 		}
 		if status < 100 || status > 599 {
 			status = 0 // cannot happen with net/http; keeps the label set closed regardless

@@ -6,6 +6,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -74,6 +75,7 @@ func New(o Options) (http.Handler, error) {
 	e.GET("/readyz", func(c *gin.Context) {
 		if err := o.Services.Health.Ready(c.Request.Context()); err != nil {
 			o.Logger.Warn("not ready", "err", err, "request_id", RequestID(c))
+			c.Header("Retry-After", strconv.Itoa(models.UnavailableRetryAfter))
 			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
 			return
 		}
@@ -87,9 +89,10 @@ func New(o Options) (http.Handler, error) {
 	e.GET("/favicon.ico", staticFiles.serve("favicon.svg"))
 
 	sessions := session.NewStore(o.Services.Sessions, o.SessionKeys, o.SecureCookies)
-	browser := []gin.HandlerFunc{crossOriginProtection(), session.Middleware(sessions, o.Services.Auth, o.Logger), ui.Language}
 	h := ui.New(ui.Deps{Services: o.Services, Logger: o.Logger, Sessions: sessions, SecureCookies: o.SecureCookies,
 		SessionTimer: o.SessionTimer})
+	browser := []gin.HandlerFunc{crossOriginProtection(), session.Middleware(sessions, o.Services.Auth, o.Logger, h.Fail),
+		ui.Language, h.ReadForm}
 	h.Register(e.Group("", browser...))
 
 	// The partner API. Its taxonomy routes are public reference data, served

@@ -89,6 +89,8 @@ func translate(err error, what string) error {
 		return &models.Error{Code: models.CodeConflict, Message: what + " already exists", Err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &models.Error{Code: models.CodeInternal, Message: "request cancelled", Err: err}
+	case unavailable(err):
+		return models.Unavailable(err)
 	}
 	var me *models.Error
 	if errors.As(err, &me) {

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // The operation status codes of the partner API: this file is their one
@@ -60,6 +61,7 @@ var (
 		models.CodeUnauthorized: {"04", http.StatusUnauthorized, "Authentication required"},
 		models.CodeForbidden:    {"05", http.StatusForbidden, "Not allowed"},
 		models.CodeRateLimited:  {"06", http.StatusTooManyRequests, "Too many requests"},
+		models.CodeUnavailable:  {"08", http.StatusServiceUnavailable, "Service temporarily unavailable; try again later"},
 		models.CodeInternal:     {"99", http.StatusInternalServerError, "Internal error"},
 	}
 	outcomeTooLarge = outcome{"07", http.StatusRequestEntityTooLarge, "Request body too large"}
@@ -120,6 +122,11 @@ type Envelope struct {
 // fail answers err in the envelope: the one mapping from models error codes
 // to API answers. Internal details are logged with the request id, never sent.
 func fail(c *gin.Context, log *slog.Logger, category string, err error) {
+	if wire.ClientGone(c, err) {
+		log.Info("api request abandoned by the client", "route", c.FullPath(), "request_id", c.GetString("portal.request_id"))
+		wire.AbortGone(c)
+		return
+	}
 	e := models.AsError(err)
 	o, ok := outcomes[e.Code]
 	if !ok {
@@ -136,7 +143,10 @@ func fail(c *gin.Context, log *slog.Logger, category string, err error) {
 	if e.Code == models.CodeInternal {
 		log.Error("api request failed", "err", err, "route", c.FullPath(), "request_id", c.GetString("portal.request_id"))
 	}
-	if e.Code == models.CodeRateLimited && e.RetryAfter > 0 {
+	if e.Code == models.CodeUnavailable {
+		log.Warn("api request failed: database unavailable", "err", err, "route", c.FullPath(), "request_id", c.GetString("portal.request_id"))
+	}
+	if (e.Code == models.CodeRateLimited || e.Code == models.CodeUnavailable) && e.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	env := Envelope{OperationStatus: OperationStatus{Code: category + "00" + o.Specific, Message: msg}}

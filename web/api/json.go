@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // maxBody caps request bodies of the partner API (413 past it).
@@ -20,7 +21,7 @@ const maxBody = 64 << 10
 func readJSON(c *gin.Context, v any) ([]byte, error) {
 	raw, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		return nil, err // *http.MaxBytesError answers 413
+		return nil, wire.BodyError(err) // *http.MaxBytesError answers 413, a body cut short 400
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()

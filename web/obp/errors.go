@@ -36,6 +36,7 @@ const (
 	textEntitlementExists = "OBP-30216: Entitlement already exists for the user."
 	textUnknownError      = "OBP-50000: Unknown Error."
 	textInternalError     = "OBP-50005: An unspecified or internal error occurred."
+	textDatabaseDown      = "OBP-50019: Cannot connect to the OBP database."
 )
 
 // errorBody is every error answer: {"code": <http status>, "message": "OBP-xxxxx: text"}.
@@ -87,6 +88,8 @@ func invalidBody(detail string) error {
 //	customer number taken                      409     OBP-30006
 //	any other conflict                         409     OBP-10009
 //	throttled                                  429     OBP-10018 (+ Retry-After)
+//	body cut short (client sent less)          400     OBP-10001 ... The request body could not be read
+//	database unreachable                       503     OBP-50019 (+ Retry-After)
 //	internal / panic                           500     OBP-50000 / OBP-50005 (details logged with the request id)
 func answer(c *gin.Context, err error) (int, string) {
 	var (
@@ -149,6 +152,9 @@ func answer(c *gin.Context, err error) (int, string) {
 			c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
 		}
 		return http.StatusTooManyRequests, textTooManyRequests
+	case models.CodeUnavailable:
+		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
+		return http.StatusServiceUnavailable, textDatabaseDown
 	}
 	return http.StatusInternalServerError, textUnknownError
 }
@@ -156,8 +162,16 @@ func answer(c *gin.Context, err error) (int, string) {
 // fail answers err as an OBP error body and stops the chain. Internal
 // failures are logged with the request id; their details are never sent.
 func (h *Handlers) fail(c *gin.Context, err error) {
+	if wire.ClientGone(c, err) {
+		h.log.Info("obp request abandoned by the client", "route", c.FullPath(), "request_id", c.GetString(requestIDKey))
+		wire.AbortGone(c)
+		return
+	}
 	status, msg := answer(c, err)
-	if status >= http.StatusInternalServerError {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		h.log.Warn("obp request failed: database unavailable", "err", err, "route", c.FullPath(), "request_id", c.GetString(requestIDKey))
+	case status >= http.StatusInternalServerError:
 		h.log.Error("obp request failed", "err", err, "route", c.FullPath(), "request_id", c.GetString(requestIDKey))
 	}
 	if status == http.StatusForbidden {

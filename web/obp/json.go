@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/models"
+	"portal/web/wire"
 )
 
 // maxBody caps request bodies (413 past it).
@@ -26,7 +27,7 @@ const maxBody = 64 << 10
 func (h *Handlers) readBody(c *gin.Context) {
 	raw, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		h.fail(c, err) // *http.MaxBytesError: 413
+		h.fail(c, wire.BodyError(err)) // *http.MaxBytesError: 413; a body cut short: 400
 		return
 	}
 	if isJSON(c.GetHeader("Content-Type")) {

@@ -164,13 +164,22 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 
 // Middleware loads the session and its principal into the request context
 // (models.PrincipalFrom). A session whose user is gone or disabled is
-// treated as signed out.
-func Middleware(store *Store, auth models.AuthService, log *slog.Logger) gin.HandlerFunc {
+// treated as signed out. fail answers a failure to load them (the
+// database down: 503); nil answers a bare 500.
+func Middleware(store *Store, auth models.AuthService, log *slog.Logger, fail func(*gin.Context, error)) gin.HandlerFunc {
+	answer := func(c *gin.Context, what string, err error) {
+		if fail != nil {
+			fail(c, err)
+			c.Abort()
+			return
+		}
+		log.Error(what, "err", err)
+		c.AbortWithStatus(http.StatusInternalServerError)
+	}
 	return func(c *gin.Context) {
 		sess, err := store.Get(c.Request, store.name)
 		if err != nil {
-			log.Error("load session", "err", err)
-			c.AbortWithStatus(http.StatusInternalServerError)
+			answer(c, "load session", err)
 			return
 		}
 		c.Set(ctxSession, sess)
@@ -183,8 +192,7 @@ func Middleware(store *Store, auth models.AuthService, log *slog.Logger) gin.Han
 				sess.Options.MaxAge = -1
 				_ = sess.Save(c.Request, c.Writer)
 			default:
-				log.Error("resolve principal", "err", err)
-				c.AbortWithStatus(http.StatusInternalServerError)
+				answer(c, "resolve principal", err)
 				return
 			}
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -9,13 +10,32 @@ import (
 	"portal/components"
 	"portal/components/i18n"
 	"portal/models"
+	"portal/web/wire"
 )
 
 // fail renders the page for a service error: the one mapping from error
 // codes to HTML answers. Internal details are logged, never shown.
 func (h *Handlers) fail(c *gin.Context, err error) {
+	if wire.ClientGone(c, err) {
+		h.log.Info("request abandoned by the client", "route", c.FullPath(), "request_id", c.GetString("portal.request_id"))
+		wire.AbortGone(c)
+		return
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		h.faultPage(c, http.StatusRequestEntityTooLarge, "faults.too_large_title", "faults.too_large_text")
+		return
+	case errors.Is(err, wire.ErrBodyCutShort):
+		h.faultPage(c, http.StatusBadRequest, "faults.bad_request_title", "faults.bad_request_text")
+		return
+	}
 	e := models.AsError(err)
 	switch e.Code {
+	case models.CodeUnavailable:
+		h.log.Warn("request failed: database unavailable", "err", err, "route", c.FullPath(), "request_id", c.GetString("portal.request_id"))
+		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
+		h.faultPage(c, http.StatusServiceUnavailable, "faults.unavailable_title", "faults.unavailable_text")
 	case models.CodeNotFound:
 		h.NotFound(c)
 	case models.CodeForbidden:
@@ -38,6 +58,63 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 		h.log.Error("request failed", "err", err, "route", c.FullPath(), "request_id", ref)
 		h.render(c, http.StatusInternalServerError, components.ErrorPage(h.page(c, i18n.T(c.Request.Context(), "layout.error_title"), ""), i18n.T(c.Request.Context(), "layout.error_title"), i18n.T(c.Request.Context(), "layout.error_text"), ref))
 	}
+}
+
+// faultPage is the error page of a failure that is not the page's own
+// (the catalogue's title and text keys).
+func (h *Handlers) faultPage(c *gin.Context, status int, titleKey, textKey string) {
+	ctx := c.Request.Context()
+	title := i18n.T(ctx, titleKey)
+	h.render(c, status, components.ErrorPage(h.page(c, title, ""), title, i18n.T(ctx, textKey), ""))
+	c.Abort()
+}
+
+// Fail is fail for the middleware that runs before Language (the
+// session's): the same answers, in the language the browser asks for.
+func (h *Handlers) Fail(c *gin.Context, err error) {
+	applyLanguage(c)
+	h.fail(c, err)
+}
+
+// maxFormBody caps a posted form unless formLimits names the route.
+const maxFormBody = 1 << 20
+
+// formLimits are the routes whose forms are capped tighter than
+// maxFormBody (route template -> bytes).
+var formLimits = map[string]int64{
+	"/processes/:id/messages":                maxMessageBody,
+	"/staff/customers/:customer_id/messages": maxCustomerMessageBody,
+}
+
+// ReadForm reads a posted form before the handler runs (gin's PostForm
+// would ignore a failure and hand the handler empty fields): a body over
+// the route's limit is 413 (at once when Content-Length says so), a body
+// cut short or malformed 400; both as an error page, never a 500.
+func (h *Handlers) ReadForm(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		c.Next()
+		return
+	}
+	if c.Request.Body == nil || c.Request.Body == http.NoBody {
+		c.Next()
+		return
+	}
+	limit := int64(maxFormBody)
+	if n, ok := formLimits[c.FullPath()]; ok {
+		limit = n
+	}
+	wire.Limit(c, limit)
+	err := c.Request.ParseMultipartForm(32 << 20)
+	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		var tooLarge *http.MaxBytesError
+		if !errors.As(err, &tooLarge) {
+			err = wire.BodyError(err)
+		}
+		h.fail(c, err)
+		return
+	}
+	c.Next()
 }
 
 // refusal tells whether a service error is one the page shows in place,

@@ -23,6 +23,12 @@ const secureLangCookie = "__Host-" + langCookie
 // else the lang cookie, else Accept-Language (Portuguese unless the browser
 // prefers English). Runs after the session middleware.
 func Language(c *gin.Context) {
+	applyLanguage(c)
+	c.Next()
+}
+
+// applyLanguage is Language without running the rest of the chain.
+func applyLanguage(c *gin.Context) {
 	ctx := c.Request.Context()
 	l, ok := i18n.Lang(""), false
 	if p := models.PrincipalFrom(ctx); p != nil && p.Language != "" {
@@ -41,7 +47,6 @@ func Language(c *gin.Context) {
 	c.Request = c.Request.WithContext(i18n.WithLang(ctx, l))
 	c.Header("Content-Language", l.HTML())
 	c.Writer.Header().Add("Vary", "Accept-Language, Cookie")
-	c.Next()
 }
 
 // setLanguage is the header's language switch (a plain form, so it works

@@ -7,12 +7,18 @@ package wire
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"portal/models"
 )
 
 // Encode renders v as JSON without HTML escaping (clients get the text as
@@ -41,14 +47,89 @@ func writeBody(c *gin.Context, status int, body []byte) {
 func Timestamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
 
 // LimitBody caps the request body at n bytes: reading past it fails with
-// *http.MaxBytesError, which each transport answers 413.
+// *http.MaxBytesError, which each transport answers 413. A body whose
+// Content-Length already says it is larger fails at the first read,
+// before a byte is read from the client, so the 413 goes out at once. The
+// answer to a body over the limit closes the connection (the rest of the
+// body is never read).
 func LimitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.Body != nil { // a server request always has one; a hand-built test request may not
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		}
+		Limit(c, n)
 		c.Next()
 	}
+}
+
+// Limit is LimitBody for code that is not a middleware of its own: it caps
+// the request body at n bytes from here on.
+func Limit(c *gin.Context, n int64) {
+	if c.Request.Body == nil { // a server request always has one; a hand-built test request may not
+		return
+	}
+	if c.Request.ContentLength > n {
+		c.Request.Body = &limitedBody{c: c, r: tooLarge{limit: n}, orig: c.Request.Body}
+		return
+	}
+	c.Request.Body = &limitedBody{c: c, r: http.MaxBytesReader(c.Writer, c.Request.Body, n), orig: c.Request.Body}
+}
+
+// tooLarge is a body refused by its Content-Length: every read fails.
+type tooLarge struct{ limit int64 }
+
+func (t tooLarge) Read([]byte) (int, error) { return 0, &http.MaxBytesError{Limit: t.limit} }
+
+// limitedBody reads r; on *http.MaxBytesError it marks the answer
+// "Connection: close" so the server does not wait for the rest of the
+// body to reuse the connection (gin's writer hides net/http's own signal).
+type limitedBody struct {
+	c    *gin.Context
+	r    io.Reader
+	orig io.ReadCloser
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	var tooBig *http.MaxBytesError
+	if err != nil && errors.As(err, &tooBig) && !b.c.Writer.Written() {
+		b.c.Header("Connection", "close")
+	}
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.orig.Close() }
+
+// BodyError is the answer-ready form of a failure to read the request
+// body: *http.MaxBytesError as it is (413); a body cut short (the client
+// sent less than its Content-Length and closed, a broken chunked
+// encoding, a read timeout) is invalid input (400): the client's fault,
+// not the portal's. nil stays nil.
+func BodyError(err error) error {
+	var tooBig *http.MaxBytesError
+	if err == nil || errors.As(err, &tooBig) {
+		return err
+	}
+	return &models.Error{Code: models.CodeInvalid, Message: "The request body could not be read: it ended before its declared length.",
+		Err: fmt.Errorf("%w: %w", ErrBodyCutShort, err)}
+}
+
+// ErrBodyCutShort is in every error of BodyError for a body that could
+// not be read (errors.Is), so a transport can word its own answer.
+var ErrBodyCutShort = errors.New("request body cut short")
+
+// ClientGone reports whether the client went away while the request was
+// handled (the request's context is cancelled, or err is
+// context.Canceled): its failure is not the portal's, is logged at info
+// and recorded as 499, and nobody reads an answer.
+func ClientGone(c *gin.Context, err error) bool {
+	return errors.Is(c.Request.Context().Err(), context.Canceled) || errors.Is(err, context.Canceled)
+}
+
+// StatusClientClosed is the status recorded for a client that went away.
+const StatusClientClosed = 499
+
+// AbortGone ends the request of a client that went away: no body, status
+// 499 for the access log and the metrics.
+func AbortGone(c *gin.Context) {
+	c.AbortWithStatus(StatusClientClosed)
 }
 
 // CutScheme reports whether the Authorization value v starts with scheme
