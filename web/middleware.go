@@ -1,11 +1,9 @@
 package web
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -74,10 +72,9 @@ func requestLog(log *slog.Logger, m *metrics) gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
+		// A client that went away mid-request is answered (and recorded)
+		// wire.StatusClientClosed, 499, by the transports.
 		status := c.Writer.Status()
-		if errors.Is(c.Request.Context().Err(), context.Canceled) {
-			status = wire.StatusClientClosed // whatever was written, nobody read it (nginx's 499)
-		}
 		if status < 100 || status > 599 {
 			status = 0 // cannot happen with net/http; keeps the label set closed regardless
 		}
@@ -88,7 +85,10 @@ func requestLog(log *slog.Logger, m *metrics) gin.HandlerFunc {
 			return
 		}
 		level := slog.LevelInfo
-		if status >= 500 {
+		switch {
+		case status == http.StatusServiceUnavailable:
+			level = slog.LevelWarn // the database out of reach: not a bug, and /readyz says so too
+		case status >= 500:
 			level = slog.LevelError
 		}
 		log.LogAttrs(c.Request.Context(), level, "request",

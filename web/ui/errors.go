@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,10 +25,10 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		h.faultPage(c, http.StatusRequestEntityTooLarge, "faults.too_large_title", "faults.too_large_text")
+		h.faultPage(c, http.StatusRequestEntityTooLarge, i18n.T(c.Request.Context(), "faults.too_large_title"), i18n.T(c.Request.Context(), "faults.too_large_text"))
 		return
 	case errors.Is(err, wire.ErrBodyCutShort):
-		h.faultPage(c, http.StatusBadRequest, "faults.bad_request_title", "faults.bad_request_text")
+		h.faultPage(c, http.StatusBadRequest, i18n.T(c.Request.Context(), "faults.bad_request_title"), i18n.T(c.Request.Context(), "faults.bad_request_text"))
 		return
 	}
 	e := models.AsError(err)
@@ -35,7 +36,7 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 	case models.CodeUnavailable:
 		h.log.Warn("request failed: database unavailable", "err", err, "route", c.FullPath(), "request_id", c.GetString("portal.request_id"))
 		c.Header("Retry-After", strconv.Itoa(e.RetryAfter))
-		h.faultPage(c, http.StatusServiceUnavailable, "faults.unavailable_title", "faults.unavailable_text")
+		h.faultPage(c, http.StatusServiceUnavailable, i18n.T(c.Request.Context(), "faults.unavailable_title"), i18n.T(c.Request.Context(), "faults.unavailable_text"))
 	case models.CodeNotFound:
 		h.NotFound(c)
 	case models.CodeForbidden:
@@ -61,11 +62,9 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 }
 
 // faultPage is the error page of a failure that is not the page's own
-// (the catalogue's title and text keys).
-func (h *Handlers) faultPage(c *gin.Context, status int, titleKey, textKey string) {
-	ctx := c.Request.Context()
-	title := i18n.T(ctx, titleKey)
-	h.render(c, status, components.ErrorPage(h.page(c, title, ""), title, i18n.T(ctx, textKey), ""))
+// (title and text already in the request's language).
+func (h *Handlers) faultPage(c *gin.Context, status int, title, text string) {
+	h.render(c, status, components.ErrorPage(h.page(c, title, ""), title, text, ""))
 	c.Abort()
 }
 
@@ -105,8 +104,13 @@ func (h *Handlers) ReadForm(c *gin.Context) {
 		limit = n
 	}
 	wire.Limit(c, limit)
-	err := c.Request.ParseMultipartForm(32 << 20)
-	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
+	// ParseForm first: ParseMultipartForm would hide its error behind
+	// http.ErrNotMultipart for an ordinary form.
+	err := c.Request.ParseForm()
+	if ct := c.GetHeader("Content-Type"); err == nil && strings.HasPrefix(strings.ToLower(ct), "multipart/form-data") {
+		err = c.Request.ParseMultipartForm(32 << 20)
+	}
+	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if !errors.As(err, &tooLarge) {
 			err = wire.BodyError(err)

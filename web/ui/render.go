@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"path"
@@ -16,10 +17,13 @@ import (
 )
 
 // render writes c's response from component, rendered with the request's
-// context into a buffer first so a failure never leaves half a page.
+// context into a buffer first so a failure never leaves half a page. The
+// context keeps its values (language, user, nonce) but not its
+// cancellation: net/http cancels it when the client stops sending, and the
+// answer to a body cut short (400) must still render.
 func (h *Handlers) render(c *gin.Context, status int, component templ.Component) {
 	var buf bytes.Buffer
-	if err := component.Render(c.Request.Context(), &buf); err != nil {
+	if err := component.Render(context.WithoutCancel(c.Request.Context()), &buf); err != nil {
 		h.log.Error("render", "err", err, "route", c.FullPath(), "request_id", c.GetString("portal.request_id"))
 		c.Header("Content-Type", "text/plain; charset=utf-8")
 		c.String(http.StatusInternalServerError, "Internal error.")

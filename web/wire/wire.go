@@ -118,8 +118,15 @@ var ErrBodyCutShort = errors.New("request body cut short")
 // ClientGone reports whether the client went away while the request was
 // handled (the request's context is cancelled, or err is
 // context.Canceled): its failure is not the portal's, is logged at info
-// and recorded as 499, and nobody reads an answer.
+// and recorded as 499, and nobody reads an answer. A body cut short or too
+// large is not "gone" (net/http cancels the context when the client stops
+// sending): it is answered 400 or 413, which a half-closed client still
+// reads.
 func ClientGone(c *gin.Context, err error) bool {
+	var tooBig *http.MaxBytesError
+	if errors.Is(err, ErrBodyCutShort) || errors.As(err, &tooBig) {
+		return false
+	}
 	return errors.Is(c.Request.Context().Err(), context.Canceled) || errors.Is(err, context.Canceled)
 }
 
