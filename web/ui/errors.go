@@ -79,7 +79,9 @@ func (h *Handlers) Fail(c *gin.Context, err error) {
 const maxFormBody = 1 << 20
 
 // formLimits are the routes whose forms are capped tighter than
-// maxFormBody (route template -> bytes).
+// maxFormBody (route template -> bytes). ReadForm runs in the browser
+// chain, before a route's own middleware, so the caps a route table gives
+// with wire.LimitBody must be named here too (it reads the form first).
 var formLimits = map[string]int64{
 	"/processes/:id/messages":                maxMessageBody,
 	"/staff/customers/:customer_id/messages": maxCustomerMessageBody,
