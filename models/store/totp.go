@@ -464,24 +464,27 @@ func (s *Store) pendingByToken(ctx context.Context, token string) (*totpPending,
 	if token == "" || len(token) > maxCredentialLen {
 		return nil, "", errPendingGone
 	}
-	var row struct {
-		totpPending
-		Email string
-	}
-	err := s.conn(ctx).Table("totp_pending").Select("totp_pending.*, users.email").
-		Joins("JOIN users ON users.id = totp_pending.user_id AND NOT users.disabled").
-		Where("totp_pending.token_hash = ?", HashToken(token)).Take(&row).Error
+	var row totpPending
+	err := s.conn(ctx).Where("token_hash = ?", HashToken(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, "", errPendingGone
 	}
 	if err != nil {
 		return nil, "", translate(err, "pending sign-in")
 	}
+	var user models.User
+	err = s.conn(ctx).Select("email", "disabled").Where("id = ?", row.UserID).Take(&user).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || user.Disabled {
+		return nil, "", errPendingGone
+	}
+	if err != nil {
+		return nil, "", translate(err, "user")
+	}
 	if !s.now().Before(row.ExpiresAt) {
 		s.conn(context.WithoutCancel(ctx)).Delete(&totpPending{}, row.ID)
 		return nil, "", errPendingGone
 	}
-	return &row.totpPending, row.Email, nil
+	return &row, user.Email, nil
 }
 
 // PendingSecondFactor implements models.TOTPService.
