@@ -50,12 +50,19 @@ type Options struct {
 	// browser test sees the warning in seconds; the server's timeout
 	// stays models.SessionIdleTimeout.
 	SessionTimer components.SessionTimer
+	// SecondFactor is the PORTAL_REQUIRE_2FA policy (none by default).
+	SecondFactor models.SecondFactorPolicy
 }
 
 // NewWith is New with options.
 func NewWith(t testing.TB, d store.Dialect, o Options) *Server {
 	t.Helper()
 	st := storetest.OpenDemo(t, d)
+	totpKey := make([]byte, store.TOTPKeyLen)
+	_, _ = rand.Read(totpKey)
+	if err := st.ConfigureTOTP(totpKey, o.SecondFactor); err != nil {
+		t.Fatal(err)
+	}
 	svc := st.Services()
 	if o.Wrap != nil {
 		svc = o.Wrap(svc)
