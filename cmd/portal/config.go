@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"portal/models"
 	"portal/models/store"
 )
 
@@ -51,6 +52,11 @@ type config struct {
 	// first; empty when the variable is unset (serve then uses the key kept
 	// in the data directory).
 	SessionKeys [][]byte
+	// SecondFactor is who must sign in with a second factor
+	// (PORTAL_REQUIRE_2FA); TOTPKey the 32-byte key from PORTAL_TOTP_KEY,
+	// empty when unset (serve then uses the one in the data directory).
+	SecondFactor models.SecondFactorPolicy
+	TOTPKey      []byte
 }
 
 // TLS reports whether the portal serves HTTPS itself.
@@ -208,6 +214,8 @@ func loadConfig(env func(string) string) (config, error) {
 		}
 		c.SessionKeys = keys
 	}
+
+	loadSecondFactorConfig(&c, get, bad) // totp.go
 
 	if len(errs) > 0 {
 		return config{}, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))
