@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -81,12 +83,21 @@ func configureSecondFactor(cfg config, st *store.Store, log *slog.Logger) error 
 // key that stayed.
 func loadOrAddTOTPKey(path string, log *slog.Logger) (key []byte, created bool, err error) {
 	sf, err := readSecrets(path, log)
+	if errors.Is(err, fs.ErrNotExist) {
+		// No file yet (PORTAL_SESSION_KEY is set): make one, with both keys
+		// as always, so unsetting that variable later finds its key too.
+		if _, _, err := loadOrCreateSessionKey(path, log); err != nil {
+			return nil, false, err
+		}
+		sf, err = readSecrets(path, log)
+		created = true
+	}
 	if err != nil {
 		return nil, false, err
 	}
 	if sf.TOTPKey != "" {
 		k, err := sf.totpKey(path)
-		return k, false, err
+		return k, created, err
 	}
 	k := make([]byte, store.TOTPKeyLen)
 	if _, err := rand.Read(k); err != nil {

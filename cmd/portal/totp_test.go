@@ -65,6 +65,17 @@ func TestTOTPKeyKeptInSecretsFile(t *testing.T) {
 			t.Fatalf("key %d bytes, created %v, %v", len(k), created, err)
 		}
 	})
+	t.Run("with PORTAL_SESSION_KEY set and no file, a file with both keys is made", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "data", secretsFileName)
+		k, created, err := loadOrAddTOTPKey(path, discardLogger())
+		if err != nil || !created || len(k) != 32 {
+			t.Fatalf("key %d bytes, created %v, %v", len(k), created, err)
+		}
+		sf, err := readSecrets(path, discardLogger())
+		if err != nil || sf.SessionKey == "" {
+			t.Fatalf("secrets file: %v %+v", err, sf)
+		}
+	})
 	t.Run("a secrets file from before gets one, once, keeping the session key", func(t *testing.T) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, secretsFileName)

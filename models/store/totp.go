@@ -519,8 +519,8 @@ func (s *Store) CompleteSecondFactor(ctx context.Context, token, code, clientIP 
 
 	var failures int64
 	if err := s.conn(ctx).Model(&models.AuditEvent{}).
-		Where("action = ? AND actor_user_id = ? AND created_at > ?", models.AuditSecondFactorFailed, row.UserID,
-			s.now().Add(-models.SecondFactorWindow)).Count(&failures).Error; err != nil {
+		Where("action = ? AND subject = ? AND created_at > ?", models.AuditSecondFactorFailed, email,
+			s.now().Add(-models.SecondFactorWindow)).Count(&failures).Error; err != nil { // audit_events_action_subject_idx
 		return nil, nil, translate(err, "audit")
 	}
 	if failures >= models.MaxSecondFactorFailures {

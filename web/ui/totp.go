@@ -164,6 +164,7 @@ func (h *Handlers) requireSecondFactor(c *gin.Context) {
 	}
 	switch path := c.Request.URL.Path; {
 	case path == "/account/2fa" || strings.HasPrefix(path, "/account/2fa/"),
+		path == "/login" || strings.HasPrefix(path, "/login/"), // signing in as someone else
 		path == "/logout", path == "/lang", path == "/session/keepalive":
 		c.Next()
 		return
