@@ -228,6 +228,12 @@ func TestRequiredSecondFactorForcesEnrolment(t *testing.T) {
 	if res := c.Get("/staff/threads/list", "HX-Request", "true"); res.Header.Get("HX-Redirect") != "/account/2fa" {
 		t.Errorf("htmx before enrolment: %d, HX-Redirect %q", res.StatusCode, res.Header.Get("HX-Redirect"))
 	}
+	// Signing in as someone else stays possible from a confined browser.
+	other := s.Client(t)
+	other.Login(marta)
+	if res := other.PostForm("/login", url.Values{"email": {ana}, "password": {store.DemoPassword}}); res.Header.Get("Location") != "/processes" {
+		t.Errorf("signing in as a broker from a confined browser: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
 	page := c.Get("/account/2fa")
 	if page.StatusCode != http.StatusOK || page.Doc(t).Find(`[data-testid="totp-required"]`).Length() != 1 {
 		t.Fatalf("/account/2fa: %d, required notice missing", page.StatusCode)
