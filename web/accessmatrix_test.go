@@ -52,6 +52,7 @@ const accessTable = `
 method path                                          target   Ana     João    Rui     Marta   Maria  anonymous
 GET    /processes                                    -        200     200     200     200     403    login
 GET    /staff/threads                                -        403     403     403     200     403    login
+GET    /account/2fa                                  -        403     403     403     200     403    login
 HTMX   /staff/threads/list                           -        403     403     403     200     403    hx-login
 
 GET    /processes/{id}                               lisboa   200     200     404     200     403    login

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"portal/models"
 	"portal/models/store"
 )
 
@@ -58,6 +59,11 @@ type config struct {
 	// "Authorization: Bearer <token>" (PORTAL_METRICS_TOKEN; a secret,
 	// never logged); empty: /metrics is not on the main listener.
 	MetricsToken string
+	// SecondFactor is who must sign in with a second factor
+	// (PORTAL_REQUIRE_2FA); TOTPKey the 32-byte key from PORTAL_TOTP_KEY,
+	// empty when unset (serve then uses the one in the data directory).
+	SecondFactor models.SecondFactorPolicy
+	TOTPKey      []byte
 }
 
 // TLS reports whether the portal serves HTTPS itself.
@@ -229,6 +235,7 @@ func loadConfig(env func(string) string) (config, error) {
 		// Never echo the value: it is a secret.
 		bad("PORTAL_METRICS_TOKEN: want at least 16 characters (e.g. head -c 24 /dev/urandom | base64)")
 	}
+	loadSecondFactorConfig(&c, get, bad) // totp.go
 
 	if len(errs) > 0 {
 		return config{}, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))

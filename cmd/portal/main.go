@@ -76,6 +76,11 @@ Environment (defaults in brackets):
   PORTAL_METRICS_TOKEN    a secret (16+ characters): /metrics is also served on PORTAL_ADDR
                           to "Authorization: Bearer <token>" [none: /metrics is not on
                           PORTAL_ADDR]
+  PORTAL_REQUIRE_2FA      who must sign in with a TOTP second factor: true (staff and admins),
+                          or a comma-separated list of staff, admin [off]
+  PORTAL_TOTP_KEY         base64 of 32 random bytes sealing TOTP secrets at rest; when unset
+                          the portal generates one into <PORTAL_DATA_DIR>/secrets.json. With
+                          PostgreSQL set it explicitly: every instance must share it. []
   PORTAL_USER_PASSWORD    password for 'portal user add' (otherwise read from stdin) []
 
 Demo data (public demo credentials, for the embedded database): every demo account's

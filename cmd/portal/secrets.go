@@ -24,8 +24,10 @@ const secretsFileName = "secrets.json"
 type secretsFile struct {
 	// SessionKey is base64 of 96 bytes: a 64-byte hash key and a 32-byte
 	// block key for the session cookie.
-	SessionKey string    `json:"session_key"`
-	CreatedAt  time.Time `json:"created_at"`
+	SessionKey string `json:"session_key"`
+	// TOTPKey is base64 of 32 bytes sealing TOTP secrets (cmd/portal/totp.go).
+	TOTPKey   string    `json:"totp_key,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // sessionKeys returns the session cookie keys: PORTAL_SESSION_KEY when set,
@@ -64,7 +66,11 @@ func loadOrCreateSessionKey(path string, log *slog.Logger) (key []byte, created 
 	if _, err := rand.Read(key); err != nil {
 		return nil, false, fmt.Errorf("generate session key: %w", err)
 	}
-	sf = &secretsFile{SessionKey: base64.StdEncoding.EncodeToString(key), CreatedAt: time.Now().UTC().Truncate(time.Second)}
+	totpKey, err := newTOTPKeyBase64()
+	if err != nil {
+		return nil, false, err
+	}
+	sf = &secretsFile{SessionKey: base64.StdEncoding.EncodeToString(key), TOTPKey: totpKey, CreatedAt: time.Now().UTC().Truncate(time.Second)}
 	won, err := writeSecretsExclusive(path, sf)
 	if err != nil {
 		return nil, false, err

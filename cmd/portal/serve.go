@@ -139,6 +139,9 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln, metricsL
 			st.Close()
 		}
 	}()
+	if err := configureSecondFactor(cfg, st, log); err != nil { // totp.go
+		return nil, err
+	}
 	demoEmails, err := prepareDatabase(ctx, cfg, st, log)
 	if err != nil {
 		return nil, err
@@ -295,6 +298,7 @@ func (s *server) sweepOnce(ctx context.Context) {
 		{"partner tokens", s.store.DeleteExpiredTokens},
 		{"obp tokens", s.store.DeleteExpiredOBPTokens},
 		{"idempotency keys", s.store.DeleteExpiredIdempotencyKeys},
+		{"pending second factors", s.store.DeleteExpiredSecondFactors},
 	} {
 		sctx, cancel := context.WithTimeout(ctx, sessionSweepLimit)
 		n, err := j.delete(sctx)

@@ -98,7 +98,7 @@ func (s *Store) DirectLogin(ctx context.Context, in models.DirectLoginInput) (st
 			case u.Kind == models.KindBroker:
 				return "broker account" // brokers use the partner API
 			}
-			return ""
+			return s.directLoginSecondFactor(ctx, u.ID, u.Kind) // totp.go
 		}})
 	if err != nil {
 		return "", err

@@ -44,6 +44,7 @@ const (
 type Store struct {
 	*core
 	taxonomy taxonomyCache // reference lists, read once (taxonomy.go)
+	totp     *totpConfig   // the second factor's key and policy (totp.go)
 }
 
 // core is what every service of this package shares.
@@ -70,6 +71,8 @@ var (
 	_ models.CustomerService    = (*Store)(nil)
 	_ models.EntitlementService = (*Store)(nil)
 	_ models.OBPAuthService     = (*Store)(nil)
+
+	_ models.TOTPService = (*Store)(nil)
 )
 
 // Services returns the store as the bundle the transports use.
@@ -77,6 +80,7 @@ func (s *Store) Services() models.Services {
 	svc := models.Services{Auth: s, Sessions: s, Processes: s, Users: s, Health: s, Taxonomy: s}
 	svc.Messages, svc.Partners, svc.Idempotency = s, s, s
 	svc.Customers, svc.Entitlements, svc.OBPAuth = s, s, s
+	svc.TOTP = s
 	return svc
 }
 

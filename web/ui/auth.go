@@ -70,6 +70,9 @@ func (h *Handlers) login(c *gin.Context) {
 		}
 		return
 	}
+	if h.beginSecondFactor(c, p, next) { // an account with a second factor: /login/2fa (totp.go)
+		return
+	}
 	if err := session.Login(c, h.sessions, p); err != nil {
 		h.fail(c, err)
 		return

@@ -6,7 +6,8 @@
 // (/processes/:id/messages...), taxonomy.go (/taxonomy/..., /admin/taxonomies),
 // home.go (/staff, /admin), reply_queue.go (/staff/threads...), customers.go
 // (/staff/customers...), entitlements.go (/admin/entitlements...),
-// inbox.go (/inbox...), session.go (/session/keepalive). errors.go and
+// inbox.go (/inbox...), session.go (/session/keepalive), totp.go
+// (/login/2fa, /account/2fa). errors.go and
 // render.go are shared.
 package ui
 
@@ -52,6 +53,10 @@ func New(d Deps) *Handlers {
 // Register mounts the route table on g (which already resolves the
 // session and checks cross-origin requests).
 func (h *Handlers) Register(g *gin.RouterGroup) {
+	// A user whom PORTAL_REQUIRE_2FA requires to have a second factor, and
+	// who has none yet, reaches only its set-up page (totp.go).
+	g.Use(h.requireSecondFactor)
+
 	// Anyone.
 	g.GET("/", h.root)
 	g.GET("/login", h.loginForm)
@@ -89,6 +94,17 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	admin.GET("/admin/entitlements", h.entitlements)
 	admin.POST("/admin/entitlements", h.grantEntitlement)
 	admin.POST("/admin/entitlements/:entitlement_id/revoke", h.revokeEntitlement)
+
+	// The second factor (totp.go): the sign-in's second step (anyone with a
+	// pending sign-in), and the two-factor page of staff and admins.
+	g.GET("/login/2fa", h.secondStepForm)
+	g.POST("/login/2fa", wire.LimitBody(4<<10), h.secondStep)
+	g.POST("/login/2fa/cancel", h.cancelSecondStep)
+	twoFactor := g.Group("/account/2fa", h.requireKind(models.KindStaff, models.KindAdmin))
+	twoFactor.GET("", h.twoFactorPage)
+	twoFactor.POST("/confirm", wire.LimitBody(4<<10), h.confirmTwoFactor)
+	twoFactor.POST("/recovery-codes", wire.LimitBody(4<<10), h.renewRecoveryCodes)
+	twoFactor.POST("/disable", wire.LimitBody(4<<10), h.disableTwoFactor)
 
 	// Customers.
 	customer := g.Group("", h.requireKind(models.KindCustomer))

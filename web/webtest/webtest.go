@@ -61,12 +61,19 @@ type Options struct {
 	MetricsToken string
 	// Logger replaces the discarding logger (a test that reads the log).
 	Logger *slog.Logger
+	// SecondFactor is the PORTAL_REQUIRE_2FA policy (none by default).
+	SecondFactor models.SecondFactorPolicy
 }
 
 // NewWith is New with options.
 func NewWith(t testing.TB, d store.Dialect, o Options) *Server {
 	t.Helper()
 	st := storetest.OpenDemo(t, d)
+	totpKey := make([]byte, store.TOTPKeyLen)
+	_, _ = rand.Read(totpKey)
+	if err := st.ConfigureTOTP(totpKey, o.SecondFactor); err != nil {
+		t.Fatal(err)
+	}
 	svc := st.Services()
 	if o.Wrap != nil {
 		svc = o.Wrap(svc)
