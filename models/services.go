@@ -145,4 +145,6 @@ type Services struct {
 	Customers    CustomerService    // customer messages and inbox (customers.go)
 	Entitlements EntitlementService // roles at banks (customers.go)
 	OBPAuth      OBPAuthService     // DirectLogin tokens (customers.go)
+
+	Account AccountService // password change and reset, sign-in history (account.go)
 }

@@ -77,6 +77,7 @@ func (s *Store) Services() models.Services {
 	svc := models.Services{Auth: s, Sessions: s, Processes: s, Users: s, Health: s, Taxonomy: s}
 	svc.Messages, svc.Partners, svc.Idempotency = s, s, s
 	svc.Customers, svc.Entitlements, svc.OBPAuth = s, s, s
+	svc.Account = s
 	return svc
 }
 
