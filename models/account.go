@@ -56,12 +56,12 @@ func (in PasswordChange) Validate() error {
 }
 
 // PasswordResetRequest is the forgotten-password form. Compose writes the
-// mail for the account found, in its language ("pt-PT" when it chose
-// none), carrying the token in its link.
+// mail for the account found (its name), in its language ("pt-PT" when it
+// chose none), carrying the token in its link.
 type PasswordResetRequest struct {
 	Email    string
 	ClientIP string
-	Compose  func(lang, token string) Mail
+	Compose  func(lang, name, token string) Mail
 }
 
 // PasswordReset is the reset page's form.

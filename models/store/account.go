@@ -170,7 +170,7 @@ func (s *Store) RequestPasswordReset(ctx context.Context, in models.PasswordRese
 		if lang == "" {
 			lang = models.Languages[0]
 		}
-		m := in.Compose(lang, token)
+		m := in.Compose(lang, u.Name, token)
 		m.To, m.Lang = u.Email, lang
 		return QueueMail(tx, m)
 	})

@@ -120,7 +120,7 @@ func requestReset(t *testing.T, s *store.Store, email, ip string) (string, error
 	t.Helper()
 	var token, lang string
 	err := s.RequestPasswordReset(context.Background(), models.PasswordResetRequest{Email: email, ClientIP: ip,
-		Compose: func(l, tok string) models.Mail {
+		Compose: func(l, _, tok string) models.Mail {
 			lang, token = l, tok
 			return models.Mail{Subject: "Reset", Text: "Open https://portal.example/password/reset?token=" + tok + "\n"}
 		}})
@@ -206,7 +206,7 @@ func TestPasswordReset(t *testing.T) {
 		t.Run("the mail is in the user's language", func(t *testing.T) {
 			var lang string
 			storetest.Must(t, s.RequestPasswordReset(ctx, models.PasswordResetRequest{Email: accountEmail, ClientIP: "192.0.2.5",
-				Compose: func(l, tok string) models.Mail { lang = l; return models.Mail{Subject: "x", Text: "y"} }}), "request")
+				Compose: func(l, _, tok string) models.Mail { lang = l; return models.Mail{Subject: "x", Text: "y"} }}), "request")
 			if lang != "en" {
 				t.Fatalf("composed in %q, want the user's en", lang)
 			}
@@ -220,7 +220,7 @@ func TestPasswordResetDefaultLanguage(t *testing.T) {
 		accountUser(t, s, "")
 		var lang string
 		storetest.Must(t, s.RequestPasswordReset(context.Background(), models.PasswordResetRequest{Email: accountEmail, ClientIP: "192.0.2.5",
-			Compose: func(l, tok string) models.Mail { lang = l; return models.Mail{Subject: "x", Text: "y"} }}), "request")
+			Compose: func(l, _, tok string) models.Mail { lang = l; return models.Mail{Subject: "x", Text: "y"} }}), "request")
 		if lang != "pt-PT" {
 			t.Fatalf("composed in %q, want pt-PT", lang)
 		}

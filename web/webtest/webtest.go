@@ -66,12 +66,17 @@ func NewWith(t testing.TB, d store.Dialect, o Options) *Server {
 	if os.Getenv("PORTAL_TEST_LOG") != "" {
 		log = slog.Default()
 	}
+	// The address is known before the handler is built: mailed links
+	// (password reset) point at this server.
+	srv := httptest.NewUnstartedServer(nil)
 	h, err := web.New(web.Options{Services: svc, Logger: log, SessionKeys: [][]byte{key[:64], key[64:]},
-		SessionTimer: o.SessionTimer})
+		SessionTimer: o.SessionTimer, PublicURL: "http://" + srv.Listener.Addr().String()})
 	if err != nil {
+		srv.Listener.Close()
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv.Config.Handler = h
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Server{Server: srv, Store: st}
 }
