@@ -51,6 +51,8 @@ type config struct {
 	// first; empty when the variable is unset (serve then uses the key kept
 	// in the data directory).
 	SessionKeys [][]byte
+	// Mail is where mails go and the origin of their links (mailconfig.go).
+	Mail mailConfig
 }
 
 // TLS reports whether the portal serves HTTPS itself.
@@ -208,6 +210,8 @@ func loadConfig(env func(string) string) (config, error) {
 		}
 		c.SessionKeys = keys
 	}
+
+	c.Mail = loadMailConfig(get, c.Addr, c.TLS(), bad)
 
 	if len(errs) > 0 {
 		return config{}, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))
