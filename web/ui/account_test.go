@@ -193,7 +193,7 @@ func TestForgotAndResetThroughTheRouter(t *testing.T) {
 	if again.StatusCode != http.StatusUnprocessableEntity || again.Doc(t).Find(`[data-testid="reset-invalid"]`).Length() != 1 {
 		t.Fatalf("second use of the link: %d", again.StatusCode)
 	}
-	if c.Get("/password/reset?token=" + token).Doc(t).Find(`[data-testid="reset-invalid"]`).Length() != 1 {
+	if c.Get("/password/reset?token="+token).Doc(t).Find(`[data-testid="reset-invalid"]`).Length() != 1 {
 		t.Fatal("the used link still shows the form")
 	}
 	if res := signedIn.Get("/processes"); res.StatusCode != http.StatusSeeOther {
