@@ -146,5 +146,6 @@ type Services struct {
 	Entitlements EntitlementService // roles at banks (customers.go)
 	OBPAuth      OBPAuthService     // DirectLogin tokens (customers.go)
 
-	TOTP TOTPService // the second factor (totp.go)
+	TOTP    TOTPService    // the second factor (totp.go)
+	Account AccountService // password change and reset, sign-in history (account.go)
 }

@@ -44,6 +44,9 @@ type Options struct {
 	// leave it zero (models.SessionIdleTimeout, warning 2 minutes before).
 	// Browser tests shorten it; the server's own timeout never changes.
 	SessionTimer components.SessionTimer
+	// PublicURL is the portal's address as users reach it, the origin of
+	// links in mails ("" means ui.DefaultPublicURL).
+	PublicURL string
 }
 
 // New returns the portal's HTTP handler.
@@ -90,7 +93,7 @@ func New(o Options) (http.Handler, error) {
 
 	sessions := session.NewStore(o.Services.Sessions, o.SessionKeys, o.SecureCookies)
 	h := ui.New(ui.Deps{Services: o.Services, Logger: o.Logger, Sessions: sessions, SecureCookies: o.SecureCookies,
-		SessionTimer: o.SessionTimer})
+		SessionTimer: o.SessionTimer, PublicURL: o.PublicURL})
 	browser := []gin.HandlerFunc{crossOriginProtection(), session.Middleware(sessions, o.Services.Auth, o.Logger, h.Fail),
 		ui.Language, h.ReadForm}
 	h.Register(e.Group("", browser...))

@@ -64,6 +64,8 @@ type config struct {
 	// empty when unset (serve then uses the one in the data directory).
 	SecondFactor models.SecondFactorPolicy
 	TOTPKey      []byte
+	// Mail is where mails go and the origin of their links (mailconfig.go).
+	Mail mailConfig
 }
 
 // TLS reports whether the portal serves HTTPS itself.
@@ -236,6 +238,7 @@ func loadConfig(env func(string) string) (config, error) {
 		bad("PORTAL_METRICS_TOKEN: want at least 16 characters (e.g. head -c 24 /dev/urandom | base64)")
 	}
 	loadSecondFactorConfig(&c, get, bad) // totp.go
+	c.Mail = loadMailConfig(get, c.Addr, c.TLS(), bad)
 
 	if len(errs) > 0 {
 		return config{}, fmt.Errorf("invalid configuration:\n  %w", joinLines(errs))

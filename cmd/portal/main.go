@@ -81,6 +81,17 @@ Environment (defaults in brackets):
   PORTAL_TOTP_KEY         base64 of 32 random bytes sealing TOTP secrets at rest; when unset
                           the portal generates one into <PORTAL_DATA_DIR>/secrets.json. With
                           PostgreSQL set it explicitly: every instance must share it. []
+  PORTAL_PUBLIC_URL       the portal's origin as users reach it, for links in mails
+                          (password reset) [http://PORTAL_ADDR, https:// with TLS]
+  PORTAL_SMTP_HOST        SMTP server for the portal's mails; empty: each mail is written as
+                          an .eml file into <PORTAL_DATA_DIR>/mail (the file name is logged) []
+  PORTAL_SMTP_PORT        SMTP port [587 with starttls, 465 with tls, 25 with none]
+  PORTAL_SMTP_TLS         starttls (required STARTTLS), tls (TLS from the start) or none
+                          [starttls]
+  PORTAL_SMTP_USER        SMTP user name; empty: no authentication (needs TLS) []
+  PORTAL_SMTP_PASSWORD    SMTP password for PORTAL_SMTP_USER []
+  PORTAL_MAIL_FROM        From address of the portal's mails; required with PORTAL_SMTP_HOST
+                          [Partner Portal <no-reply@localhost>]
   PORTAL_USER_PASSWORD    password for 'portal user add' (otherwise read from stdin) []
 
 Demo data (public demo credentials, for the embedded database): every demo account's

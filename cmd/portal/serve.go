@@ -98,6 +98,7 @@ type server struct {
 
 	stopSweeper context.CancelFunc
 	sweeperDone chan struct{}
+	mail        *store.MailSender // nil until started
 }
 
 // startServer prepares everything (secrets, TLS, database, demo data,
@@ -160,15 +161,26 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln, metricsL
 		SecureCookies:  cfg.SecureCookies,
 		Registry:       reg,
 		MetricsToken:   cfg.MetricsToken,
+		PublicURL:      cfg.publicURLFor(ln.Addr()),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build HTTP handler: %w", err)
 	}
 
+	mailer, err := cfg.mailSender(log)
+	if err != nil {
+		return nil, err
+	}
+	msg, attrs := cfg.describeMail()
+	log.Info(msg, attrs...)
+
 	s := launch(handler, tlsConfig, st, log, ln)
 	if metricsLn != nil {
 		s.metrics = serveMetrics(reg, metricsLn, log)
 	}
+	// The mail queue's sender: stopped by shutdown, before the store closes.
+	s.mail = st.NewMailSender(mailer, store.MailSenderOptions{})
+	s.mail.Start()
 
 	log.Info("portal is ready", "url", publicURL(ln.Addr(), cfg.TLS()), "bank", cfg.BankID)
 	if len(demoEmails) > 0 {
@@ -260,6 +272,9 @@ func (s *server) shutdown(timeout time.Duration) error {
 	}
 	s.stopSweeper()
 	<-s.sweeperDone
+	if s.mail != nil {
+		s.mail.Stop()
+	}
 	if err := s.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close database: %w", err))
 	}

@@ -81,6 +81,7 @@ func (s *Store) Services() models.Services {
 	svc.Messages, svc.Partners, svc.Idempotency = s, s, s
 	svc.Customers, svc.Entitlements, svc.OBPAuth = s, s, s
 	svc.TOTP = s
+	svc.Account = s
 	return svc
 }
 

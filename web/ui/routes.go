@@ -7,12 +7,14 @@
 // home.go (/staff, /admin), reply_queue.go (/staff/threads...), customers.go
 // (/staff/customers...), entitlements.go (/admin/entitlements...),
 // inbox.go (/inbox...), session.go (/session/keepalive), totp.go
-// (/login/2fa, /account/2fa). errors.go and
+// (/login/2fa, /account/2fa), account.go (/account...), password.go
+// (/password/forgot, /password/reset). errors.go and
 // render.go are shared.
 package ui
 
 import (
 	"log/slog"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,7 +35,13 @@ type Deps struct {
 	// static/js/session.js; the zero value is models.SessionIdleTimeout
 	// (tests shorten it to see the warning).
 	SessionTimer components.SessionTimer
+	// PublicURL is the portal's address as users reach it ("https://host"),
+	// the origin of links in mails; "" means DefaultPublicURL.
+	PublicURL string
 }
+
+// DefaultPublicURL is the origin of mailed links when none is configured.
+const DefaultPublicURL = "http://127.0.0.1:8080"
 
 // Handlers serve the browser routes.
 type Handlers struct {
@@ -43,11 +51,16 @@ type Handlers struct {
 
 	secureCookies bool
 	sessionTimer  components.SessionTimer
+	publicURL     string
 }
 
 func New(d Deps) *Handlers {
-	return &Handlers{svc: d.Services, log: d.Logger, sessions: d.Sessions, secureCookies: d.SecureCookies,
-		sessionTimer: d.SessionTimer}
+	h := &Handlers{svc: d.Services, log: d.Logger, sessions: d.Sessions, secureCookies: d.SecureCookies,
+		sessionTimer: d.SessionTimer, publicURL: strings.TrimSuffix(d.PublicURL, "/")}
+	if h.publicURL == "" {
+		h.publicURL = DefaultPublicURL
+	}
+	return h
 }
 
 // Register mounts the route table on g (which already resolves the
@@ -64,6 +77,16 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	g.POST("/logout", h.logout)
 	g.POST("/lang", h.setLanguage)            // the header's language switch (language.go)
 	g.POST("/session/keepalive", h.keepAlive) // "Stay signed in" (session.go)
+
+	// Passwords and the account (password.go, account.go): the forgotten
+	// password for anyone, the account page for every signed-in user.
+	g.GET("/password/forgot", h.forgotForm)
+	g.POST("/password/forgot", h.forgotPassword)
+	g.GET("/password/reset", h.resetForm)
+	g.POST("/password/reset", h.resetPassword)
+	signedIn := g.Group("", h.requireKind(models.KindBroker, models.KindStaff, models.KindAdmin, models.KindCustomer))
+	signedIn.GET("/account", h.accountPage)
+	signedIn.POST("/account/password", h.changePassword)
 
 	// Brokers and bank staff.
 	work := g.Group("", h.requireKind(models.KindBroker, models.KindStaff, models.KindAdmin))

@@ -66,7 +66,8 @@ func TestBrowserTwoFactor(t *testing.T) {
 	p := page{t, webtest.Browser(t)}
 
 	p.signIn(s.URL, marta)
-	p.do(chromedp.Click(`[data-testid="two-factor-link"]`), chromedp.WaitVisible(`[data-testid="totp-secret"]`))
+	p.do(chromedp.Click(`[data-testid="account-link"]`), chromedp.WaitVisible(`[data-testid="account-2fa"]`),
+		chromedp.Click(`[data-testid="two-factor-link"]`), chromedp.WaitVisible(`[data-testid="totp-secret"]`))
 	if h := p.text(`main h1`); h != "Two-factor authentication" {
 		t.Fatalf("two-factor page heading %q", h)
 	}

@@ -204,8 +204,8 @@ func TestSecondFactorPagesInPortuguese(t *testing.T) {
 	if l := strings.TrimSpace(page.Find(`label[for="confirm-code"]`).Text()); l != "Código de 6 dígitos" {
 		t.Errorf("label %q", l)
 	}
-	if l := strings.TrimSpace(page.Find(`[data-testid="two-factor-link"]`).Text()); l != "Dois passos" {
-		t.Errorf("header link %q", l)
+	if l := strings.TrimSpace(c.Get("/account").Doc(t).Find(`[data-testid="two-factor-link"]`).Text()); l != "Ativar a autenticação em dois passos" {
+		t.Errorf("account page link %q", l)
 	}
 	wrong := c.PostForm("/account/2fa/confirm", url.Values{"code": {"1"}})
 	if e := wrong.Doc(t).Find(`[data-testid="totp-error"]`).Text(); wrong.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(e, "não está certo") {

@@ -87,16 +87,25 @@ func NewWith(t testing.TB, d store.Dialect, o Options) *Server {
 	if o.Logger != nil {
 		log = o.Logger
 	}
+	// The address is known before the handler is built: mailed links
+	// (password reset) point at this server.
+	srv := httptest.NewUnstartedServer(nil)
+	scheme := "http://"
+	if o.TLS {
+		scheme = "https://"
+	}
 	h, err := web.New(web.Options{Services: svc, Logger: log, SessionKeys: [][]byte{key[:64], key[64:]},
-		SessionTimer: o.SessionTimer, SecureCookies: o.TLS, Registry: o.Registry, MetricsToken: o.MetricsToken})
+		SessionTimer: o.SessionTimer, SecureCookies: o.TLS, Registry: o.Registry, MetricsToken: o.MetricsToken,
+		PublicURL: scheme + srv.Listener.Addr().String()})
 	if err != nil {
+		srv.Listener.Close()
 		t.Fatal(err)
 	}
-	var srv *httptest.Server
+	srv.Config.Handler = h
 	if o.TLS {
-		srv = httptest.NewTLSServer(h)
+		srv.StartTLS()
 	} else {
-		srv = httptest.NewServer(h)
+		srv.Start()
 	}
 	t.Cleanup(srv.Close)
 	return &Server{Server: srv, Store: st}
