@@ -185,6 +185,9 @@ func (g *CheckGate) release() {
 	g.inUse--
 }
 
+// Limits are the gate's number of slots and the most callers that may wait.
+func (g *CheckGate) Limits() (slots, queue int) { return g.slots, g.queue }
+
 // InUse is how many slots are held; Waiting how many callers wait.
 func (g *CheckGate) InUse() int {
 	g.mu.Lock()

@@ -50,10 +50,11 @@ var SignInThrottle = ThrottlePolicy{
 }
 
 // PartnerAuthThrottle is the policy of partner authentication, per client
-// id and address and per address only.
+// id and address and per address only. A partner's integration is usually
+// one source for all its firms, so its delays start later.
 var PartnerAuthThrottle = ThrottlePolicy{
 	AddressWindow: 15 * time.Minute, MaxPerAddress: 30,
-	SubjectWindow: time.Hour, FreePerSource: 10, BaseDelay: 5 * time.Second, MaxDelay: 5 * time.Minute,
+	SubjectWindow: time.Hour, FreePerSource: 20, BaseDelay: 5 * time.Second, MaxDelay: 5 * time.Minute,
 }
 
 // ThrottleCounts are the recent failures an attempt is judged on, not

@@ -65,10 +65,12 @@ func TestThrottleDecide(t *testing.T) {
 		{"untrusted address: the delay counts from the newest failure anywhere", SignInThrottle,
 			ThrottleCounts{Source: 10, SourceLast: ago(time.Second), Elsewhere: 1, ElsewhereLast: ago(time.Hour)},
 			no(9*time.Second, ThrottledSubject)},
+		{"partner: ten from one client id and address are fine", PartnerAuthThrottle,
+			ThrottleCounts{Address: 10, Source: 10, SourceLast: ago(0)}, allowed},
 		{"partner: failures elsewhere never count", PartnerAuthThrottle,
 			ThrottleCounts{Elsewhere: 500, ElsewhereLast: ago(0)}, allowed},
 		{"partner: the same client id and address", PartnerAuthThrottle,
-			ThrottleCounts{Address: 10, Source: 10, SourceLast: ago(0)}, no(5*time.Second, ThrottledSource)},
+			ThrottleCounts{Address: 21, Source: 21, SourceLast: ago(0)}, no(10*time.Second, ThrottledSource)},
 
 		// The address's hard limit, for any account, trusted or not.
 		{"address limit reached", SignInThrottle,
