@@ -50,6 +50,9 @@ type Options struct {
 	// browser test sees the warning in seconds; the server's timeout
 	// stays models.SessionIdleTimeout.
 	SessionTimer components.SessionTimer
+	// TrustedProxies: X-Forwarded-For from these is believed, so a test can
+	// send requests "from" other client addresses (e.g. "127.0.0.1/32").
+	TrustedProxies []string
 }
 
 // NewWith is New with options.
@@ -67,7 +70,7 @@ func NewWith(t testing.TB, d store.Dialect, o Options) *Server {
 		log = slog.Default()
 	}
 	h, err := web.New(web.Options{Services: svc, Logger: log, SessionKeys: [][]byte{key[:64], key[64:]},
-		SessionTimer: o.SessionTimer})
+		SessionTimer: o.SessionTimer, TrustedProxies: o.TrustedProxies})
 	if err != nil {
 		t.Fatal(err)
 	}
