@@ -163,14 +163,19 @@ const attemptPending = "attempt not completed"
 // it, attempts counting inside their own uncommitted transactions would not
 // see each other.
 func (s *Store) beginAttempt(ctx context.Context, spec attemptSpec) (int64, error) {
-	now := s.now()
-	row := models.AuditEvent{CreatedAt: now, Action: spec.FailedAction, Subject: spec.Subject,
-		ClientIP: spec.ClientIP, Outcome: "denied", Detail: attemptPending}
-	var decision models.ThrottleDecision
+	var (
+		row      models.AuditEvent
+		decision models.ThrottleDecision
+	)
 	err := s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := s.lockAttemptKeys(tx, spec); err != nil {
 			return err
 		}
+		// The clock is read once the attempt's turn has come, so the rows'
+		// times follow the order in which attempts were judged.
+		now := s.now()
+		row = models.AuditEvent{CreatedAt: now, Action: spec.FailedAction, Subject: spec.Subject,
+			ClientIP: spec.ClientIP, Outcome: "denied", Detail: attemptPending}
 		counts, err := throttleCounts(tx, spec, now)
 		if err != nil {
 			return err
