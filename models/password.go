@@ -1,6 +1,7 @@
 package models
 
 import (
+	"container/list"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -75,15 +77,14 @@ func CheckPasswordOrDummy(hash, password string) bool {
 }
 
 // Password checks on sign-in paths (browser login, OBP DirectLogin, partner
-// authentication) share one process-wide bound: each argon2id check holds
+// authentication) share one process-wide gate: each argon2id check holds
 // 19 MiB and a core for tens of milliseconds, so unbounded parallel guesses
-// would exhaust memory and CPU whatever the throttle says.
-var (
-	// hashSlots holds one token per check in progress.
-	hashSlots = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
-	// hashWait is how long a check waits for a slot before giving up.
-	hashWait = 2 * time.Second
-)
+// would exhaust memory and CPU whatever the throttle says. A check that
+// finds every slot taken waits its turn (first come, first served) instead
+// of being refused, so a genuine sign-in during a flood is answered a
+// little later; only when the queue is full, or its wait runs out, is the
+// answer ErrHashingBusy ("busy, retry").
+var PasswordChecks = NewCheckGate(2*runtime.GOMAXPROCS(0), 32*runtime.GOMAXPROCS(0), 2*time.Second)
 
 // HashingBusyRetryAfter is the Retry-After, in seconds, of ErrHashingBusy.
 const HashingBusyRetryAfter = 1
@@ -92,32 +93,110 @@ const HashingBusyRetryAfter = 1
 // the wait: the server is at capacity, the caller should retry shortly.
 var ErrHashingBusy = Limited("rate.busy", nil, HashingBusyRetryAfter)
 
-// CheckPasswordOrDummyLimited is CheckPasswordOrDummy run within the
-// process-wide bound on concurrent checks. It waits for a slot at most
-// hashWait (less if ctx ends first) and then answers ErrHashingBusy
-// without hashing anything.
+// CheckPasswordOrDummyLimited is CheckPasswordOrDummy run within
+// PasswordChecks: it waits for a slot (see CheckGate.Acquire) and answers
+// ErrHashingBusy without hashing anything when none came.
 func CheckPasswordOrDummyLimited(ctx context.Context, hash, password string) (bool, error) {
-	if err := acquireHashSlot(ctx); err != nil {
+	release, err := PasswordChecks.Acquire(ctx)
+	if err != nil {
 		return false, err
 	}
-	defer func() { <-hashSlots }()
+	defer release()
 	return CheckPasswordOrDummy(hash, password), nil
 }
 
-func acquireHashSlot(ctx context.Context) error {
-	select {
-	case hashSlots <- struct{}{}:
-		return nil
-	default:
+// CheckGate bounds work done concurrently: Slots at a time; further
+// callers wait in a first-come, first-served queue of at most Queue
+// callers, each for at most Wait. A freed slot goes straight to the
+// longest waiting caller, so newcomers cannot overtake the queue.
+type CheckGate struct {
+	slots, queue int
+	wait         time.Duration
+
+	mu      sync.Mutex
+	inUse   int
+	waiters list.List // of chan struct{}, closed when granted a slot
+}
+
+// NewCheckGate is a gate of slots concurrent holders, at most queue
+// waiting callers, each waiting at most wait.
+func NewCheckGate(slots, queue int, wait time.Duration) *CheckGate {
+	return &CheckGate{slots: max(slots, 1), queue: max(queue, 0), wait: wait}
+}
+
+// Acquire takes a slot, waiting for one if need be, and returns the
+// function that gives it back (once; later calls do nothing). It answers
+// ErrHashingBusy at once when the queue is full, and after waiting when
+// the wait runs out or ctx ends first; a caller that gives up leaves the
+// queue, so its place goes to the next.
+func (g *CheckGate) Acquire(ctx context.Context) (release func(), err error) {
+	g.mu.Lock()
+	if g.inUse < g.slots && g.waiters.Len() == 0 {
+		g.inUse++
+		g.mu.Unlock()
+		return g.releaser(), nil
 	}
-	t := time.NewTimer(hashWait)
+	if g.waiters.Len() >= g.queue {
+		g.mu.Unlock()
+		return nil, ErrHashingBusy
+	}
+	granted := make(chan struct{})
+	el := g.waiters.PushBack(granted)
+	g.mu.Unlock()
+
+	t := time.NewTimer(g.wait)
 	defer t.Stop()
 	select {
-	case hashSlots <- struct{}{}:
-		return nil
+	case <-granted:
+		return g.releaser(), nil
 	case <-ctx.Done():
-		return ErrHashingBusy
 	case <-t.C:
-		return ErrHashingBusy
 	}
+	g.mu.Lock()
+	select {
+	case <-granted:
+		// The slot came while giving up: use it, or hand it on when the
+		// caller has gone.
+		g.mu.Unlock()
+		if ctx.Err() == nil {
+			return g.releaser(), nil
+		}
+		g.release()
+	default:
+		g.waiters.Remove(el)
+		g.mu.Unlock()
+	}
+	return nil, ErrHashingBusy
+}
+
+func (g *CheckGate) releaser() func() {
+	var once sync.Once
+	return func() { once.Do(g.release) }
+}
+
+// release gives a slot to the longest waiting caller, or back to the gate.
+func (g *CheckGate) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if front := g.waiters.Front(); front != nil {
+		close(g.waiters.Remove(front).(chan struct{}))
+		return
+	}
+	g.inUse--
+}
+
+// Limits are the gate's number of slots and the most callers that may wait.
+func (g *CheckGate) Limits() (slots, queue int) { return g.slots, g.queue }
+
+// InUse is how many slots are held; Waiting how many callers wait.
+func (g *CheckGate) InUse() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inUse
+}
+
+func (g *CheckGate) Waiting() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.waiters.Len()
 }

@@ -7,36 +7,175 @@ import (
 	"time"
 )
 
-// fillHashSlots takes every password-check slot until the test ends.
-func fillHashSlots(t *testing.T) (release func()) {
+// waitFor polls cond until it holds (fails t after 5 s): the gate's
+// waiters are goroutines the test cannot join directly.
+func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	n := cap(hashSlots)
-	for range n {
-		select {
-		case hashSlots <- struct{}{}:
-		case <-time.After(5 * time.Second):
-			t.Fatal("a password-check slot is held by someone else")
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
 		}
+		time.Sleep(time.Millisecond)
 	}
-	released := 0
-	release = func() {
-		if released < n {
-			released++ // before the receive: it orders this write for the next taker
-			<-hashSlots
-		}
+}
+
+func wantBusy(t *testing.T, what string, err error) {
+	t.Helper()
+	var e *Error
+	if !errors.Is(err, ErrHashingBusy) || !errors.As(err, &e) || e.Code != CodeRateLimited ||
+		e.RetryAfter != HashingBusyRetryAfter || e.Message == "" {
+		t.Fatalf("%s: %#v, want the busy answer", what, err)
 	}
-	t.Cleanup(func() {
-		for released < n {
-			release()
+}
+
+// acquired is one Acquire run in the background.
+type acquired struct {
+	release func()
+	err     error
+}
+
+func acquireAsync(g *CheckGate, ctx context.Context) <-chan acquired {
+	ch := make(chan acquired, 1)
+	go func() {
+		r, err := g.Acquire(ctx)
+		ch <- acquired{r, err}
+	}()
+	return ch
+}
+
+func TestCheckGateSlots(t *testing.T) {
+	g := NewCheckGate(2, 4, time.Minute)
+	ctx := context.Background()
+	r1, err1 := g.Acquire(ctx)
+	r2, err2 := g.Acquire(ctx)
+	if err1 != nil || err2 != nil || g.InUse() != 2 || g.Waiting() != 0 {
+		t.Fatalf("two free slots: %v %v, %d in use", err1, err2, g.InUse())
+	}
+	// A third caller waits (it is not refused) and gets the first slot
+	// given back.
+	third := acquireAsync(g, ctx)
+	waitFor(t, "the third caller to queue", func() bool { return g.Waiting() == 1 })
+	r1()
+	r1() // a second release of the same slot does nothing
+	a := <-third
+	if a.err != nil || g.InUse() != 2 || g.Waiting() != 0 {
+		t.Fatalf("waiter: %v, %d in use, %d waiting", a.err, g.InUse(), g.Waiting())
+	}
+	r2()
+	a.release()
+	if g.InUse() != 0 {
+		t.Fatalf("%d in use after all released", g.InUse())
+	}
+}
+
+// Waiters are served in their order of arrival, and a newcomer does not
+// take a freed slot ahead of them.
+func TestCheckGateIsFirstComeFirstServed(t *testing.T) {
+	g := NewCheckGate(1, 10, time.Minute)
+	ctx := context.Background()
+	hold, err := g.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queue []<-chan acquired
+	for i := range 3 {
+		queue = append(queue, acquireAsync(g, ctx))
+		waitFor(t, "a waiter to queue", func() bool { return g.Waiting() == i+1 })
+	}
+	hold()
+	for i, ch := range queue {
+		a := <-ch
+		if a.err != nil {
+			t.Fatalf("waiter %d: %v", i, a.err)
 		}
-	})
-	return release
+		// Nobody else holds the slot: the next waiter is still waiting,
+		// and a newcomer queues behind them.
+		for j, later := range queue[i+1:] {
+			select {
+			case <-later:
+				t.Fatalf("waiter %d served before waiter %d released", i+1+j, i)
+			default:
+			}
+		}
+		if i == 0 {
+			late := acquireAsync(g, ctx)
+			waitFor(t, "the newcomer to queue", func() bool { return g.Waiting() == 3 })
+			defer func() {
+				a := <-late
+				if a.err != nil {
+					t.Errorf("newcomer: %v", a.err)
+					return
+				}
+				a.release()
+			}()
+		}
+		a.release()
+	}
+}
+
+func TestCheckGateQueueIsBounded(t *testing.T) {
+	g := NewCheckGate(1, 2, time.Minute)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hold, _ := g.Acquire(ctx)
+	defer hold()
+	w1, w2 := acquireAsync(g, ctx), acquireAsync(g, ctx)
+	waitFor(t, "two waiters", func() bool { return g.Waiting() == 2 })
+	// The queue is full: the answer is busy at once, without waiting.
+	_, err := g.Acquire(ctx)
+	wantBusy(t, "full queue", err)
+	cancel()
+	wantBusy(t, "cancelled waiter", (<-w1).err)
+	wantBusy(t, "cancelled waiter", (<-w2).err)
+}
+
+func TestCheckGateWaitTimesOut(t *testing.T) {
+	g := NewCheckGate(1, 2, 20*time.Millisecond)
+	hold, _ := g.Acquire(context.Background())
+	defer hold()
+	_, err := g.Acquire(context.Background())
+	wantBusy(t, "wait ran out", err)
+	if g.Waiting() != 0 || g.InUse() != 1 {
+		t.Fatalf("after the timeout: %d waiting, %d in use", g.Waiting(), g.InUse())
+	}
+}
+
+// A request that ends while waiting leaves the queue: its place goes to
+// the next caller, and the slot it would have had is not lost.
+func TestCheckGateCancellationFreesItsPlace(t *testing.T) {
+	g := NewCheckGate(1, 2, time.Minute)
+	hold, _ := g.Acquire(context.Background())
+	cctx, cancel := context.WithCancel(context.Background())
+	gone := acquireAsync(g, cctx)
+	waitFor(t, "the first waiter", func() bool { return g.Waiting() == 1 })
+	next := acquireAsync(g, context.Background())
+	waitFor(t, "the second waiter", func() bool { return g.Waiting() == 2 })
+	cancel()
+	wantBusy(t, "cancelled", (<-gone).err)
+	if g.Waiting() != 1 {
+		t.Fatalf("%d waiting after the cancellation, want 1", g.Waiting())
+	}
+	// The full queue had room again: a third caller can queue.
+	third := acquireAsync(g, context.Background())
+	waitFor(t, "the third waiter", func() bool { return g.Waiting() == 2 })
+	hold()
+	a := <-next
+	if a.err != nil {
+		t.Fatalf("next waiter: %v", a.err)
+	}
+	a.release()
+	b := <-third
+	if b.err != nil {
+		t.Fatalf("third waiter: %v", b.err)
+	}
+	b.release()
+	if g.InUse() != 0 || g.Waiting() != 0 {
+		t.Fatalf("%d in use, %d waiting at the end", g.InUse(), g.Waiting())
+	}
 }
 
 func TestPasswordChecksAreBounded(t *testing.T) {
-	if cap(hashSlots) < 2 {
-		t.Fatalf("%d slots", cap(hashSlots))
-	}
 	hash, err := HashPassword("right")
 	if err != nil {
 		t.Fatal(err)
@@ -48,37 +187,32 @@ func TestPasswordChecksAreBounded(t *testing.T) {
 	if ok, err := CheckPasswordOrDummyLimited(ctx, "", "right"); ok || err != nil {
 		t.Fatalf("dummy: %v %v", ok, err)
 	}
-
-	old := hashWait
-	hashWait = 50 * time.Millisecond
-	t.Cleanup(func() { hashWait = old })
-	release := fillHashSlots(t)
-
-	// All slots taken: after the short wait, a rate-limited answer that
-	// asks for a retry in a second.
-	start := time.Now()
-	ok, err := CheckPasswordOrDummyLimited(ctx, hash, "right")
-	var e *Error
-	if ok || !errors.As(err, &e) || e.Code != CodeRateLimited || e.RetryAfter != 1 || e.Message == "" {
-		t.Fatalf("at capacity: %v %#v", ok, err)
+	if PasswordChecks.slots < 2 || PasswordChecks.queue < PasswordChecks.slots || PasswordChecks.wait <= 0 {
+		t.Fatalf("gate %d slots, queue %d, wait %v", PasswordChecks.slots, PasswordChecks.queue, PasswordChecks.wait)
 	}
-	if d := time.Since(start); d < hashWait || d > 2*time.Second {
-		t.Errorf("gave up after %v, want about %v", d, hashWait)
+	// Every slot taken: a check waits for one instead of being refused.
+	var held []func()
+	for range PasswordChecks.slots {
+		r, err := PasswordChecks.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, r)
 	}
-	// A request that ends while waiting gives up at once.
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
-	hashWait = time.Minute
-	start = time.Now()
-	if _, err := CheckPasswordOrDummyLimited(cctx, hash, "right"); ErrorCode(err) != CodeRateLimited || time.Since(start) > time.Second {
-		t.Fatalf("cancelled request: %v after %v", err, time.Since(start))
-	}
-	// A slot freed during the wait is taken.
+	done := make(chan error, 1)
 	go func() {
-		time.Sleep(20 * time.Millisecond)
-		release()
+		ok, err := CheckPasswordOrDummyLimited(ctx, hash, "right")
+		if err == nil && !ok {
+			err = errors.New("right password refused")
+		}
+		done <- err
 	}()
-	if ok, err := CheckPasswordOrDummyLimited(ctx, hash, "right"); !ok || err != nil {
-		t.Fatalf("slot freed while waiting: %v %v", ok, err)
+	waitFor(t, "the check to queue", func() bool { return PasswordChecks.Waiting() == 1 })
+	held[0]()
+	if err := <-done; err != nil {
+		t.Fatalf("queued check: %v", err)
+	}
+	for _, r := range held {
+		r()
 	}
 }

@@ -13,27 +13,26 @@ import (
 	"portal/models"
 )
 
-// Login throttling: failures are counted from the audit log, so every
-// instance sees the same counts. Five failures a minute per account must
-// still be answered normally (product contract); the limits sit above that.
+// Login throttling (models.SignInThrottle, the rule and its reasons):
+// failures are counted from the audit log, so every instance sees the same
+// counts. Per address, any account, a hard limit; per account and address,
+// growing delays after a few failures instead of a lock; and the account's
+// failures from other addresses delay only addresses that are not trusted
+// for it (no success from there recently), so a stranger never locks the
+// owner out of their usual address. Five failures a minute per account
+// must still be answered normally (product contract); the limits sit above
+// that.
 //
-// Each attempt is written to the audit log as a failure before its password
-// is hashed and the count includes it, serialised per account and address
-// (beginAttempt), so parallel guesses cannot all see a count under the
-// limit: at most the limit's worth of wrong passwords is ever checked per
-// window, however many arrive at once. The row then becomes what the
-// attempt turned out to be: a throttled row when refused, the ok row on
-// success (so successes never count as failures), or stays the failure.
-// The contract above holds: only failures count (successes, throttled and
-// "server busy" refusals do not); sequential attempts see exactly the
-// counts they saw before; and of a burst of parallel attempts exactly the
-// first ones up to the limit are answered normally. An attempt still being
-// checked counts as a failure until it ends.
-const (
-	loginWindow           = 15 * time.Minute
-	maxFailuresPerAccount = 10
-	maxFailuresPerAddress = 30
-)
+// Each attempt is judged and written to the audit log (as a failure, or as
+// throttled) before its password is hashed, serialised per account and
+// address (beginAttempt), so parallel guesses cannot all see counts under
+// the limits: at most the limits' worth of wrong passwords is ever checked,
+// however many arrive at once. The row then becomes what the attempt turned
+// out to be: the ok row on success (so successes never count as failures),
+// a throttled row when the check was refused for capacity, or stays the
+// failure. Only failures count (successes, throttled and "server busy"
+// refusals do not); an attempt still being checked counts as a failure
+// until it ends.
 
 var errBadCredentials = models.Unauthorized("The e-mail or password is incorrect.")
 
@@ -65,6 +64,10 @@ func (s *Store) Login(ctx context.Context, email, password, clientIP string) (*m
 // and address.
 var failedSignIns = []string{models.AuditLoginFailed, models.AuditDirectLoginFailed}
 
+// signedIn are the successes that make an address trusted for an account
+// (and clear its failures there), whichever entry point they came through.
+var signedIn = []string{models.AuditLoginOK, models.AuditDirectLoginOK}
+
 // credentialCheck is one password sign-in attempt, whatever the entry point.
 type credentialCheck struct {
 	Email, Password, ClientIP     string
@@ -85,10 +88,9 @@ type credentialCheck struct {
 func (s *Store) checkCredentials(ctx context.Context, c credentialCheck) (*userWithFirm, int64, error) {
 	email := models.NormalizeEmail(c.Email)
 	attempt, err := s.beginAttempt(ctx, attemptSpec{
-		Counted: failedSignIns, Window: loginWindow,
+		Policy: models.SignInThrottle, Counted: failedSignIns, Succeeded: signedIn,
 		FailedAction: c.FailedAction, ThrottledAction: c.ThrottledAction,
-		Subject: email, PerSubject: maxFailuresPerAccount,
-		ClientIP: c.ClientIP, PerAddress: maxFailuresPerAddress,
+		Subject: email, ClientIP: c.ClientIP,
 		RefusalKey: "rate.sign_in",
 	})
 	if err != nil {
@@ -128,13 +130,13 @@ func (s *Store) checkCredentials(ctx context.Context, c credentialCheck) (*userW
 
 // attemptSpec is one entry point's throttle for beginAttempt.
 type attemptSpec struct {
-	Counted                       []string // the failure actions counted
-	Window                        time.Duration
+	Policy models.ThrottlePolicy
+	// Counted: the failure actions counted; Succeeded: the ok actions that
+	// clear a source's failures and make its address trusted.
+	Counted, Succeeded            []string
 	FailedAction, ThrottledAction string
-	Subject                       string
-	PerSubject                    int64 // 0: failures are not limited per subject
+	Subject                       string // "": only the address is limited
 	ClientIP                      string
-	PerAddress                    int64
 	RefusalKey                    string // the rate-limited answer's message key
 }
 
@@ -143,64 +145,128 @@ type attemptSpec struct {
 // (it counts as a failure).
 const attemptPending = "attempt not completed"
 
-// beginAttempt writes the attempt's audit row as a failure (spec's
-// FailedAction) and then counts the failures in the window, this one
-// included, per subject and per client address. Over either limit, the
-// row becomes a ThrottledAction row and the answer is RateLimited;
-// otherwise the row's id is returned for the caller to settle with
+// beginAttempt counts the recent failures that concern the attempt
+// (throttleCounts) and asks the spec's policy. Refused, the attempt is
+// written as a ThrottledAction row and the answer is RateLimited with the
+// policy's Retry-After; allowed, it is written as a failure (FailedAction,
+// pending) and the row's id is returned for the caller to settle with
 // attemptFailed, attemptBusy or attemptSucceeded.
 //
-// The record-and-count step is one short transaction serialised per
+// The count-and-record step is one short transaction serialised per
 // subject and per address (PostgreSQL: advisory locks on both keys,
 // lockAttemptKeys; SQLite: immediate transactions hold the write lock from
 // BEGIN), and it commits before any password is hashed. So concurrent
-// attempts are counted strictly in turn, each seeing every attempt let
+// attempts are judged strictly in turn, each seeing every attempt let
 // through before it (still being checked, or failed): however many arrive
 // at once, exactly the first ones up to the limit are let through and the
 // others are throttled. The serialisation is what makes this hold: without
 // it, attempts counting inside their own uncommitted transactions would not
 // see each other.
 func (s *Store) beginAttempt(ctx context.Context, spec attemptSpec) (int64, error) {
-	row := models.AuditEvent{CreatedAt: s.now(), Action: spec.FailedAction, Subject: spec.Subject,
-		ClientIP: spec.ClientIP, Outcome: "denied", Detail: attemptPending}
-	since := row.CreatedAt.Add(-spec.Window)
-	over := false
+	var (
+		row      models.AuditEvent
+		decision models.ThrottleDecision
+	)
 	err := s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := s.lockAttemptKeys(tx, spec); err != nil {
 			return err
 		}
-		if err := tx.Create(&row).Error; err != nil {
+		// The clock is read once the attempt's turn has come, so the rows'
+		// times follow the order in which attempts were judged.
+		now := s.now()
+		row = models.AuditEvent{CreatedAt: now, Action: spec.FailedAction, Subject: spec.Subject,
+			ClientIP: spec.ClientIP, Outcome: "denied", Detail: attemptPending}
+		counts, err := throttleCounts(tx, spec, now)
+		if err != nil {
 			return err
 		}
-		var perSubject, perAddress int64
-		if spec.PerSubject > 0 {
-			if err := tx.Model(&models.AuditEvent{}).
-				Where("action IN ? AND subject = ? AND created_at > ?", spec.Counted, spec.Subject, since).
-				Count(&perSubject).Error; err != nil {
-				return err
-			}
+		if decision = spec.Policy.Decide(now, counts); !decision.Allowed {
+			row.Action, row.Detail = spec.ThrottledAction, "throttled per "+decision.Reason
 		}
-		if err := tx.Model(&models.AuditEvent{}).
-			Where("action IN ? AND client_ip = ? AND created_at > ?", spec.Counted, spec.ClientIP, since).
-			Count(&perAddress).Error; err != nil {
-			return err
-		}
-		// Counts include this attempt: over the limit means the limit was
-		// already reached before it.
-		over = (spec.PerSubject > 0 && perSubject > spec.PerSubject) || perAddress > spec.PerAddress
-		if !over {
-			return nil
-		}
-		return tx.Model(&models.AuditEvent{}).Where("id = ?", row.ID).
-			Updates(map[string]any{"action": spec.ThrottledAction, "detail": ""}).Error
+		return tx.Create(&row).Error
 	})
 	if err != nil {
 		return 0, translate(err, "sign-in attempt")
 	}
-	if over {
-		return 0, models.Limited(spec.RefusalKey, nil, int(spec.Window.Seconds()))
+	if !decision.Allowed {
+		return 0, models.Limited(spec.RefusalKey, nil, decision.RetryAfterSeconds())
 	}
 	return row.ID, nil
+}
+
+// throttleCounts gathers what the policy judges an attempt at now on (see
+// models.ThrottleCounts), from the audit log. The queries use the indexes
+// on (action, client_ip, created_at), (action, subject, created_at) and
+// (subject, client_ip, created_at).
+func throttleCounts(tx *gorm.DB, spec attemptSpec, now time.Time) (models.ThrottleCounts, error) {
+	p := spec.Policy
+	var c models.ThrottleCounts
+	failures := func() *gorm.DB { return tx.Model(&models.AuditEvent{}).Where("action IN ?", spec.Counted) }
+
+	byAddress := func() *gorm.DB {
+		return failures().Where("client_ip = ? AND created_at > ?", spec.ClientIP, now.Add(-p.AddressWindow))
+	}
+	if err := byAddress().Count(&c.Address).Error; err != nil {
+		return c, err
+	}
+	if c.Address >= p.MaxPerAddress {
+		// The address limit decides; when it lifts is when enough of its
+		// failures have aged out of the window.
+		var pivot models.AuditEvent
+		err := byAddress().Select("created_at").Order("created_at").Offset(int(c.Address - p.MaxPerAddress)).Take(&pivot).Error
+		c.AddressPivot = pivot.CreatedAt
+		return c, err
+	}
+	if spec.Subject == "" {
+		return c, nil
+	}
+
+	since := now.Add(-p.SubjectWindow)
+	if len(spec.Succeeded) > 0 {
+		// The source's last success: it trusts the address and clears the
+		// failures before it.
+		lookBack := max(p.TrustWindow, p.SubjectWindow)
+		last, found, err := newest(tx.Model(&models.AuditEvent{}).Where("action IN ? AND subject = ? AND client_ip = ? AND created_at > ?",
+			spec.Succeeded, spec.Subject, spec.ClientIP, now.Add(-lookBack)))
+		if err != nil {
+			return c, err
+		}
+		c.Trusted = found && last.After(now.Add(-p.TrustWindow))
+		if found && last.After(since) {
+			since = last
+		}
+	}
+	source := failures().Where("subject = ? AND client_ip = ? AND created_at > ?", spec.Subject, spec.ClientIP, since)
+	var err error
+	if c.Source, c.SourceLast, err = countAndNewest(source); err != nil {
+		return c, err
+	}
+	if p.SubjectWide && !c.Trusted {
+		elsewhere := failures().Where("subject = ? AND client_ip <> ? AND created_at > ?", spec.Subject, spec.ClientIP, now.Add(-p.SubjectWindow))
+		if c.Elsewhere, c.ElsewhereLast, err = countAndNewest(elsewhere); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// countAndNewest counts q's audit rows and gives the newest one's time.
+func countAndNewest(q *gorm.DB) (int64, time.Time, error) {
+	var n int64
+	if err := q.Session(&gorm.Session{}).Count(&n).Error; err != nil || n == 0 {
+		return n, time.Time{}, err
+	}
+	last, _, err := newest(q)
+	return n, last, err
+}
+
+// newest is the time of q's newest audit row, if any.
+func newest(q *gorm.DB) (time.Time, bool, error) {
+	var rows []models.AuditEvent
+	if err := q.Select("created_at").Order("created_at DESC").Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
+		return time.Time{}, false, err
+	}
+	return rows[0].CreatedAt, true, nil
 }
 
 // lockAttemptKeys serialises beginAttempt per subject and per address on
@@ -215,7 +281,7 @@ func (s *Store) lockAttemptKeys(tx *gorm.DB, spec attemptSpec) error {
 	}
 	ns := strings.Join(spec.Counted, ",")
 	keys := []int64{attemptLockKey(ns, "address", spec.ClientIP)}
-	if spec.PerSubject > 0 {
+	if spec.Subject != "" {
 		keys = append(keys, attemptLockKey(ns, "subject", spec.Subject))
 	}
 	slices.Sort(keys)

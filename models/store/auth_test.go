@@ -72,6 +72,26 @@ func sameAnswer(t *testing.T, a, b error) {
 	}
 }
 
+// addFailures writes n failed sign-ins on subject from ip, now.
+func addFailures(t *testing.T, s *store.Store, subject, ip string, n int) {
+	t.Helper()
+	for range n {
+		storetest.Must(t, s.Audit(context.Background(), models.AuditEvent{Action: models.AuditLoginFailed, Subject: subject,
+			ClientIP: ip, Outcome: "denied"}), "audit")
+	}
+}
+
+// ageAudit moves subject's audit rows back by d, as if d had passed.
+func ageAudit(t *testing.T, s *store.Store, subject string, d time.Duration) {
+	t.Helper()
+	var rows []models.AuditEvent
+	storetest.Must(t, s.DB().Where("subject = ?", subject).Find(&rows).Error, "audit rows")
+	for _, r := range rows {
+		storetest.Must(t, s.DB().Model(&models.AuditEvent{}).Where("id = ?", r.ID).
+			Update("created_at", r.CreatedAt.Add(-d)).Error, "age audit row")
+	}
+}
+
 func auditRows(t *testing.T, s *store.Store, action, subject string) []models.AuditEvent {
 	t.Helper()
 	var rows []models.AuditEvent
@@ -210,7 +230,7 @@ func TestLogin(t *testing.T) {
 
 		t.Run("per-account throttling starts only after the limit", func(t *testing.T) {
 			u := addUser(t, s, "locked.out@bank.example")
-			const ip = "198.51.100.10"
+			const ip = "198.51.100.10" // never signed in from: not trusted
 			var first error
 			// Product contract: five failures a minute are answered normally.
 			for i := range 5 {
@@ -221,22 +241,16 @@ func TestLogin(t *testing.T) {
 				}
 				sameAnswer(t, first, err)
 			}
-			// Failures from other addresses count for the same account. One
-			// short of the limit, the right password still works.
-			addFailures := func(n int) {
-				for range n {
-					storetest.Must(t, s.Audit(ctx, models.AuditEvent{Action: models.AuditLoginFailed, Subject: u.Email,
-						ClientIP: "192.0.2.1", Outcome: "denied"}), "audit")
-				}
-			}
-			addFailures(store.MaxFailuresPerAccount - 1 - 5)
-			if _, err := s.Login(ctx, u.Email, store.DemoPassword, ip); err != nil {
-				t.Fatalf("right password %d failures in: %v", store.MaxFailuresPerAccount-1, err)
-			}
-			addFailures(1)
-			_, err := s.Login(ctx, u.Email, store.DemoPassword, ip)
+			// For an untrusted address, failures from other addresses count
+			// for the same account. Up to the limit, attempts are answered.
+			addFailures(t, s, u.Email, "192.0.2.1", store.MaxFailuresPerAccount-1-5)
+			_, err := s.Login(ctx, u.Email, "wrong-10", ip)
+			sameAnswer(t, first, err)
+			// Then the account's failures delay this address, even for the
+			// right password: a few seconds, counted from the last failure.
+			_, err = s.Login(ctx, u.Email, store.DemoPassword, ip)
 			e := wantCode(t, err, models.CodeRateLimited)
-			if e.RetryAfter <= 0 || e.Message == "" {
+			if e.RetryAfter < 1 || e.RetryAfter > 5 || e.Message == "" || e.Key != "rate.sign_in" {
 				t.Fatalf("rate-limited answer %#v", e)
 			}
 			_, err = s.Login(ctx, " "+strings.ToUpper(u.Email), "wrong again", "192.0.2.200")
@@ -252,22 +266,113 @@ func TestLogin(t *testing.T) {
 			if _, err := s.Login(ctx, martaEmail, store.DemoPassword, ip); err != nil {
 				t.Fatalf("other account from the same address: %v", err)
 			}
+			// Once the delay has passed, the right password works (no lock).
+			ageAudit(t, s, u.Email, 5*time.Second)
+			if _, err := s.Login(ctx, u.Email, store.DemoPassword, ip); err != nil {
+				t.Fatalf("after the delay: %v", err)
+			}
+		})
+
+		t.Run("a stranger's failures do not lock the owner out of a trusted address", func(t *testing.T) {
+			u := addUser(t, s, "owner@bank.example")
+			const home, work, hotel = "198.51.100.70", "198.51.100.71", "198.51.100.72"
+			if _, err := s.Login(ctx, u.Email, store.DemoPassword, home); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.DirectLogin(ctx, directLogin(u.Email, store.DemoPassword, store.DemoConsumerKey, work)); err != nil {
+				t.Fatal(err)
+			}
+			// A stranger: 50 wrong passwords from 50 addresses, the last
+			// ones real attempts (delayed once the account has 10).
+			for i := range 45 {
+				addFailures(t, s, u.Email, fmt.Sprintf("203.0.113.%d", i+1), 1)
+			}
+			for i := range 5 {
+				_, err := s.Login(ctx, u.Email, "guess", fmt.Sprintf("203.0.113.%d", 100+i))
+				wantCode(t, err, models.CodeRateLimited)
+			}
+			// The owner signs in from the addresses they used, through
+			// either entry point (a DirectLogin success trusts the address
+			// for the browser login and the other way round).
+			for _, ip := range []string{home, work} {
+				if _, err := s.Login(ctx, u.Email, store.DemoPassword, ip); err != nil {
+					t.Fatalf("owner from %s: %v", ip, err)
+				}
+				if _, err := s.DirectLogin(ctx, directLogin(u.Email, store.DemoPassword, store.DemoConsumerKey, ip)); err != nil {
+					t.Fatalf("owner's DirectLogin from %s: %v", ip, err)
+				}
+			}
+			// A new address waits: the stranger's failures delay it for up
+			// to five minutes (so does the owner travelling: slowed, not
+			// locked out).
+			_, err := s.Login(ctx, u.Email, "guess", "203.0.113.200")
+			if e := wantCode(t, err, models.CodeRateLimited); e.RetryAfter < 200 || e.RetryAfter > 300 {
+				t.Fatalf("a new address: Retry-After %d", e.RetryAfter)
+			}
+			_, err = s.Login(ctx, u.Email, store.DemoPassword, hotel)
+			wantCode(t, err, models.CodeRateLimited)
+			_, err = s.DirectLogin(ctx, directLogin(u.Email, store.DemoPassword, store.DemoConsumerKey, hotel))
+			wantCode(t, err, models.CodeRateLimited)
+			// Trust lasts 30 days from the last success there.
+			ageAudit(t, s, u.Email, models.SignInThrottle.TrustWindow)
+			for i := range 10 {
+				addFailures(t, s, u.Email, fmt.Sprintf("203.0.113.%d", 150+i), 1)
+			}
+			_, err = s.Login(ctx, u.Email, store.DemoPassword, home)
+			wantCode(t, err, models.CodeRateLimited)
+		})
+
+		t.Run("the same address gets growing delays, and a success clears them", func(t *testing.T) {
+			u := addUser(t, s, "typo.prone@bank.example")
+			const ip = "198.51.100.80"
+			if _, err := s.Login(ctx, u.Email, store.DemoPassword, ip); err != nil {
+				t.Fatal(err)
+			}
+			for i := range store.MaxFailuresPerAccount {
+				_, err := s.Login(ctx, u.Email, fmt.Sprintf("typo-%d", i), ip)
+				wantCode(t, err, models.CodeUnauthorized)
+			}
+			prev := 0
+			for _, delay := range []int{5, 10, 20, 40} {
+				_, err := s.Login(ctx, u.Email, store.DemoPassword, ip)
+				e := wantCode(t, err, models.CodeRateLimited)
+				if e.RetryAfter <= prev || e.RetryAfter > delay {
+					t.Fatalf("Retry-After %d after %d, want up to %d", e.RetryAfter, prev, delay)
+				}
+				prev = e.RetryAfter
+				// After the wait, the address may try again, and fail again.
+				ageAudit(t, s, u.Email, time.Duration(delay)*time.Second)
+				_, err = s.Login(ctx, u.Email, "typo again", ip)
+				wantCode(t, err, models.CodeUnauthorized)
+			}
+			_, err := s.Login(ctx, u.Email, store.DemoPassword, ip)
+			if e := wantCode(t, err, models.CodeRateLimited); e.RetryAfter <= 40 {
+				t.Fatalf("Retry-After %d, want more than 40", e.RetryAfter)
+			}
+			// The delay stops growing at five minutes, and after it the
+			// right password works and clears the address's failures.
+			ageAudit(t, s, u.Email, 5*time.Minute)
+			if _, err := s.Login(ctx, u.Email, store.DemoPassword, ip); err != nil {
+				t.Fatalf("after the longest delay: %v", err)
+			}
+			_, err = s.Login(ctx, u.Email, "typo", ip)
+			wantCode(t, err, models.CodeUnauthorized)
+			if _, err := s.Login(ctx, u.Email, store.DemoPassword, ip); err != nil {
+				t.Fatalf("one failure after a success: %v", err)
+			}
 		})
 
 		t.Run("failures older than the window do not count", func(t *testing.T) {
 			u := addUser(t, s, "old.failures@bank.example")
-			old := time.Now().UTC().Add(-store.LoginWindow - time.Minute)
+			old := time.Now().UTC().Add(-models.SignInThrottle.SubjectWindow - time.Minute)
 			for i := range store.MaxFailuresPerAccount + 5 {
 				storetest.Must(t, s.Audit(ctx, models.AuditEvent{CreatedAt: old, Action: models.AuditLoginFailed,
 					Subject: u.Email, ClientIP: "198.51.100.20", Outcome: "denied", Detail: fmt.Sprint(i)}), "audit")
 			}
-			if _, err := s.Login(ctx, u.Email, store.DemoPassword, "198.51.100.20"); err != nil {
+			if _, err := s.Login(ctx, u.Email, "wrong", "198.51.100.20"); models.ErrorCode(err) != models.CodeUnauthorized {
 				t.Fatalf("login with only stale failures: %v", err)
 			}
-			for range store.MaxFailuresPerAccount {
-				storetest.Must(t, s.Audit(ctx, models.AuditEvent{Action: models.AuditLoginFailed,
-					Subject: u.Email, ClientIP: "198.51.100.21", Outcome: "denied"}), "audit")
-			}
+			addFailures(t, s, u.Email, "198.51.100.20", store.MaxFailuresPerAccount-1)
 			_, err := s.Login(ctx, u.Email, store.DemoPassword, "198.51.100.20")
 			wantCode(t, err, models.CodeRateLimited)
 		})

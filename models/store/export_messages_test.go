@@ -9,10 +9,7 @@ import (
 
 // Internal limits and clock helpers the message and partner tests pin down.
 const (
-	MaxPartnerFailuresPerClient  = maxPartnerFailuresPerClient
-	MaxPartnerFailuresPerAddress = maxPartnerFailuresPerAddress
-	PartnerAuthWindow            = partnerAuthWindow
-	TouchEvery                   = touchEvery
+	TouchEvery = touchEvery
 )
 
 // AgeToken moves a partner token's clock back by d, as if it had last been

@@ -11,14 +11,12 @@ import (
 	"portal/models"
 )
 
-// Partner authentication throttling: failures are counted from the audit
-// log per client id and per client address, so every instance agrees.
-const (
-	partnerAuthWindow            = 15 * time.Minute
-	maxPartnerFailuresPerClient  = 30
-	maxPartnerFailuresPerAddress = 30
-	maxCredentialLen             = 512
-)
+// Partner authentication throttling (models.PartnerAuthThrottle): failures
+// are counted from the audit log per client id and address and per address,
+// so every instance agrees. The client id is not secret, so there is no
+// limit on the client id alone: a stranger's failures never slow down the
+// partner's own address.
+const maxCredentialLen = 512
 
 // errPartnerAuth is the one answer to every failed partner authentication.
 var errPartnerAuth = models.Unauthorized("Authentication failed.")
@@ -38,17 +36,14 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 	clientID := clip(strings.TrimSpace(in.ClientID), 200)
 
 	// Record the attempt and throttle before any hashing (beginAttempt: the
-	// attempt counts itself, so parallel guesses cannot slip under the
-	// limit). Without a client id only the address is limited.
-	perClient := int64(0)
-	if clientID != "" {
-		perClient = maxPartnerFailuresPerClient
-	}
+	// attempt is judged and recorded in turn, so parallel guesses cannot
+	// slip under the limit). Without a client id only the address is
+	// limited.
 	attempt, err := s.beginAttempt(ctx, attemptSpec{
-		Counted: []string{models.AuditPartnerAuthFailed}, Window: partnerAuthWindow,
+		Policy: models.PartnerAuthThrottle, Counted: []string{models.AuditPartnerAuthFailed},
+		Succeeded:    []string{models.AuditPartnerAuthOK},
 		FailedAction: models.AuditPartnerAuthFailed, ThrottledAction: models.AuditPartnerAuthThrottled,
-		Subject: clientID, PerSubject: perClient,
-		ClientIP: in.ClientIP, PerAddress: maxPartnerFailuresPerAddress,
+		Subject: clientID, ClientIP: in.ClientIP,
 		RefusalKey: "rate.partner_auth",
 	})
 	if err != nil {

@@ -157,20 +157,26 @@ func TestPartnerAuth(t *testing.T) {
 			}
 		}
 
-		// Throttling per client id and per address, before any check: even
-		// the right credentials are refused.
+		// Throttling per client id and address and per address, before any
+		// check: even the right credentials are refused. The client id is
+		// not secret: failures from elsewhere do not stop it.
 		now := time.Now().UTC()
 		fill := func(subject, ip string, n int) {
 			rows := make([]models.AuditEvent, n)
 			for i := range rows {
-				rows[i] = models.AuditEvent{CreatedAt: now.Add(-time.Minute), Action: models.AuditPartnerAuthFailed,
+				rows[i] = models.AuditEvent{CreatedAt: time.Now().UTC(), Action: models.AuditPartnerAuthFailed,
 					Subject: subject, ClientIP: ip, Outcome: "denied"}
 			}
 			storetest.Must(t, s.DB().Create(&rows).Error, "fill audit")
 		}
-		fill(w.otherClient, "192.0.2.1", store.MaxPartnerFailuresPerClient)
-		_, err = s.AuthenticatePartner(ctx, models.PartnerLogin{ClientID: w.otherClient, ClientSecret: "other-network-secret",
-			BrokerUID: "BRK-BRA-003", Username: "bia.braga@braga-credito.example", ClientIP: "198.51.100.77"})
+		otherLogin := models.PartnerLogin{ClientID: w.otherClient, ClientSecret: "other-network-secret",
+			BrokerUID: "BRK-BRA-003", Username: "bia.braga@braga-credito.example", ClientIP: "198.51.100.77"}
+		fill(w.otherClient, "192.0.2.1", store.MaxPartnerFailuresPerAddress+5)
+		if _, err := s.AuthenticatePartner(ctx, otherLogin); err != nil {
+			t.Fatalf("the client id from its own address, after failures elsewhere: %v", err)
+		}
+		fill(w.otherClient, otherLogin.ClientIP, store.MaxPartnerFailuresPerSource)
+		_, err = s.AuthenticatePartner(ctx, otherLogin)
 		if e := wantCode(t, err, models.CodeRateLimited); e.RetryAfter <= 0 {
 			t.Fatalf("retry after %d", e.RetryAfter)
 		}

@@ -2,9 +2,11 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"portal/models"
 	"portal/models/store"
@@ -148,24 +150,121 @@ func TestLoginSuccessIsNotCountedAsFailure(t *testing.T) {
 	})
 }
 
-// Partner authentication: the same guarantee per client id.
+// Partner authentication: the same guarantee per client id and address.
 func TestPartnerAuthThrottleUnderConcurrency(t *testing.T) {
 	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		n := store.MaxPartnerFailuresPerClient + 10
+		n := store.MaxPartnerFailuresPerSource + 8
 		b := parallel(t, n, func(i int) error {
 			in := demoLogin(anaEmail)
 			in.ClientSecret = fmt.Sprintf("guess-%d", i)
-			in.ClientIP = fmt.Sprintf("203.0.113.%d", 100+i)
+			in.ClientIP = "203.0.113.100"
 			_, err := s.AuthenticatePartner(ctx, in)
 			return err
 		})
-		b.check(t, n, store.MaxPartnerFailuresPerClient)
+		b.check(t, n, store.MaxPartnerFailuresPerSource)
 		if rows := auditRows(t, s, models.AuditPartnerAuthFailed, store.DemoPartnerClient); len(rows) != b.unauthorized {
 			t.Errorf("%d partner.auth.failed rows for %d refusals", len(rows), b.unauthorized)
 		}
 		if rows := auditRows(t, s, models.AuditPartnerAuthThrottled, store.DemoPartnerClient); len(rows) != b.throttled+b.busy {
 			t.Errorf("%d partner.auth.throttled rows for %d throttled answers", len(rows), b.throttled+b.busy)
+		}
+		// The same client id from another address is not held up.
+		in := demoLogin(anaEmail)
+		in.ClientIP = "203.0.113.101"
+		if _, err := s.AuthenticatePartner(ctx, in); err != nil {
+			t.Fatalf("the client id from another address: %v", err)
+		}
+	})
+}
+
+// From an address trusted for the account, parallel guesses are limited
+// per account and address; from one address over many accounts, per
+// address.
+func TestSourceAndAddressThrottleUnderConcurrency(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := addUser(t, s, "parallel.trusted@bank.example")
+		const home = "198.51.100.90"
+		if _, err := s.Login(ctx, u.Email, store.DemoPassword, home); err != nil {
+			t.Fatal(err)
+		}
+		const n = 20
+		b := parallel(t, n, func(i int) error {
+			_, err := s.Login(ctx, u.Email, fmt.Sprintf("guess-%d", i), home)
+			return err
+		})
+		b.check(t, n, store.MaxFailuresPerAccount)
+
+		const ip = "198.51.100.91"
+		m := store.MaxFailuresPerAddress + 6
+		b = parallel(t, m, func(i int) error {
+			_, err := s.Login(ctx, fmt.Sprintf("nobody-%d@bank.example", i), "guess", ip)
+			return err
+		})
+		b.check(t, m, store.MaxFailuresPerAddress)
+	})
+}
+
+// A flood of wrong passwords that fills every password-check slot (and a
+// stranger's failures on the account) does not stop the owner: their
+// sign-in from their usual address waits its turn and succeeds.
+func TestGenuineLoginWaitsThroughAFlood(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u := addUser(t, s, "flooded.owner@bank.example")
+		const home = "198.51.100.95"
+		if _, err := s.Login(ctx, u.Email, store.DemoPassword, home); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 50 {
+			addFailures(t, s, u.Email, fmt.Sprintf("192.0.2.%d", i+1), 1)
+		}
+
+		gate := models.PasswordChecks
+		slots, queue := gate.Limits()
+		var held []func()
+		for range slots {
+			r, err := gate.Acquire(ctx)
+			storetest.Must(t, err, "hold a slot")
+			held = append(held, r)
+		}
+		flood := min(2*slots, queue-1)
+		var (
+			wg       sync.WaitGroup
+			floodErr = make([]error, flood)
+			ownerErr error
+		)
+		for i := range flood {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, floodErr[i] = s.Login(ctx, fmt.Sprintf("flood-%d@bank.example", i), "guess", fmt.Sprintf("198.18.0.%d", i+1))
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, ownerErr = s.Login(ctx, u.Email, store.DemoPassword, home)
+		}()
+		deadline := time.Now().Add(10 * time.Second)
+		for gate.Waiting() < flood+1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d waiting for a slot, want %d", gate.Waiting(), flood+1)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		for _, r := range held {
+			r()
+		}
+		wg.Wait()
+		if ownerErr != nil {
+			t.Fatalf("the owner during the flood: %v", ownerErr)
+		}
+		for i, err := range floodErr {
+			if c := models.ErrorCode(err); c != models.CodeUnauthorized && !errors.Is(err, models.ErrHashingBusy) {
+				t.Errorf("flood attempt %d: %v", i, err)
+			}
 		}
 	})
 }

@@ -63,6 +63,9 @@ type Options struct {
 	Logger *slog.Logger
 	// SecondFactor is the PORTAL_REQUIRE_2FA policy (none by default).
 	SecondFactor models.SecondFactorPolicy
+	// TrustedProxies: X-Forwarded-For from these is believed, so a test can
+	// send requests "from" other client addresses (e.g. "127.0.0.1/32").
+	TrustedProxies []string
 }
 
 // NewWith is New with options.
@@ -96,7 +99,8 @@ func NewWith(t testing.TB, d store.Dialect, o Options) *Server {
 	}
 	h, err := web.New(web.Options{Services: svc, Logger: log, SessionKeys: [][]byte{key[:64], key[64:]},
 		SessionTimer: o.SessionTimer, SecureCookies: o.TLS, Registry: o.Registry, MetricsToken: o.MetricsToken,
-		PublicURL: scheme + srv.Listener.Addr().String()})
+		TrustedProxies: o.TrustedProxies,
+		PublicURL:      scheme + srv.Listener.Addr().String()})
 	if err != nil {
 		srv.Listener.Close()
 		t.Fatal(err)
