@@ -82,8 +82,10 @@ func (in PasswordReset) Validate() error {
 // Results of a sign-in attempt in the history.
 const (
 	SignInOK        = "ok"
-	SignInFailed    = "failed"    // wrong password (or refused)
-	SignInThrottled = "throttled" // refused before checking: too many failures
+	SignInFailed    = "failed"     // wrong password (or refused)
+	SignInThrottled = "throttled"  // refused before checking: too many failures
+	SignInCodeAsked = "code_asked" // right password, the second factor asked
+	SignInCodeWrong = "code_wrong" // wrong second-factor code
 )
 
 // SignIn is one attempt to sign in to the user's account.

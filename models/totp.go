@@ -42,7 +42,9 @@ const (
 // Audit actions of the second factor. The password step keeps its own
 // (AuditLoginOK is written when the password matched).
 const (
-	AuditSecondFactorOK        = "login.2fa_ok"
+	AuditSecondFactorOK = "login.2fa_ok"
+	// AuditPasswordOK is a right password awaiting its second factor.
+	AuditPasswordOK            = "login.password_ok"
 	AuditSecondFactorFailed    = "login.2fa_failed"
 	AuditSecondFactorThrottled = "login.2fa_throttled"
 	AuditTOTPEnrolled          = "2fa.enrolled"

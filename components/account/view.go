@@ -64,6 +64,10 @@ func ResultText(ctx context.Context, result string) string {
 		return i18n.T(ctx, "account.result_ok")
 	case models.SignInThrottled:
 		return i18n.T(ctx, "account.result_throttled")
+	case models.SignInCodeAsked:
+		return i18n.T(ctx, "account.result_code_asked")
+	case models.SignInCodeWrong:
+		return i18n.T(ctx, "account.result_code_wrong")
 	default:
 		return i18n.T(ctx, "account.result_failed")
 	}
@@ -74,7 +78,7 @@ func ResultClass(result string) string {
 	switch result {
 	case models.SignInOK:
 		return "badge bg-green-100 text-green-800"
-	case models.SignInThrottled:
+	case models.SignInThrottled, models.SignInCodeAsked:
 		return "badge bg-amber-100 text-amber-900"
 	default:
 		return "badge bg-red-100 text-red-800"

@@ -272,6 +272,8 @@ var signInActions = map[string]string{
 	models.AuditLoginOK: models.SignInOK, models.AuditLoginFailed: models.SignInFailed,
 	models.AuditLoginThrottled: models.SignInThrottled, models.AuditDirectLoginOK: models.SignInOK,
 	models.AuditDirectLoginFailed: models.SignInFailed, models.AuditDirectLoginThrottled: models.SignInThrottled,
+	models.AuditPasswordOK: models.SignInCodeAsked, models.AuditSecondFactorOK: models.SignInOK,
+	models.AuditSecondFactorFailed: models.SignInCodeWrong, models.AuditSecondFactorThrottled: models.SignInThrottled,
 }
 
 func (s *Store) SignInHistory(ctx context.Context, limit int) ([]models.SignIn, error) {

@@ -66,7 +66,7 @@ var failedSignIns = []string{models.AuditLoginFailed, models.AuditDirectLoginFai
 
 // signedIn are the successes that make an address trusted for an account
 // (and clear its failures there), whichever entry point they came through.
-var signedIn = []string{models.AuditLoginOK, models.AuditDirectLoginOK}
+var signedIn = []string{models.AuditLoginOK, models.AuditSecondFactorOK, models.AuditDirectLoginOK}
 
 // credentialCheck is one password sign-in attempt, whatever the entry point.
 type credentialCheck struct {

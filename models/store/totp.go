@@ -453,7 +453,18 @@ func (s *Store) StartSecondFactor(ctx context.Context, userID int64, next, clien
 	}
 	row := totpPending{TokenHash: HashToken(token), UserID: userID, Next: next, ClientIP: clip(clientIP, 100),
 		CreatedAt: now, ExpiresAt: now.Add(models.SecondFactorTimeout)}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
+	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		// The password step's login.ok row is not a sign-in yet: only the
+		// code makes it one (login.2fa_ok). Relabelled, it neither shows as
+		// "signed in" in the history nor makes the address trusted.
+		return tx.Exec(`UPDATE audit_events SET action = ? WHERE id = (
+			SELECT MAX(id) FROM audit_events WHERE action = ? AND actor_user_id = ?)`,
+			models.AuditPasswordOK, models.AuditLoginOK, userID).Error
+	})
+	if err != nil {
 		return "", translate(err, "pending sign-in")
 	}
 	return token, nil

@@ -129,6 +129,15 @@ func TestSecondFactorSignIn(t *testing.T) {
 		if pendingCookie(c) != nil {
 			t.Error("the pending cookie outlived the sign-in")
 		}
+		// The history tells the password step from the sign-in: newest
+		// first, signed in (code), wrong code, password right / code asked.
+		var results []string
+		c.Get("/account").Doc(t).Find(`[data-testid="signin"]`).Each(func(_ int, r *goquery.Selection) {
+			results = append(results, r.AttrOr("data-result", ""))
+		})
+		if len(results) < 3 || results[0] != models.SignInOK || results[1] != models.SignInCodeWrong || results[2] != models.SignInCodeAsked {
+			t.Errorf("sign-in history %v", results)
+		}
 		// The same code again is a replay.
 		again := s.Client(t)
 		again.PostForm("/login", url.Values{"email": {marta}, "password": {store.DemoPassword}})
