@@ -56,6 +56,9 @@ type core struct {
 	bus     *models.EventBus // committed events (events.go)
 	// tokenLifetime is the absolute lifetime of partner tokens (partner.go).
 	tokenLifetime time.Duration
+	// writeSlot queues SQLite's write transactions (db.go, awaitWriter);
+	// nil on PostgreSQL.
+	writeSlot chan struct{}
 }
 
 var (
@@ -203,6 +206,9 @@ func OpenWith(addr dbaddr.Addr, opts Options) (*Store, error) {
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{core: &core{db: db, dialect: d, log: log, now: cfg.NowFunc, bus: &models.EventBus{},
 		tokenLifetime: lifetime}}
+	if d == SQLite {
+		s.writeSlot = make(chan struct{}, 1)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(ctx); err != nil {
