@@ -93,6 +93,12 @@ func TestSQLiteCommitsAreSynchronousFull(t *testing.T) {
 //
 //	TMPDIR=/var/tmp go test ./models/store -run '^$' -bench PostMessageSQLite -benchtime 2000x -count 3
 //
+// The ",unqueued" cases turn the in-process write queue off (db.go,
+// awaitWriter) to show what it is worth: writers then meet in SQLite's busy
+// handler, and under load some wait past the 5 s busy timeout and fail
+// with "database is locked" (reported as failed, not as a benchmark
+// failure; posts that fail are not counted in msgs/s).
+//
 // The store's clock is replaced by one that moves a second per reading, so
 // the per-user posting limit (30 a minute) never refuses a post.
 func BenchmarkPostMessageSQLite(b *testing.B) {
@@ -120,7 +126,7 @@ func BenchmarkPostMessageSQLite(b *testing.B) {
 			if len(page.Items) == 0 {
 				b.Fatal("no processes")
 			}
-			var next atomic.Int64
+			var next, failed atomic.Int64
 			var wg sync.WaitGroup
 			b.ResetTimer()
 			for range posters {
@@ -128,16 +134,21 @@ func BenchmarkPostMessageSQLite(b *testing.B) {
 					for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
 						p := page.Items[int(i)%len(page.Items)]
 						if _, err := s.PostMessage(ana, p.UUID, models.NewMessage{Text: fmt.Sprintf("benchmark message %d", i)}); err != nil {
-							b.Error(err)
-							return
+							if failed.Add(1) == 1 {
+								b.Logf("first failed post: %v", err)
+							}
 						}
 					}
 				})
 			}
 			wg.Wait()
 			b.StopTimer()
-			rate := float64(b.N) / b.Elapsed().Seconds()
+			if n := failed.Load(); n > 0 && !m.unqueued {
+				b.Errorf("%d of %d posts failed", n, b.N)
+			}
+			rate := float64(int64(b.N)-failed.Load()) / b.Elapsed().Seconds()
 			b.ReportMetric(rate, "msgs/s")
+			b.ReportMetric(float64(failed.Load()), "failed")
 			rates[m.name] = rate
 		})
 	}

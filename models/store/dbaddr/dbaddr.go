@@ -133,6 +133,9 @@ func Parse(s string) (Addr, error) {
 	lower := strings.ToLower(s)
 	for _, ext := range sqliteExtensions {
 		if strings.HasSuffix(lower, ext) && len(filepath.Base(s)) > len(ext) {
+			if strings.ContainsAny(s, "?#") { // the DSN is a file: URI with the portal's options
+				return Addr{}, errors.New("a SQLite file path cannot contain ? or #")
+			}
 			return Addr{Dialect: SQLite, DSN: s}, nil
 		}
 	}

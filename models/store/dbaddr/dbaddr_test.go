@@ -66,6 +66,7 @@ func TestParseRefuses(t *testing.T) {
 		{"sqlite:", "needs a file path"},
 		{"file:/tmp/", "needs a file path"},
 		{"file:/tmp/x.db?mode=ro", "takes no options"},
+		{"/tmp/what?.db", "cannot contain ? or #"},
 	} {
 		_, err := Parse(c.in)
 		if err == nil {
