@@ -37,9 +37,10 @@ func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
 	return false, nil
 }
 
-// openStore connects to the configured database.
+// openStore connects to the configured database. The store's errors are
+// scrubbed of the address's passwords; the address is named redacted.
 func openStore(cfg config, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(cfg.DatabaseURL, log)
+	st, err := store.OpenWith(cfg.Database, store.Options{Logger: log, PartnerTokenLifetime: cfg.PartnerTokenLifetime})
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", cfg.RedactedDatabase(), err)
 	}

@@ -7,14 +7,15 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"net/url"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"portal/models"
 	"portal/models/store"
+	"portal/models/store/dbaddr"
 )
 
 // Defaults of the environment variables (usage text and README list them).
@@ -35,7 +36,7 @@ const (
 type config struct {
 	Addr        string
 	DataDir     string
-	DatabaseURL string // a postgres:// URL, or the SQLite file path
+	DatabaseURL string // DSN of Database: PostgreSQL URL or keyword/value string, or SQLite file path
 	Dialect     store.Dialect
 	Migrate     bool
 	LogLevel    slog.Level
@@ -66,6 +67,11 @@ type config struct {
 	TOTPKey      []byte
 	// Mail is where mails go and the origin of their links (mailconfig.go).
 	Mail mailConfig
+	// Database is DATABASE_URL parsed (the embedded file when empty).
+	Database dbaddr.Addr
+	// PartnerTokenLifetime is the absolute lifetime of a partner API token
+	// (PORTAL_PARTNER_TOKEN_LIFETIME).
+	PartnerTokenLifetime time.Duration
 }
 
 // TLS reports whether the portal serves HTTPS itself.
@@ -77,36 +83,10 @@ func (c config) Embedded() bool { return c.Dialect == store.SQLite }
 // SecretsPath is where generated secrets are kept.
 func (c config) SecretsPath() string { return filepath.Join(c.DataDir, secretsFileName) }
 
-// RedactedDatabase names the database for logs without its passwords: the
-// one in the user info, and the password and sslpassword query parameters
-// (libpq/pgx settings; names matched ignoring case). The query is
-// re-encoded from what url.Query parses, which is also what pgx reads, so
-// a pair it cannot parse is left out rather than shown.
-func (c config) RedactedDatabase() string {
-	if c.Dialect != store.Postgres {
-		return c.DatabaseURL
-	}
-	u, err := url.Parse(c.DatabaseURL)
-	if err != nil {
-		return "postgres://(unparseable)"
-	}
-	if u.RawQuery != "" || u.ForceQuery {
-		q := u.Query()
-		for k, vs := range q {
-			if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
-				for i := range vs {
-					vs[i] = redactedSecret
-				}
-			}
-		}
-		u.RawQuery = q.Encode()
-	}
-	u.Fragment, u.RawFragment = "", ""
-	return u.Redacted()
-}
-
-// redactedSecret replaces a secret in logs (url.URL.Redacted's mark).
-const redactedSecret = "xxxxx"
+// RedactedDatabase names the database for logs without its passwords (in
+// every form dbaddr.Redact knows: URL user info, password and sslpassword
+// query parameters, keyword/value settings).
+func (c config) RedactedDatabase() string { return dbaddr.Redact(c.DatabaseURL) }
 
 var bankIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
@@ -138,21 +118,25 @@ func loadConfig(env func(string) string) (config, error) {
 		bad("PORTAL_ADDR=%q: %q is neither an IP address nor a host name", c.Addr, host)
 	}
 
+	// An address the portal does not understand is an error, never a
+	// SQLite file named after it (with the demo data loaded into it).
 	if dbURL := get("DATABASE_URL", ""); dbURL == "" {
-		c.Dialect = store.SQLite
-		c.DatabaseURL = filepath.Join(c.DataDir, sqliteFileName)
-	} else if store.DialectOf(dbURL) == store.Postgres {
-		if _, err := url.Parse(dbURL); err != nil {
-			// url.Parse errors quote the URL: do not repeat it (password).
-			bad("DATABASE_URL is not a valid postgres:// URL")
-		}
-		c.Dialect = store.Postgres
-		c.DatabaseURL = dbURL
-	} else if strings.Contains(dbURL, "://") {
-		bad("DATABASE_URL: only postgres:// (or postgresql://) URLs are supported; leave it empty for the embedded SQLite file")
+		c.Database = dbaddr.Addr{Dialect: store.SQLite, DSN: filepath.Join(c.DataDir, sqliteFileName)}
+	} else if addr, err := dbaddr.Parse(dbURL); err != nil {
+		// Never echo the value: it may hold a password.
+		bad("DATABASE_URL: %v; leave it empty for the embedded SQLite file <PORTAL_DATA_DIR>/%s", err, sqliteFileName)
 	} else {
-		c.Dialect = store.SQLite
-		c.DatabaseURL = dbURL
+		c.Database = addr
+	}
+	c.Dialect, c.DatabaseURL = c.Database.Dialect, c.Database.DSN
+
+	c.PartnerTokenLifetime = store.DefaultPartnerTokenLifetime
+	if v := get("PORTAL_PARTNER_TOKEN_LIFETIME", ""); v != "" {
+		if d, err := time.ParseDuration(v); err != nil || d < time.Minute {
+			bad("PORTAL_PARTNER_TOKEN_LIFETIME=%q: want a Go duration of at least 1m, e.g. 12h or 90m", v)
+		} else {
+			c.PartnerTokenLifetime = d
+		}
 	}
 
 	if v, err := parseBool(get("PORTAL_MIGRATE", "true")); err != nil {

@@ -121,7 +121,7 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		{"proxy", map[string]string{"PORTAL_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, `PORTAL_TRUSTED_PROXIES: "proxy.local"`},
 		{"tls half", map[string]string{"PORTAL_TLS_CERT": "/c.pem"}, "PORTAL_TLS_CERT and PORTAL_TLS_KEY must be set together"},
 		{"bank", map[string]string{"PORTAL_BANK_ID": "bad bank"}, `PORTAL_BANK_ID="bad bank"`},
-		{"database scheme", map[string]string{"DATABASE_URL": "mysql://u:p@h/db"}, "DATABASE_URL: only postgres://"},
+		{"database scheme", map[string]string{"DATABASE_URL": "mysql://u:p@h/db"}, "DATABASE_URL: unsupported URL scheme; want a postgres:// or postgresql:// URL"},
 		{"secure cookies", map[string]string{"PORTAL_SECURE_COOKIES": "sometimes"}, "PORTAL_SECURE_COOKIES"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -47,8 +47,11 @@ Environment (defaults in brackets):
   PORTAL_DATA_DIR         directory for the embedded database (portal.db) and the generated
                           secrets (secrets.json, mode 0600) [./data]
   DATABASE_URL            empty: the embedded SQLite file <PORTAL_DATA_DIR>/portal.db;
-                          postgres://user:pass@host:5432/db?sslmode=... : PostgreSQL;
-                          a file path: that SQLite file []
+                          PostgreSQL as postgres://user:pass@host:5432/db?sslmode=... (or
+                          postgresql://) or as keyword/value: host=db user=u password='p w'
+                          dbname=portal; SQLite as sqlite:PATH, file:PATH or a path ending
+                          in .db, .sqlite or .sqlite3. Anything else is refused (exit 1);
+                          passwords never appear in the log []
   PORTAL_MIGRATE          true: apply pending migrations at start; false: do not, and refuse
                           to start unless the schema is current (run 'portal migrate') [true]
   PORTAL_LOG_LEVEL        debug, info, warn or error [info]
@@ -92,6 +95,9 @@ Environment (defaults in brackets):
   PORTAL_SMTP_PASSWORD    SMTP password for PORTAL_SMTP_USER []
   PORTAL_MAIL_FROM        From address of the portal's mails; required with PORTAL_SMTP_HOST
                           [Partner Portal <no-reply@localhost>]
+  PORTAL_PARTNER_TOKEN_LIFETIME
+                          absolute lifetime of a partner API token from its creation, a Go
+                          duration of at least 1m, besides its 30-minute idle expiry [12h]
   PORTAL_USER_PASSWORD    password for 'portal user add' (otherwise read from stdin) []
 
 Demo data (public demo credentials, for the embedded database): every demo account's

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -56,16 +57,58 @@ func (s *core) transact(ctx context.Context, fn func(ctx context.Context, tx *go
 		}
 		return err
 	}
+	release, err := s.awaitWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	st := &txState{}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		st.tx = tx
 		return fn(context.WithValue(ctx, txKey{}, st), tx)
 	})
+	release() // before publishing: subscribers may write themselves
 	if err != nil {
 		return err
 	}
 	s.publish(ctx, st.pending)
 	return nil
+}
+
+// writerWait bounds the wait for the write queue: after it (e.g. a
+// transaction that, against the rules, opens another without its ctx) the
+// transaction goes ahead unqueued and SQLite's busy timeout decides, as
+// without the queue.
+const writerWait = 5 * time.Second
+
+// awaitWriter takes the SQLite write queue's one slot; release gives it
+// back (calling it again does nothing). On SQLite every
+// transaction is a write transaction (BEGIN IMMEDIATE takes the database's
+// one write lock up front), so letting one in at a time, in arrival order
+// (a channel's blocked senders are served first in, first out), costs
+// nothing and spares the others SQLite's busy handler, which retries the
+// lock with sleeps of up to 100 ms. PostgreSQL (writeSlot nil) has row
+// locks and no queue.
+func (s *core) awaitWriter(ctx context.Context) (release func(), err error) {
+	if s.writeSlot == nil {
+		return func() {}, nil
+	}
+	t := time.NewTimer(writerWait)
+	defer t.Stop()
+	select {
+	case s.writeSlot <- struct{}{}:
+		done := false
+		return func() { // idempotent: called after COMMIT and deferred (panics)
+			if !done {
+				done = true
+				<-s.writeSlot
+			}
+		}, nil
+	case <-t.C:
+		return func() {}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // inTransaction reports whether ctx carries an enclosing transaction.

@@ -111,7 +111,7 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 	}
 	now := s.now()
 	row := models.APIToken{TokenHash: HashToken(token), UserID: u.ID, PartnerID: partner.ID, ClientIP: clip(in.ClientIP, 100),
-		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.Add(models.PartnerTokenIdleTimeout)}
+		CreatedAt: now, LastUsedAt: now, ExpiresAt: s.tokenExpiry(now, now)}
 	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return err
@@ -124,9 +124,28 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 	return token, nil
 }
 
+// A partner token ends at whichever comes first: 30 minutes without use
+// (the sliding expiry, models.PartnerTokenIdleTimeout) or the absolute
+// lifetime (Options.PartnerTokenLifetime, 12 h by default) counted from its
+// creation, however busy it is. expires_at holds the earlier of the two; the
+// lookup and the sweep also count the lifetime from created_at themselves,
+// so a lifetime shortened in the configuration applies to tokens issued
+// before.
+
+// tokenExpiry is the expires_at of a token created at created and used at
+// now.
+func (s *Store) tokenExpiry(created, now time.Time) time.Time {
+	idle, end := now.Add(models.PartnerTokenIdleTimeout), created.Add(s.tokenLifetime)
+	if end.Before(idle) {
+		return end
+	}
+	return idle
+}
+
 // tokenRow is a token with the user and firm it acts for.
 type tokenRow struct {
 	TokenID        int64
+	CreatedAt      time.Time
 	LastUsedAt     time.Time
 	ExpiresAt      time.Time
 	RevokedAt      *time.Time
@@ -148,15 +167,17 @@ func (s *Store) ResolveToken(ctx context.Context, token string) (*models.Princip
 		return nil, errTokenInvalid
 	}
 	db := s.conn(ctx)
+	now := s.now()
 	var rows []tokenRow
 	err := db.Table("api_tokens").
-		Select(`api_tokens.id AS token_id, api_tokens.last_used_at, api_tokens.expires_at, api_tokens.revoked_at,
+		Select(`api_tokens.id AS token_id, api_tokens.created_at, api_tokens.last_used_at, api_tokens.expires_at, api_tokens.revoked_at,
 			users.id AS user_id, users.uuid AS user_uuid, users.email, users.name, users.kind, users.bank_id,
 			users.firm_id, users.api_enabled, users.disabled,
 			broker_firms.name AS firm_name, broker_firms.api_enabled AS firm_api_enabled`).
 		Joins("JOIN users ON users.id = api_tokens.user_id").
 		Joins("JOIN broker_firms ON broker_firms.id = users.firm_id AND broker_firms.partner_id = api_tokens.partner_id").
-		Where("api_tokens.token_hash = ?", HashToken(token)).Limit(1).Scan(&rows).Error
+		Where("api_tokens.token_hash = ? AND api_tokens.created_at > ?", HashToken(token), now.Add(-s.tokenLifetime)).
+		Limit(1).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "token")
 	}
@@ -164,14 +185,13 @@ func (s *Store) ResolveToken(ctx context.Context, token string) (*models.Princip
 		return nil, errTokenInvalid
 	}
 	r := rows[0]
-	now := s.now()
-	if r.RevokedAt != nil || !now.Before(r.ExpiresAt) ||
+	if r.RevokedAt != nil || !now.Before(r.ExpiresAt) || !now.Before(r.CreatedAt.Add(s.tokenLifetime)) ||
 		r.Kind != models.KindBroker || !r.APIEnabled || r.Disabled || !r.FirmAPIEnabled {
 		return nil, errTokenInvalid
 	}
 	if now.Sub(r.LastUsedAt) > touchEvery {
 		if err := db.Model(&models.APIToken{}).Where("id = ? AND revoked_at IS NULL", r.TokenID).
-			Updates(map[string]any{"last_used_at": now, "expires_at": now.Add(models.PartnerTokenIdleTimeout)}).Error; err != nil {
+			Updates(map[string]any{"last_used_at": now, "expires_at": s.tokenExpiry(r.CreatedAt, now)}).Error; err != nil {
 			return nil, translate(err, "token")
 		}
 	}
@@ -203,11 +223,13 @@ func (s *Store) RevokeToken(ctx context.Context, token string) error {
 	}), "token")
 }
 
-// DeleteExpiredTokens removes tokens past their idle expiry or revoked
-// more than a day ago (housekeeping; they are refused either way).
+// DeleteExpiredTokens removes tokens past their idle expiry or their
+// absolute lifetime, or revoked more than a day ago (housekeeping; they are
+// refused either way).
 func (s *Store) DeleteExpiredTokens(ctx context.Context) (int64, error) {
 	now := s.now()
-	res := s.conn(ctx).Where("expires_at < ? OR revoked_at < ?", now, now.Add(-24*time.Hour)).
+	res := s.conn(ctx).Where("expires_at < ? OR created_at <= ? OR revoked_at < ?",
+		now, now.Add(-s.tokenLifetime), now.Add(-24*time.Hour)).
 		Delete(&models.APIToken{})
 	return res.RowsAffected, translate(res.Error, "tokens")
 }

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -20,13 +19,15 @@ import (
 	"gorm.io/gorm/logger"
 
 	"portal/models"
+	"portal/models/store/dbaddr"
 )
 
-type Dialect string
+// Dialect is the database a store talks to (see dbaddr).
+type Dialect = dbaddr.Dialect
 
 const (
-	Postgres Dialect = "postgres"
-	SQLite   Dialect = "sqlite"
+	Postgres = dbaddr.Postgres
+	SQLite   = dbaddr.SQLite
 )
 
 // Store implements the models services of the capabilities built so far.
@@ -54,6 +55,11 @@ type core struct {
 	log     *slog.Logger
 	now     func() time.Time
 	bus     *models.EventBus // committed events (events.go)
+	// tokenLifetime is the absolute lifetime of partner tokens (partner.go).
+	tokenLifetime time.Duration
+	// writeSlot queues SQLite's write transactions (db.go, awaitWriter);
+	// nil on PostgreSQL.
+	writeSlot chan struct{}
 }
 
 var (
@@ -85,33 +91,82 @@ func (s *Store) Services() models.Services {
 	return svc
 }
 
-// DialectOf tells which database a URL names: postgres:// or postgresql://
-// is PostgreSQL, anything else is a SQLite file path.
-func DialectOf(databaseURL string) Dialect {
-	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
-		return Postgres
+// SQLiteSync is the synchronous setting of the embedded database.
+type SQLiteSync int
+
+const (
+	// SyncFull (the default) is synchronous=FULL: in WAL mode SQLite fsyncs
+	// the WAL at every COMMIT, before COMMIT returns. A write the portal
+	// acknowledges (a 201 is sent only after the transaction committed) is
+	// therefore on disk, and survives a power cut or a kill of the machine,
+	// not only of the process.
+	SyncFull SQLiteSync = iota
+	// SyncNormal is synchronous=NORMAL: in WAL mode the WAL is fsynced only
+	// at checkpoints, so a COMMIT (and the 201 after it) can precede the
+	// fsync and be lost with the machine. For the benchmark that measures
+	// what FULL costs; never the portal's setting.
+	SyncNormal
+)
+
+func (m SQLiteSync) pragma() string {
+	if m == SyncNormal {
+		return "synchronous(NORMAL)"
 	}
-	return SQLite
+	return "synchronous(FULL)"
+}
+
+// DefaultPartnerTokenLifetime is the absolute lifetime of a partner API
+// token, counted from its creation, however often it is used.
+const DefaultPartnerTokenLifetime = 12 * time.Hour
+
+// Options tune a store. The zero value is the portal's default.
+type Options struct {
+	Logger *slog.Logger // nil: slog.Default()
+	// PartnerTokenLifetime is how long a partner token lives from its
+	// creation, besides its 30-minute sliding idle expiry (0: the default,
+	// DefaultPartnerTokenLifetime).
+	PartnerTokenLifetime time.Duration
+	// SQLiteSync is the synchronous mode of the embedded database (zero:
+	// SyncFull). Ignored for PostgreSQL.
+	SQLiteSync SQLiteSync
 }
 
 // SQLiteDSN returns the DSN for a SQLite file with the pragmas the portal
-// needs: foreign keys, WAL, a busy timeout, and immediate transactions (so a
-// read-then-write transaction takes the write lock up front instead of
-// failing with "database is locked" under concurrency).
-func SQLiteDSN(path string) string {
+// needs: foreign keys, WAL, a busy timeout, the synchronous mode (FULL
+// unless a benchmark asks otherwise; see SyncFull), and immediate
+// transactions (so a read-then-write transaction takes the write lock up
+// front instead of failing with "database is locked" under concurrency).
+// The pragmas run on every connection the pool opens.
+func SQLiteDSN(path string, sync SQLiteSync) string {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", sync.pragma())
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Open connects to databaseURL (a postgres:// URL or a SQLite file path).
+// Open connects to databaseURL (any address dbaddr.Parse accepts) with the
+// default options.
 func Open(databaseURL string, log *slog.Logger) (*Store, error) {
+	addr, err := dbaddr.Parse(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return OpenWith(addr, Options{Logger: log})
+}
+
+// OpenWith connects to addr. Its errors are scrubbed of the address's
+// passwords (a driver error may quote the DSN).
+func OpenWith(addr dbaddr.Addr, opts Options) (*Store, error) {
+	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	lifetime := opts.PartnerTokenLifetime
+	if lifetime <= 0 {
+		lifetime = DefaultPartnerTokenLifetime
 	}
 	cfg := &gorm.Config{
 		Logger:                                   logger.Discard,
@@ -119,26 +174,31 @@ func Open(databaseURL string, log *slog.Logger) (*Store, error) {
 		DisableForeignKeyConstraintWhenMigrating: true,
 		TranslateError:                           true,
 	}
-	d := DialectOf(databaseURL)
+	d := addr.Dialect
+	scrub := func(what string, err error) error {
+		return fmt.Errorf("%s %s database: %s", what, d, dbaddr.Scrub(err.Error(), addr))
+	}
 	var dialector gorm.Dialector
 	switch d {
 	case Postgres:
-		dialector = postgres.Open(databaseURL)
-	default:
-		if dir := filepath.Dir(databaseURL); dir != "" {
+		dialector = postgres.Open(addr.DSN)
+	case SQLite:
+		if dir := filepath.Dir(addr.DSN); dir != "" {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
 		}
-		dialector = sqlite.Open(SQLiteDSN(databaseURL))
+		dialector = sqlite.Open(SQLiteDSN(addr.DSN, opts.SQLiteSync))
+	default:
+		return nil, fmt.Errorf("unknown database dialect %q", d)
 	}
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", d, err)
+		return nil, scrub("open", err)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
-		return nil, err
+		return nil, scrub("open", err)
 	}
 	if d == SQLite {
 		// One writer at a time is SQLite's model; a small pool keeps readers
@@ -149,12 +209,16 @@ func Open(databaseURL string, log *slog.Logger) (*Store, error) {
 	}
 	sqlDB.SetMaxIdleConns(8)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{core: &core{db: db, dialect: d, log: log, now: cfg.NowFunc, bus: &models.EventBus{}}}
+	s := &Store{core: &core{db: db, dialect: d, log: log, now: cfg.NowFunc, bus: &models.EventBus{},
+		tokenLifetime: lifetime}}
+	if d == SQLite {
+		s.writeSlot = make(chan struct{}, 1)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
-		return nil, fmt.Errorf("connect to %s database: %w", d, err)
+		return nil, scrub("connect to", err)
 	}
 	return s, nil
 }
