@@ -177,22 +177,31 @@ func TestTooLargeAtOnce(t *testing.T) {
 	s := webtest.New(t, store.SQLite)
 	token := s.PartnerToken(t, "BRK-LIS-001", ana)
 	id := quietProcess(t, s)
-	for _, tc := range []struct{ name, head, want string }{
+	for _, tc := range []struct {
+		name, head, want string
+		status           int // 0: 413
+	}{
+		// Refused before anything reads the body: answered at once too.
+		{"v1 without a token", "POST /v1/processes/" + id + "/message HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 1000000000",
+			`"operationStatusCode":"010004"`, http.StatusUnauthorized},
 		{"v1", "POST /v1/processes/" + id + "/message HTTP/1.1\r\nAuthorization: Bearer " + token +
-			"\r\nContent-Type: application/json\r\nContent-Length: 1000000000", `"operationStatusCode":"070007"`},
+			"\r\nContent-Type: application/json\r\nContent-Length: 1000000000", `"operationStatusCode":"070007"`, 0},
 		// Over the route's 64 KiB but under what net/http would wait to drain.
 		{"v1 just over", "POST /v1/processes/" + id + "/message HTTP/1.1\r\nAuthorization: Bearer " + token +
-			"\r\nContent-Type: application/json\r\nContent-Length: 100000", `"operationStatusCode":"070007"`},
+			"\r\nContent-Type: application/json\r\nContent-Length: 100000", `"operationStatusCode":"070007"`, 0},
 		{"obp anonymous", "POST /obp/v4.0.0/banks/demo.bank/customers/c-1/messages HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 1000000000",
-			"The request body is larger than 65536 bytes."},
+			"The request body is larger than 65536 bytes.", 0},
 		{"login page", "POST /login HTTP/1.1\r\nSec-Fetch-Site: same-origin\r\nAccept-Language: en\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000000000",
-			"Too much to send"},
+			"Too much to send", 0},
 		{"message form", "POST /processes/" + id + "/messages HTTP/1.1\r\nSec-Fetch-Site: same-origin\r\nAccept-Language: en\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000",
-			"Too much to send"},
+			"Too much to send", 0},
 	} {
 		res, body := raw(t, s, tc.head, "", false)
-		if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, tc.want) {
-			t.Errorf("%s: %d, want 413 with %q\n%.300s", tc.name, res.StatusCode, tc.want, body)
+		if tc.status == 0 {
+			tc.status = http.StatusRequestEntityTooLarge
+		}
+		if res.StatusCode != tc.status || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: %d, want %d with %q\n%.300s", tc.name, res.StatusCode, tc.status, tc.want, body)
 		}
 		if !res.Close {
 			t.Errorf("%s: the connection stays open for a body that will not be read", tc.name)

@@ -66,6 +66,10 @@ func Limit(c *gin.Context, n int64) {
 		return
 	}
 	if c.Request.ContentLength > n {
+		// Whatever answers (a 413, or a 401 from a handler that never reads
+		// the body), the connection closes: otherwise net/http would first
+		// wait for up to 256 KiB of a body nobody will read.
+		c.Header("Connection", "close")
 		c.Request.Body = &limitedBody{c: c, r: tooLarge{limit: n}, orig: c.Request.Body}
 		return
 	}
