@@ -21,16 +21,16 @@ var everyPage = []struct {
 	email  string // "" for signed out
 	visits []visit
 }{
-	{"", []visit{{path: "/login"}, {path: "/no-such-page"}}},
-	{ana, []visit{{path: "/processes"}, {path: "/processes?q=zzzz-nothing"}, {path: "/processes", follow: `[data-testid="process-row"] a`}}},
+	{"", []visit{{path: "/login"}, {path: "/no-such-page"}, {path: "/password/forgot"}, {path: "/password/reset?token=spent"}}},
+	{ana, []visit{{path: "/account"}, {path: "/processes"}, {path: "/processes?q=zzzz-nothing"}, {path: "/processes", follow: `[data-testid="process-row"] a`}}},
 	{marta, []visit{{path: "/staff/threads"}, {path: "/staff/threads?filter=all"}, {path: "/processes"},
 		{path: "/processes", follow: `[data-testid="process-row"] a`},
 		{path: "/staff/customers"}, {path: "/staff/customers?q=ferreira"},
 		{path: "/staff/customers?q=ferreira", follow: `main a[href^="/staff/customers/"]`},
-		{path: "/account/2fa"}}},
+		{path: "/account"}, {path: "/account/2fa"}}},
 	{"admin@bank.example", []visit{{path: "/admin"}, {path: "/admin/taxonomies"},
 		{path: "/admin/taxonomies", follow: `main a[href^="/admin/taxonomies/"]`}, {path: "/admin/entitlements"}}},
-	{maria, []visit{{path: "/inbox"}, {path: "/inbox", follow: `main a[href^="/inbox/"]`}}},
+	{maria, []visit{{path: "/account"}, {path: "/inbox"}, {path: "/inbox", follow: `main a[href^="/inbox/"]`}}},
 }
 
 // Every page, in both languages, on a 390 px phone and on a desktop: it
