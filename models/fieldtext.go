@@ -60,7 +60,6 @@ var englishText = map[string]string{
 	"user.email":           "A valid e-mail address is required.",
 	"user.name":            "A name of 1 to 200 characters is required.",
 	"user.kind":            "Kind must be broker, staff, admin or customer.",
-	"user.password":        "The password must have 10 to 128 characters.",
 	"user.firm_required":   "A broker needs a firm (its broker unique id).",
 	"user.firm_not_broker": "Only brokers belong to a firm.",
 	"user.role_unknown":    "Unknown role {{.Role}}.",

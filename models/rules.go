@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"math"
 	"net/mail"
 	"slices"
@@ -321,8 +322,10 @@ func (in NewUser) Validate() (NewUser, error) {
 	if !in.Kind.Valid() {
 		v.Add("kind", "user.kind", nil)
 	}
-	if n := runes(in.Password); n < 10 || n > 128 {
-		v.Add("password", "user.password", nil)
+	// The same policy as a password the user chooses (length, breached list).
+	var refused *Error
+	if errors.As(CheckNewPassword("password", in.Password, in.Email), &refused) {
+		v.Fields = append(v.Fields, refused.Fields...)
 	}
 	if in.Kind == KindBroker && in.FirmUID == "" {
 		v.Add("firm", "user.firm_required", nil)

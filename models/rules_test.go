@@ -268,7 +268,7 @@ func TestNewCustomerValidate(t *testing.T) {
 }
 
 func TestNewUserValidate(t *testing.T) {
-	in := NewUser{Email: " Ana@Example.PT ", Name: " Ana ", Kind: KindBroker, Password: "0123456789", FirmUID: "BRK-1"}
+	in := NewUser{Email: " Ana@Example.PT ", Name: " Ana ", Kind: KindBroker, Password: "Rio-Douro-na-Ribeira", FirmUID: "BRK-1"}
 	out, err := in.Validate()
 	check(t, "ok", err)
 	if out.Email != "ana@example.pt" || out.Name != "Ana" {
@@ -276,9 +276,9 @@ func TestNewUserValidate(t *testing.T) {
 	}
 	_, err = NewUser{Email: "x", Kind: "boss", Password: "short", FirmUID: "F", Roles: []string{"CanFly"}}.Validate()
 	check(t, "bad", err, "email: A valid e-mail address is required.", "name: A name of 1 to 200 characters is required.",
-		"kind: Kind must be broker, staff, admin or customer.", "password: The password must have 10 to 128 characters.",
+		"kind: Kind must be broker, staff, admin or customer.", "password: The password must have at least 12 characters.",
 		"firm: Only brokers belong to a firm.", "roles: Unknown role CanFly.")
-	_, err = NewUser{Email: "a@b.pt", Name: "A", Kind: KindBroker, Password: "0123456789"}.Validate()
+	_, err = NewUser{Email: "a@b.pt", Name: "A", Kind: KindBroker, Password: "Rio-Douro-na-Ribeira"}.Validate()
 	check(t, "broker without firm", err, "firm: A broker needs a firm (its broker unique id).")
 }
 
