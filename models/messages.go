@@ -41,11 +41,15 @@ const (
 	// UnreadCounts takes at most this many processes (one list page).
 	MaxUnreadProcesses = 100
 
-	// Per-user posting limit, counted in the database so every instance
-	// agrees.
-	MessageRateLimit  = 30
+	// MessageRateWindow is the window of the per-user posting limit.
 	MessageRateWindow = time.Minute
 )
+
+// MessageRateLimit is the per-user posting limit (posts per
+// MessageRateWindow), counted in the database so every instance agrees. A
+// variable only so the load harness (cmd/loadtest --post-limit) can raise
+// it for a run; the portal never changes it.
+var MessageRateLimit = 30
 
 // DefaultMessagePage is page 1 of 20, the partner API's defaults. The
 // service does not fill defaults itself (a pageNumber of 0 sent by a client
