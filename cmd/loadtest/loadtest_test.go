@@ -39,7 +39,7 @@ func TestSeedAndRun(t *testing.T) {
 			t.Fatalf("second seed: %v", err)
 		}
 		out.Reset()
-		if err := run(ctx, []string{"run", "--database", url, "--clients", "4", "--duration", "300ms", "--warmup", "0s",
+		if err := run(ctx, []string{"run", "--database", url, "--clients", "4", "--duration", "200ms", "--warmup", "0s",
 			"--rounds", "1", "--users", "8"}, &out); err != nil {
 			t.Fatalf("run: %v\n%s", err, out.String())
 		}

@@ -52,7 +52,7 @@ func cmdRun(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.clients, "clients", 32, "concurrent clients per path")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "measured time per path (and as much again for its baseline)")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each path")
-	fs.IntVar(&o.rounds, "rounds", 2, "portal/baseline pairs the duration of a baselined path is split into (A/B/A/B...)")
+	fs.IntVar(&o.rounds, "rounds", 4, "portal/baseline pairs the duration of a baselined path is split into (A/B/A/B...)")
 	paths := fs.String("paths", strings.Join(allPaths, ","), "paths to drive, comma-separated: "+strings.Join(allPaths, ","))
 	fs.IntVar(&o.postLimit, "post-limit", 1000, "per-user message posts per minute during the run (the portal's own limit is 30)")
 	fs.IntVar(&o.users, "users", 1000, "broker users the clients rotate through (at most the seeded brokers)")
@@ -85,6 +85,19 @@ type world struct {
 	brokers   []actor
 	staff     actor
 	customers []string // customer UUIDs for the OBP list
+
+	sessionHashes, tokenHashes []string // what the run created, deleted after it
+}
+
+// cleanup deletes the sessions and tokens the run created, so runs do not
+// pile them up.
+func (w *world) cleanup(st *store.Store) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db := st.DB().WithContext(ctx)
+	_ = db.Exec("DELETE FROM sessions WHERE token_hash IN ?", w.sessionHashes).Error
+	_ = db.Exec("DELETE FROM api_tokens WHERE token_hash IN ?", w.tokenHashes).Error
+	_ = db.Exec("DELETE FROM obp_tokens WHERE token_hash = ?", store.HashToken(w.staff.token)).Error
 }
 
 // actor is a signed-in user: a browser session cookie, a partner API token
@@ -133,6 +146,7 @@ func runLoad(ctx context.Context, o runOptions, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer w.cleanup(st)
 	models.MessageRateLimit = o.postLimit
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -217,18 +231,26 @@ func runLoad(ctx context.Context, o runOptions, out io.Writer) error {
 		seg := o.duration / time.Duration(o.rounds)
 		var a, b result
 		var pairs []string
+		var ratios []float64
 		for range o.rounds {
 			ra := drive(ctx, reqs, o.clients, seg)
 			rb := drive(ctx, baseReqs, o.clients, seg)
-			pairs = append(pairs, fmt.Sprintf("%.2f", ra.rps()/rb.rps()))
+			ratios = append(ratios, ra.rps()/rb.rps())
+			pairs = append(pairs, fmt.Sprintf("%.2f", ratios[len(ratios)-1]))
 			a.add(ra)
 			b.add(rb)
+		}
+		slices.Sort(ratios)
+		median := ratios[len(ratios)/2]
+		if len(ratios)%2 == 0 {
+			median = (ratios[len(ratios)/2-1] + ratios[len(ratios)/2]) / 2
 		}
 		a.sqlPerReq, b.sqlPerReq = stmts, base.statements(p)
 		fmt.Fprintln(out, a.line(p, "portal"))
 		fmt.Fprintln(out, b.line(p, "baseline"))
-		fmt.Fprintf(out, "%-6s ratio = portal req/s / baseline req/s = %.2f (pairs: %s); baseline: %s\n",
-			p, a.rps()/b.rps(), strings.Join(pairs, " "), base.describe(p))
+		fmt.Fprintf(out, "%-6s ratio = portal req/s / baseline req/s = %.2f over the run, median of pairs %.2f (pairs: %s)\n",
+			p, a.rps()/b.rps(), median, strings.Join(pairs, " "))
+		fmt.Fprintf(out, "%-6s baseline: %s\n", p, base.describe(p))
 		failures = append(failures, a.failures(p, "portal")...)
 		failures = append(failures, b.failures(p, "baseline")...)
 	}
@@ -335,6 +357,12 @@ func prepareWorld(ctx context.Context, st *store.Store, users int, keys [][]byte
 		return nil, err
 	}
 	w.staff = actor{userID: ids.Staff, cookie: c, token: randomToken()}
+	for _, s := range sessions {
+		w.sessionHashes = append(w.sessionHashes, s.TokenHash)
+	}
+	for _, t := range tokens {
+		w.tokenHashes = append(w.tokenHashes, t.TokenHash)
+	}
 	if err := db.CreateInBatches(&sessions, 500).Error; err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
 	}
