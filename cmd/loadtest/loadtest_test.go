@@ -68,6 +68,11 @@ func TestSeedAndRun(t *testing.T) {
 			if reqs == 0 || rps <= 0 || f[8] != "0" {
 				t.Errorf("%s %s: %d requests, %v req/s, %s non-2xx", f[0], f[1], reqs, rps, f[8])
 			}
+			// Every path reads the database: no statement recorded means
+			// the recorder no longer sees the store's SQL.
+			if f[7] == "0" {
+				t.Errorf("%s %s: no SQL statement recorded", f[0], f[1])
+			}
 		}
 		if len(want) > 0 {
 			t.Errorf("report lacks %v", want)
