@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/metrics"
 	"slices"
 	"sync"
 	"syscall"
@@ -16,6 +17,7 @@ type result struct {
 	requests  int
 	elapsed   time.Duration
 	cpu       time.Duration // user + system CPU of this process
+	allocated uint64        // bytes allocated on the heap by this process
 	latencies []time.Duration
 	statuses  map[int]int // non-2xx answers; 0: transport errors
 	sample    map[int]string
@@ -26,6 +28,7 @@ func (r *result) add(o result) {
 	r.requests += o.requests
 	r.elapsed += o.elapsed
 	r.cpu += o.cpu
+	r.allocated += o.allocated
 	r.latencies = append(r.latencies, o.latencies...)
 	for s, n := range o.statuses {
 		if r.statuses == nil {
@@ -64,12 +67,13 @@ func (r *result) percentile(p float64) time.Duration {
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
 
 func (r *result) line(path, target string) string {
-	cpu := "-"
+	cpu, alloc := "-", "-"
 	if r.requests > 0 {
 		cpu = fmt.Sprintf("%.0fµs", float64(r.cpu)/float64(time.Microsecond)/float64(r.requests))
+		alloc = fmt.Sprintf("%.0fKB", float64(r.allocated)/1024/float64(r.requests))
 	}
-	return fmt.Sprintf("%-6s %-8s %8d %9.0f %9s %9s %10s %7d %7d", path, target, r.requests, r.rps(),
-		ms(r.percentile(0.50)), ms(r.percentile(0.99)), cpu, r.sqlPerReq, r.nonOK())
+	return fmt.Sprintf("%-6s %-8s %8d %9.0f %9s %9s %10s %9s %7d %7d", path, target, r.requests, r.rps(),
+		ms(r.percentile(0.50)), ms(r.percentile(0.99)), cpu, alloc, r.sqlPerReq, r.nonOK())
 }
 
 // failures describes the non-2xx answers, one line per status.
@@ -84,6 +88,16 @@ func (r *result) failures(path, target string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// allocatedBytes is the process's cumulative heap allocation.
+func allocatedBytes() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 func cpuTime() time.Duration {
@@ -104,7 +118,7 @@ func drive(ctx context.Context, reqs requestFunc, clients int, d time.Duration) 
 	defer cancel()
 	parts := make([]result, clients)
 	var wg sync.WaitGroup
-	cpu0, t0 := cpuTime(), time.Now()
+	cpu0, alloc0, t0 := cpuTime(), allocatedBytes(), time.Now()
 	for c := range clients {
 		wg.Add(1)
 		go func() {
@@ -135,9 +149,9 @@ func drive(ctx context.Context, reqs requestFunc, clients int, d time.Duration) 
 		}()
 	}
 	wg.Wait()
-	total := result{elapsed: time.Since(t0), cpu: cpuTime() - cpu0}
+	total := result{elapsed: time.Since(t0), cpu: cpuTime() - cpu0, allocated: allocatedBytes() - alloc0}
 	for _, p := range parts {
-		p.elapsed, p.cpu = 0, 0
+		p.elapsed, p.cpu, p.allocated = 0, 0, 0
 		total.add(p)
 	}
 	return total

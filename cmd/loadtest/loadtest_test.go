@@ -59,18 +59,18 @@ func TestSeedAndRun(t *testing.T) {
 				ratios++
 				continue
 			}
-			if len(f) != 9 || !want[f[0]+" "+f[1]] {
+			if len(f) != 10 || !want[f[0]+" "+f[1]] {
 				continue
 			}
 			delete(want, f[0]+" "+f[1])
 			reqs, _ := strconv.Atoi(f[2])
 			rps, _ := strconv.ParseFloat(f[3], 64)
-			if reqs == 0 || rps <= 0 || f[8] != "0" {
-				t.Errorf("%s %s: %d requests, %v req/s, %s non-2xx", f[0], f[1], reqs, rps, f[8])
+			if reqs == 0 || rps <= 0 || f[9] != "0" {
+				t.Errorf("%s %s: %d requests, %v req/s, %s non-2xx", f[0], f[1], reqs, rps, f[9])
 			}
 			// Every path reads the database: no statement recorded means
 			// the recorder no longer sees the store's SQL.
-			if f[7] == "0" {
+			if f[8] == "0" {
 				t.Errorf("%s %s: no SQL statement recorded", f[0], f[1])
 			}
 		}

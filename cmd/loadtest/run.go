@@ -181,8 +181,10 @@ func runLoad(ctx context.Context, o runOptions, out io.Writer) error {
 
 	fmt.Fprintf(out, "loadtest run: %s, %d clients, %s per path (baselined paths: %d portal/baseline pairs), %d broker users, post limit %d/min/user\n",
 		st.Dialect(), o.clients, o.duration, o.rounds, len(w.brokers), o.postLimit)
-	fmt.Fprintf(out, "cpu/req is this process's CPU (portal or baseline, plus the load clients) over the requests; sql/req counted on one request\n")
-	fmt.Fprintf(out, "%-6s %-8s %8s %9s %9s %9s %10s %7s %7s\n", "path", "target", "requests", "req/s", "p50", "p99", "cpu/req", "sql/req", "non-2xx")
+	fmt.Fprintf(out, "cpu/req and alloc/req are this process's CPU time and heap allocation (portal or baseline, plus the load clients) "+
+		"over the requests; sql/req is counted on one request\n")
+	fmt.Fprintf(out, "%-6s %-8s %8s %9s %9s %9s %10s %9s %7s %7s\n", "path", "target", "requests", "req/s", "p50", "p99", "cpu/req",
+		"alloc/req", "sql/req", "non-2xx")
 	if o.profile != "" {
 		f, err := os.Create(o.profile)
 		if err != nil {
