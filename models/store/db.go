@@ -2,7 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -140,4 +146,247 @@ func translate(err error, what string) error {
 		return me
 	}
 	return models.Internal(err)
+}
+
+// Hot paths (posting, the message API list) bypass GORM's statement
+// builder, callbacks and logger: their SQL is written once, prepared once
+// per pooled connection (database/sql's *sql.Stmt) and scanned straight
+// into the caller's variables. Elsewhere, read with Find/Take, not GORM's
+// Scan: Scan swaps in a recording logger that renders every statement with
+// its values, even when the configured logger discards it.
+
+// hotStmts caches the prepared statements of the hot paths, keyed by their
+// SQL as written (with ? placeholders).
+type hotStmts struct {
+	mu sync.RWMutex
+	m  map[string]hotStmt
+	// trace, when set, hears every hot query (tests: storetest.RecordSQL).
+	trace atomic.Pointer[func(sql string, vars []any)]
+}
+
+// hotStmt is a prepared statement and its SQL as sent.
+type hotStmt struct {
+	st   *sql.Stmt
+	text string
+}
+
+// OnHotSQL makes fn hear the SQL and arguments of every query the hot paths
+// send without GORM (as GORM's query callbacks hear the others); nil stops.
+func (s *core) OnHotSQL(fn func(sql string, vars []any)) {
+	if fn == nil {
+		s.hot.trace.Store(nil)
+		return
+	}
+	s.hot.trace.Store(&fn)
+}
+
+// pgPlaceholders numbers the ? placeholders of q as PostgreSQL wants them
+// ($1, $2...). The hot statements have no ? inside a literal.
+func pgPlaceholders(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// stmt returns q prepared on the pool (not on a transaction, so every
+// transaction reuses it on its connection).
+func (s *core) stmt(ctx context.Context, q string) (hotStmt, error) {
+	s.hot.mu.RLock()
+	hs, ok := s.hot.m[q]
+	s.hot.mu.RUnlock()
+	if ok {
+		return hs, nil
+	}
+	s.hot.mu.Lock()
+	defer s.hot.mu.Unlock()
+	if hs, ok := s.hot.m[q]; ok {
+		return hs, nil
+	}
+	pool, err := s.db.DB()
+	if err != nil {
+		return hotStmt{}, err
+	}
+	hs.text = q
+	if s.dialect == Postgres {
+		hs.text = pgPlaceholders(q)
+	}
+	if hs.st, err = pool.PrepareContext(context.WithoutCancel(ctx), hs.text); err != nil {
+		return hotStmt{}, err
+	}
+	if s.hot.m == nil {
+		s.hot.m = map[string]hotStmt{}
+	}
+	s.hot.m[q] = hs
+	return hs, nil
+}
+
+// hotStmt is q prepared for ctx: on the enclosing transaction's connection
+// when there is one (release closes that per-transaction handle), else on
+// the pool.
+func (s *core) hotStmt(ctx context.Context, q string, args []any, traced bool) (st *sql.Stmt, release func(), err error) {
+	hs, err := s.stmt(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fn := s.hot.trace.Load(); fn != nil && traced {
+		(*fn)(hs.text, args)
+	}
+	if t := txFrom(ctx); t != nil {
+		if tx, ok := t.tx.Statement.ConnPool.(*sql.Tx); ok {
+			ts := tx.StmtContext(ctx, hs.st)
+			return ts, func() { ts.Close() }, nil
+		}
+		return nil, nil, errors.New("store: enclosing transaction is not a *sql.Tx")
+	}
+	return hs.st, func() {}, nil
+}
+
+// hotQuery runs the prepared q with args in ctx's transaction or on the
+// pool; the caller closes the rows and then calls done.
+func (s *core) hotQuery(ctx context.Context, q string, args ...any) (rows *sql.Rows, done func(), err error) {
+	st, release, err := s.hotStmt(ctx, q, args, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err = st.QueryContext(ctx, args...)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return rows, release, nil
+}
+
+// hotExec runs the prepared q with args in ctx's transaction or on the pool
+// (not traced: GORM's Exec is not either).
+func (s *core) hotExec(ctx context.Context, q string, args ...any) error {
+	st, release, err := s.hotStmt(ctx, q, args, false)
+	if err != nil {
+		return err
+	}
+	defer release()
+	_, err = st.ExecContext(ctx, args...)
+	return err
+}
+
+// Group commit (SQLite). Every SQLite COMMIT fsyncs the WAL (synchronous
+// FULL), and writers take turns, so under load posts wait for each other's
+// fsyncs. groupWrite lets a writer that gets the write slot run the writes
+// queued behind it in its own transaction, one savepoint each, and COMMIT
+// once: one fsync for the group. Each caller is still answered only after
+// the COMMIT that holds its write (or with its own error, its savepoint
+// rolled back, or with the COMMIT's error).
+
+// groupItem is one queued write: fn runs in the group's transaction with
+// ctx's values (the caller's principal); done receives its outcome.
+type groupItem struct {
+	ctx     context.Context
+	fn      func(ctx context.Context) error
+	err     error          // fn's own error (its savepoint rolled back)
+	pending []models.Event // the events fn recorded
+	done    chan error
+}
+
+// groupQueue is the writes waiting for the SQLite write slot.
+type groupQueue struct {
+	mu    sync.Mutex
+	items []*groupItem
+}
+
+// maxGroup bounds a group (its latency: every member waits for the last).
+const maxGroup = 64
+
+// groupWrite runs fn as part of a group transaction (see above) on SQLite,
+// or in its own transaction (transact) on PostgreSQL or inside an enclosing
+// transaction.
+func (s *core) groupWrite(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.writeSlot == nil || inTransaction(ctx) {
+		return s.transact(ctx, func(ctx context.Context, _ *gorm.DB) error { return fn(ctx) })
+	}
+	it := &groupItem{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1)}
+	s.group.mu.Lock()
+	s.group.items = append(s.group.items, it)
+	s.group.mu.Unlock()
+	t := time.NewTimer(writerWait)
+	defer t.Stop()
+	select {
+	case err := <-it.done: // a leader ran it
+		return err
+	case s.writeSlot <- struct{}{}: // the slot: lead a group
+	case <-t.C:
+		if !s.unqueue(it) {
+			return <-it.done // a leader has it: its COMMIT decides
+		}
+		// As awaitWriter after its wait: go ahead on its own.
+		return s.transact(ctx, func(ctx context.Context, _ *gorm.DB) error { return fn(ctx) })
+	case <-ctx.Done():
+		if !s.unqueue(it) {
+			return <-it.done
+		}
+		return ctx.Err()
+	}
+	s.group.mu.Lock()
+	n := min(len(s.group.items), maxGroup)
+	items := slices.Clone(s.group.items[:n])
+	s.group.items = slices.Delete(s.group.items, 0, n)
+	s.group.mu.Unlock()
+	var err error
+	if len(items) > 0 {
+		err = s.runGroup(items)
+	}
+	<-s.writeSlot // before publishing: subscribers may write themselves
+	for _, g := range items {
+		e := err
+		if e == nil {
+			e = g.err
+		}
+		if e == nil {
+			s.publish(g.ctx, g.pending)
+		}
+		g.done <- e
+	}
+	return <-it.done // sent above, or by the leader that took it before us
+}
+
+// runGroup runs items in one transaction, each in a savepoint.
+func (s *core) runGroup(items []*groupItem) error {
+	return s.db.WithContext(context.Background()).Transaction(func(tx *gorm.DB) error {
+		st := &txState{tx: tx}
+		for _, g := range items {
+			if err := tx.Exec("SAVEPOINT group_item").Error; err != nil {
+				return err
+			}
+			st.pending = nil
+			if g.err = g.fn(context.WithValue(g.ctx, txKey{}, st)); g.err != nil {
+				if err := tx.Exec("ROLLBACK TO group_item").Error; err != nil {
+					return err
+				}
+			} else {
+				g.pending = st.pending
+			}
+			if err := tx.Exec("RELEASE group_item").Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// unqueue takes it out of the queue; false when a leader already took it.
+func (s *core) unqueue(it *groupItem) bool {
+	s.group.mu.Lock()
+	defer s.group.mu.Unlock()
+	i := slices.Index(s.group.items, it)
+	if i < 0 {
+		return false
+	}
+	s.group.items = slices.Delete(s.group.items, i, i+1)
+	return true
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -66,87 +68,304 @@ const markReadSQL = `INSERT INTO thread_reads (user_id, process_id, last_read_me
 			THEN excluded.last_read_seq ELSE thread_reads.last_read_seq END,
 		updated_at = excluded.updated_at`
 
-// checkRate fails with CodeRateLimited when the user has posted
-// MessageRateLimit messages within the window: the oldest of those leaves
-// the window at RetryAfter.
-func (s *Store) checkRate(tx *gorm.DB, userID int64, now time.Time) error {
-	var at []time.Time
-	if err := tx.Model(&models.Message{}).
-		Where("author_user_id = ? AND created_at > ?", userID, now.Add(-models.MessageRateWindow)).
-		Order("created_at DESC").Offset(models.MessageRateLimit-1).Limit(1).Pluck("created_at", &at).Error; err != nil {
-		return err
+// postScope is the column and value that put a process in the caller's
+// scope, as processScope's filter: the firm's for a broker, the bank's for
+// staff.
+func postScope(p *models.Principal) (column string, id int64, err error) {
+	switch {
+	case p.IsBroker() && p.FirmID != 0:
+		return "broker_id", p.FirmID, nil
+	case p.IsStaff():
+		return "bank_id", p.BankID, nil
+	case p == nil:
+		return "", 0, models.Unauthorized("not signed in")
 	}
-	if len(at) == 0 {
-		return nil
+	return "", 0, models.Forbidden("processes are for brokers and bank staff")
+}
+
+// Markers stand for the parts of a message's outbox payload that only the
+// database knows (the process's bank and firm, the message's seq): the
+// payload is the JSON the event marshals to, cut at them.
+const (
+	markBank   int64 = 9_000_000_000_000_000_001
+	markBroker int64 = 9_000_000_000_000_000_002
+	markSeq    int64 = 9_000_000_000_000_000_003
+)
+
+// payloadParts marshals ev with the markers for bank, broker and seq and
+// cuts the JSON around them: parts[0] bank parts[1] broker parts[2] seq
+// parts[3] is the payload of ev with those values.
+func payloadParts(ev models.Event) ([4]string, error) {
+	ev.BankID, ev.BrokerID, ev.Seq = markBank, markBroker, markSeq
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		return [4]string{}, err
 	}
-	return models.PostingRate(at[0], now)
+	var parts [4]string
+	rest := string(raw)
+	for i, m := range []int64{markBank, markBroker, markSeq} {
+		before, after, ok := strings.Cut(rest, strconv.FormatInt(m, 10))
+		if !ok {
+			return parts, fmt.Errorf("outbox payload: marker %d not found in %s", m, raw)
+		}
+		parts[i], rest = before, after
+	}
+	parts[3] = rest
+	return parts, nil
+}
+
+// postRow is what the posting statement(s) found and wrote.
+type postRow struct {
+	processID, bankID, brokerID int64
+	rateAt                      sql.NullTime  // the MessageRateLimit-th newest post in the window
+	seq, messageID, outboxID    sql.NullInt64 // the message written (none when refused)
+}
+
+// postSQLPostgres is a whole post in one statement (so, outside an
+// enclosing transaction, one round trip and no BEGIN/COMMIT): the process
+// in the caller's scope (p), the posting limit (r), the thread row locked
+// and counted (t: its seq and, taken under the lock, the message id, so a
+// thread's seqs and ids follow commit order), the message, the author's
+// read mark, the process's last action, the audit row and the outbox row.
+// Nothing is written when the process is not found or the limit refuses;
+// the final row says which. %[1]s is the scope column.
+const postSQLPostgres = `WITH p AS (
+	SELECT id, bank_id, broker_id FROM processes WHERE uuid = ?::uuid AND %[1]s = ?::bigint
+), r AS (
+	SELECT created_at FROM messages WHERE author_user_id = ?::bigint AND created_at > ?::timestamptz
+	ORDER BY created_at DESC OFFSET %[2]d LIMIT 1
+), t AS (
+	INSERT INTO threads AS th (process_id, bank_id, broker_id, message_count, last_message_id, last_message_uuid,
+		last_message_at, last_author_kind, last_author_name, last_excerpt)
+	SELECT id, bank_id, broker_id, 1, nextval('messages_id_seq'), ?::uuid, ?::timestamptz, ?::text, ?::text, ?::text
+	FROM p WHERE NOT EXISTS (SELECT 1 FROM r)
+	ON CONFLICT (process_id) DO UPDATE SET message_count = th.message_count + 1, last_message_id = nextval('messages_id_seq'),
+		last_message_uuid = excluded.last_message_uuid, last_message_at = excluded.last_message_at,
+		last_author_kind = excluded.last_author_kind, last_author_name = excluded.last_author_name,
+		last_excerpt = excluded.last_excerpt
+	RETURNING process_id, bank_id, broker_id, message_count, last_message_id, last_message_uuid, last_message_at
+), m AS (
+	INSERT INTO messages (id, uuid, process_id, seq, author_user_id, author_kind, author_name, author_username, subject, text, created_at)
+	SELECT last_message_id, last_message_uuid, process_id, message_count, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::text, last_message_at
+	FROM t
+	RETURNING id, process_id, seq, created_at
+), rd AS (
+	INSERT INTO thread_reads AS tr (user_id, process_id, last_read_message_id, last_read_seq, updated_at)
+	SELECT ?::bigint, process_id, id, seq, created_at FROM m
+	ON CONFLICT (user_id, process_id) DO UPDATE SET
+		last_read_message_id = CASE WHEN excluded.last_read_seq > tr.last_read_seq
+			THEN excluded.last_read_message_id ELSE tr.last_read_message_id END,
+		last_read_seq = GREATEST(excluded.last_read_seq, tr.last_read_seq),
+		updated_at = excluded.updated_at
+), pa AS (
+	UPDATE processes SET last_action_at = (SELECT created_at FROM m)
+	WHERE id = (SELECT process_id FROM m) AND last_action_at < (SELECT created_at FROM m)
+), a AS (
+	INSERT INTO audit_events (created_at, actor_user_id, action, subject, outcome, detail)
+	SELECT created_at, ?::bigint, ?::text, ?::text, 'ok', ?::text FROM m
+), o AS (
+	INSERT INTO outbox_events (kind, bank_id, subject_uuid, payload, created_at)
+	SELECT ?::text, t.bank_id, ?::text, ?::text || t.bank_id || ?::text || t.broker_id || ?::text || t.message_count || ?::text, t.last_message_at
+	FROM t
+	RETURNING id
+)
+SELECT p.id, p.bank_id, p.broker_id, (SELECT created_at FROM r), t.message_count, t.last_message_id, (SELECT id FROM o)
+FROM p LEFT JOIN t ON true`
+
+// The SQLite post: the same writes as statements of one transaction, which
+// holds the database's write lock from its BEGIN IMMEDIATE (so the count
+// read first is still the thread's when the message is written).
+const (
+	postSQLiteLookup = `SELECT p.id, p.bank_id, p.broker_id, COALESCE(t.message_count, 0)
+	FROM processes p LEFT JOIN threads t ON t.process_id = p.id WHERE p.uuid = ? AND p.%s = ?`
+	postSQLiteRate = `SELECT created_at FROM messages WHERE author_user_id = ? AND created_at > ?
+	ORDER BY created_at DESC LIMIT 1 OFFSET %d`
+	postSQLiteMessage = `INSERT INTO messages (uuid, process_id, seq, author_user_id, author_kind, author_name, author_username, subject, text, created_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	postSQLiteThread = `INSERT INTO threads (process_id, bank_id, broker_id, message_count, last_message_id, last_message_uuid,
+		last_message_at, last_author_kind, last_author_name, last_excerpt)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (process_id) DO UPDATE SET message_count = excluded.message_count, last_message_id = excluded.last_message_id,
+		last_message_uuid = excluded.last_message_uuid, last_message_at = excluded.last_message_at,
+		last_author_kind = excluded.last_author_kind, last_author_name = excluded.last_author_name,
+		last_excerpt = excluded.last_excerpt`
+	postSQLiteProcess = `UPDATE processes SET last_action_at = ? WHERE id = ? AND last_action_at < ?`
+	postSQLiteAudit   = `INSERT INTO audit_events (created_at, actor_user_id, action, subject, client_ip, outcome, detail)
+	VALUES (?, ?, ?, ?, '', 'ok', ?)`
+	postSQLiteOutbox = `INSERT INTO outbox_events (kind, bank_id, subject_uuid, payload, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`
+)
+
+// scanOne scans the single row of rows (false when there is none).
+func scanOne(rows *sql.Rows, done func(), dest ...any) (bool, error) {
+	defer done()
+	defer rows.Close()
+	if !rows.Next() {
+		return false, rows.Err()
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return false, err
+	}
+	return true, rows.Close()
 }
 
 func (s *Store) PostMessage(ctx context.Context, processUUID string, in models.NewMessage) (*models.Message, error) {
-	db := s.conn(ctx)
-	tp, err := s.lookupProcess(ctx, db, processUUID, "")
+	p := models.PrincipalFrom(ctx)
+	col, scopeID, err := postScope(p)
 	if err != nil {
 		return nil, err
 	}
-	p := models.PrincipalFrom(ctx)
+	if !validUUID(processUUID) {
+		return nil, models.NotFound("process")
+	}
 	kind, ok := models.AuthorKindOf(p)
 	if !ok {
 		return nil, models.NotFound("process") // unreachable: the scope admits brokers and staff only
 	}
-	in, err = in.Validate()
-	if err != nil {
+	if in, err = in.Validate(); err != nil {
+		// Not found wins over invalid input, as for every process operation.
+		if _, lerr := s.lookupProcess(ctx, s.conn(ctx), processUUID, ""); lerr != nil {
+			return nil, lerr
+		}
 		return nil, err
 	}
 	processUUID = strings.ToLower(processUUID)
-	var msg models.Message
-	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		if err := s.checkRate(tx, p.UserID, s.now()); err != nil {
-			return err
-		}
-		// Lock the thread row first (creating it on the first message) and
-		// take the next seq from its count: a thread's seqs and ids follow
-		// commit order, so a poller that has seen message n never misses a
-		// later-committed n-1.
-		var seq []int64
-		if err := tx.Raw(`INSERT INTO threads (process_id, bank_id, broker_id, message_count, last_message_at)
-			VALUES (?, ?, ?, 1, ?)
-			ON CONFLICT (process_id) DO UPDATE SET message_count = threads.message_count + 1
-			RETURNING message_count`,
-			tp.ID, tp.BankID, tp.BrokerID, s.now()).Scan(&seq).Error; err != nil {
-			return err
-		}
-		if len(seq) != 1 {
-			return fmt.Errorf("thread summary of process %d not returned", tp.ID)
-		}
-		now := s.now()
-		msg = models.Message{UUID: newUUID(), ProcessID: tp.ID, Seq: seq[0], AuthorUserID: p.UserID, AuthorKind: kind,
-			AuthorName: p.Name, AuthorUsername: p.Email, Subject: in.Subject, Text: in.Text, CreatedAt: now}
-		if err := tx.Create(&msg).Error; err != nil {
-			return err
-		}
-		if err := tx.Exec(`UPDATE threads SET last_message_id = ?, last_message_uuid = ?, last_message_at = ?,
-			last_author_kind = ?, last_author_name = ?, last_excerpt = ? WHERE process_id = ?`,
-			msg.ID, msg.UUID, now, kind, p.Name, models.Excerpt(msg.Text), tp.ID).Error; err != nil {
-			return err
-		}
-		if err := tx.Exec(markReadSQL, p.UserID, tp.ID, msg.ID, msg.Seq, now).Error; err != nil {
-			return err
-		}
-		if err := tx.Exec("UPDATE processes SET last_action_at = ? WHERE id = ? AND last_action_at < ?",
-			now, tp.ID, now).Error; err != nil {
-			return err
-		}
-		if err := tx.Create(&models.AuditEvent{CreatedAt: now, ActorUserID: &p.UserID, Action: models.AuditMessagePosted,
-			Subject: processUUID, Outcome: "ok", Detail: "message " + msg.UUID}).Error; err != nil {
-			return err
-		}
-		return s.emit(ctx, tx, models.Event{Kind: models.EventMessagePosted, OccurredAt: now, BankID: tp.BankID,
-			BrokerID: tp.BrokerID, ProcessUUID: processUUID, MessageUUID: msg.UUID, Seq: msg.Seq, AuthorKind: kind}, true)
-	})
+	now := s.now()
+	msg := models.Message{UUID: newUUID(), AuthorUserID: p.UserID, AuthorKind: kind, AuthorName: p.Name,
+		AuthorUsername: p.Email, Subject: in.Subject, Text: in.Text, CreatedAt: now}
+	ev := models.Event{Kind: models.EventMessagePosted, OccurredAt: now, ProcessUUID: processUUID, MessageUUID: msg.UUID, AuthorKind: kind}
+	parts, err := payloadParts(ev)
 	if err != nil {
+		return nil, models.Internal(err)
+	}
+	var row postRow
+	found := false
+	// record hands the event to ctx's transaction (published after its
+	// COMMIT), or publishes it when the post committed on its own.
+	record := func(ctx context.Context) {
+		msg.ID, msg.ProcessID, msg.Seq = row.messageID.Int64, row.processID, row.seq.Int64
+		ev.OutboxID, ev.BankID, ev.BrokerID, ev.Seq = row.outboxID.Int64, row.bankID, row.brokerID, msg.Seq
+		if st := txFrom(ctx); st != nil {
+			st.pending = append(st.pending, ev)
+		} else {
+			s.publish(ctx, []models.Event{ev})
+		}
+	}
+	if s.dialect == Postgres {
+		if found, err = s.postPostgres(ctx, col, scopeID, processUUID, &msg, parts, &row); err == nil && found && row.seq.Valid {
+			record(ctx)
+		}
+	} else {
+		// Group commit: consecutive posts share a COMMIT (one fsync).
+		write := s.groupWrite
+		if s.noGroupCommit {
+			write = func(ctx context.Context, fn func(context.Context) error) error {
+				return s.transact(ctx, func(ctx context.Context, _ *gorm.DB) error { return fn(ctx) })
+			}
+		}
+		err = write(ctx, func(ctx context.Context) error {
+			var err error
+			if found, err = s.postSQLite(ctx, col, scopeID, processUUID, &msg, parts, &row); err == nil && found && row.seq.Valid {
+				record(ctx)
+			}
+			return err
+		})
+	}
+	switch {
+	case err != nil:
 		return nil, translate(err, "message")
+	case !found:
+		return nil, models.NotFound("process")
+	case !row.seq.Valid:
+		if row.rateAt.Valid {
+			if err := models.PostingRate(row.rateAt.Time, now); err != nil {
+				return nil, err
+			}
+		}
+		return nil, models.Internal(fmt.Errorf("message to process %d not written", row.processID))
 	}
 	return &msg, nil
+}
+
+// postPostgres writes the post in one statement (postSQLPostgres).
+func (s *Store) postPostgres(ctx context.Context, col string, scopeID int64, processUUID string, msg *models.Message,
+	parts [4]string, row *postRow) (bool, error) {
+	q := fmt.Sprintf(postSQLPostgres, col, models.MessageRateLimit-1)
+	now := msg.CreatedAt
+	rows, done, err := s.hotQuery(ctx, q,
+		processUUID, scopeID,
+		msg.AuthorUserID, now.Add(-models.MessageRateWindow),
+		msg.UUID, now, string(msg.AuthorKind), msg.AuthorName, models.Excerpt(msg.Text),
+		msg.AuthorUserID, string(msg.AuthorKind), msg.AuthorName, msg.AuthorUsername, msg.Subject, msg.Text,
+		msg.AuthorUserID,
+		msg.AuthorUserID, models.AuditMessagePosted, processUUID, "message "+msg.UUID,
+		string(models.EventMessagePosted), processUUID, parts[0], parts[1], parts[2], parts[3])
+	if err != nil {
+		return false, err
+	}
+	return scanOne(rows, done, &row.processID, &row.bankID, &row.brokerID, &row.rateAt, &row.seq, &row.messageID, &row.outboxID)
+}
+
+// postSQLite writes the post with the statements of the SQLite post, in
+// ctx's transaction.
+func (s *Store) postSQLite(ctx context.Context, col string, scopeID int64, processUUID string, msg *models.Message,
+	parts [4]string, row *postRow) (bool, error) {
+	var count int64
+	rows, done, err := s.hotQuery(ctx, fmt.Sprintf(postSQLiteLookup, col), processUUID, scopeID)
+	if err != nil {
+		return false, err
+	}
+	if ok, err := scanOne(rows, done, &row.processID, &row.bankID, &row.brokerID, &count); !ok || err != nil {
+		return false, err
+	}
+	now := msg.CreatedAt
+	rows, done, err = s.hotQuery(ctx, fmt.Sprintf(postSQLiteRate, models.MessageRateLimit-1), msg.AuthorUserID, now.Add(-models.MessageRateWindow))
+	if err != nil {
+		return false, err
+	}
+	var at time.Time
+	if limited, err := scanOne(rows, done, &at); err != nil {
+		return false, err
+	} else if limited {
+		row.rateAt = sql.NullTime{Time: at, Valid: true}
+		return true, nil
+	}
+	seq := count + 1
+	var id int64
+	rows, done, err = s.hotQuery(ctx, postSQLiteMessage, msg.UUID, row.processID, seq, msg.AuthorUserID, string(msg.AuthorKind),
+		msg.AuthorName, msg.AuthorUsername, msg.Subject, msg.Text, now)
+	if err != nil {
+		return false, err
+	}
+	if _, err := scanOne(rows, done, &id); err != nil {
+		return false, err
+	}
+	if err := s.hotExec(ctx, postSQLiteThread, row.processID, row.bankID, row.brokerID, seq, id, msg.UUID, now,
+		string(msg.AuthorKind), msg.AuthorName, models.Excerpt(msg.Text)); err != nil {
+		return false, err
+	}
+	if err := s.hotExec(ctx, markReadSQL, msg.AuthorUserID, row.processID, id, seq, now); err != nil {
+		return false, err
+	}
+	if err := s.hotExec(ctx, postSQLiteProcess, now, row.processID, now); err != nil {
+		return false, err
+	}
+	if err := s.hotExec(ctx, postSQLiteAudit, now, msg.AuthorUserID, models.AuditMessagePosted, processUUID, "message "+msg.UUID); err != nil {
+		return false, err
+	}
+	payload := parts[0] + strconv.FormatInt(row.bankID, 10) + parts[1] + strconv.FormatInt(row.brokerID, 10) +
+		parts[2] + strconv.FormatInt(seq, 10) + parts[3]
+	var outbox int64
+	rows, done, err = s.hotQuery(ctx, postSQLiteOutbox, string(models.EventMessagePosted), row.bankID, processUUID, payload, now)
+	if err != nil {
+		return false, err
+	}
+	if _, err := scanOne(rows, done, &outbox); err != nil {
+		return false, err
+	}
+	row.seq = sql.NullInt64{Int64: seq, Valid: true}
+	row.messageID = sql.NullInt64{Int64: id, Valid: true}
+	row.outboxID = sql.NullInt64{Int64: outbox, Valid: true}
+	return true, nil
 }
 
 func utcMessages(ms []models.Message) {
@@ -155,27 +374,70 @@ func utcMessages(ms []models.Message) {
 	}
 }
 
+// listMessagesSQL is a page of the message API in one statement: the
+// process in the caller's scope (%s is the scope column), its thread's count
+// and the page's seq range of messages (seqs run 1..count without gaps), read
+// through the (process_id, seq) index. Arguments: the seqs to skip from the
+// newest, skip + page size, the process, the scope id. A process without
+// messages (or a page past the end) is one row with no message; a process
+// not in scope, none.
+const listMessagesSQL = `SELECT p.id, COALESCE(t.message_count, 0), m.id, m.uuid, m.seq, m.author_user_id, m.author_kind,
+	m.author_name, m.author_username, m.subject, m.text, m.created_at
+FROM processes p
+LEFT JOIN threads t ON t.process_id = p.id
+LEFT JOIN messages m ON m.process_id = p.id AND m.seq <= t.message_count - ? AND m.seq > t.message_count - ?
+WHERE p.uuid = ? AND p.%s = ?
+ORDER BY m.seq DESC`
+
 func (s *Store) ListMessages(ctx context.Context, processUUID string, pg models.MessagePage) (*models.MessageList, error) {
-	db := s.conn(ctx)
-	tp, err := s.lookupProcess(ctx, db, processUUID, "")
+	col, scopeID, err := postScope(models.PrincipalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
+	if !validUUID(processUUID) {
+		return nil, models.NotFound("process")
+	}
 	if err := pg.Validate(); err != nil {
+		// Not found wins over a bad page.
+		if _, lerr := s.lookupProcess(ctx, s.conn(ctx), processUUID, ""); lerr != nil {
+			return nil, lerr
+		}
 		return nil, err
 	}
-	out := &models.MessageList{TotalCount: tp.MessageCount, Messages: []models.Message{}}
-	// Seqs run 1..MessageCount without gaps: page n is a seq range.
-	hi := tp.MessageCount - int64(pg.PageNumber-1)*int64(pg.PageSize)
-	if hi < 1 {
-		return out, nil
-	}
-	lo := max(hi-int64(pg.PageSize)+1, 1)
-	if err := db.Where("process_id = ? AND seq BETWEEN ? AND ?", tp.ID, lo, hi).
-		Order("seq DESC").Find(&out.Messages).Error; err != nil {
+	skip := int64(pg.PageNumber-1) * int64(pg.PageSize)
+	rows, done, err := s.hotQuery(ctx, fmt.Sprintf(listMessagesSQL, col), skip, skip+int64(pg.PageSize),
+		strings.ToLower(processUUID), scopeID)
+	if err != nil {
 		return nil, translate(err, "messages")
 	}
-	utcMessages(out.Messages)
+	defer done()
+	defer rows.Close()
+	out := &models.MessageList{Messages: make([]models.Message, 0, pg.PageSize)}
+	found := false
+	for rows.Next() {
+		var (
+			m                                      models.Message
+			id, seq, author                        sql.NullInt64
+			uuid, kind, name, username, subj, text sql.NullString
+			at                                     sql.NullTime
+		)
+		if err := rows.Scan(&m.ProcessID, &out.TotalCount, &id, &uuid, &seq, &author, &kind, &name, &username, &subj, &text, &at); err != nil {
+			return nil, translate(err, "messages")
+		}
+		found = true
+		if !id.Valid {
+			continue
+		}
+		m.ID, m.UUID, m.Seq, m.AuthorUserID, m.AuthorKind = id.Int64, uuid.String, seq.Int64, author.Int64, models.AuthorKind(kind.String)
+		m.AuthorName, m.AuthorUsername, m.Subject, m.Text, m.CreatedAt = name.String, username.String, subj.String, text.String, at.Time.UTC()
+		out.Messages = append(out.Messages, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "messages")
+	}
+	if !found {
+		return nil, models.NotFound("process")
+	}
 	out.Count = len(out.Messages)
 	return out, nil
 }
@@ -287,7 +549,7 @@ func (s *Store) MessagesSince(ctx context.Context, processUUID string, sq models
 	}
 	var rows []sinceRow
 	if err := q.Select(sel).Where("processes.uuid = ?", strings.ToLower(processUUID)).
-		Order(order).Limit(models.MaxMessagesSince).Scan(&rows).Error; err != nil {
+		Order(order).Limit(models.MaxMessagesSince).Find(&rows).Error; err != nil {
 		return nil, translate(err, "messages")
 	}
 	if len(rows) == 0 {
@@ -374,7 +636,7 @@ func (s *Store) UnreadCounts(ctx context.Context, processUUIDs []string) (map[st
 		Joins("LEFT JOIN thread_reads ON thread_reads.process_id = processes.id AND thread_reads.user_id = ?", p.UserID).
 		Where("processes.uuid IN ?", ids).
 		Where("threads.message_count > COALESCE(thread_reads.last_read_seq, 0)").
-		Scan(&rows).Error
+		Find(&rows).Error
 	if err != nil {
 		return nil, translate(err, "unread counts")
 	}
@@ -446,7 +708,7 @@ func (s *Store) ReplyQueue(ctx context.Context, f models.ReplyQueueFilter) (*mod
 		LastMessageUUID string
 		UnreadFlag      int
 	}
-	if err := q.Order(order).Limit(f.Limit + 1).Scan(&rows).Error; err != nil {
+	if err := q.Order(order).Limit(f.Limit + 1).Find(&rows).Error; err != nil {
 		return nil, translate(err, "threads")
 	}
 	page := &models.ReplyQueuePage{Items: make([]models.ReplyQueueItem, 0, min(len(rows), f.Limit))}
@@ -526,6 +788,6 @@ func (s *Store) ReplyQueueFirms(ctx context.Context) ([]models.FirmOption, error
 	}
 	var out []models.FirmOption
 	err = s.conn(ctx).Model(&models.BrokerFirm{}).Select("broker_uid AS uid, name").
-		Where("bank_id = ?", p.BankID).Order("name, broker_uid").Scan(&out).Error
+		Where("bank_id = ?", p.BankID).Order("name, broker_uid").Find(&out).Error
 	return out, translate(err, "firms")
 }

@@ -60,6 +60,12 @@ type core struct {
 	// writeSlot queues SQLite's write transactions (db.go, awaitWriter);
 	// nil on PostgreSQL.
 	writeSlot chan struct{}
+	// hot holds the prepared statements of the hot paths (db.go).
+	hot hotStmts
+	// group queues SQLite posts for group commit (db.go, groupWrite).
+	group groupQueue
+	// noGroupCommit turns group commit off (the benchmark's comparison).
+	noGroupCommit bool
 }
 
 var (
@@ -200,14 +206,17 @@ func OpenWith(addr dbaddr.Addr, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, scrub("open", err)
 	}
+	maxOpen := 20
 	if d == SQLite {
 		// One writer at a time is SQLite's model; a small pool keeps readers
 		// concurrent under WAL without piling up writers.
-		sqlDB.SetMaxOpenConns(8)
-	} else {
-		sqlDB.SetMaxOpenConns(20)
+		maxOpen = 8
 	}
-	sqlDB.SetMaxIdleConns(8)
+	sqlDB.SetMaxOpenConns(maxOpen)
+	// As many idle as open: under load a pool that keeps fewer closes
+	// connections as soon as they are put back and opens new ones a moment
+	// later (on PostgreSQL a new backend each time).
+	sqlDB.SetMaxIdleConns(maxOpen)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{core: &core{db: db, dialect: d, log: log, now: cfg.NowFunc, bus: &models.EventBus{},
 		tokenLifetime: lifetime}}

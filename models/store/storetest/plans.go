@@ -43,6 +43,15 @@ func RecordSQL(tb testing.TB, s *store.Store) *Recorder {
 	cb := s.DB().Callback()
 	Must(tb, cb.Query().After("gorm:query").Register("storetest:record_query", rec), "register query recorder")
 	Must(tb, cb.Row().After("gorm:row").Register("storetest:record_row", rec), "register row recorder")
+	// The hot paths' queries, which bypass GORM.
+	s.OnHotSQL(func(sql string, vars []any) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.on {
+			r.stmts = append(r.stmts, Statement{sql, slices.Clone(vars)})
+		}
+	})
+	tb.Cleanup(func() { s.OnHotSQL(nil) })
 	return r
 }
 
