@@ -59,6 +59,15 @@ func newRecorder(st *store.Store) (*recorder, error) {
 			return nil, err
 		}
 	}
+	// The hot paths (posting, the message API list) send theirs without GORM.
+	st.OnHotSQL(func(q string, vars []any) {
+		if !r.on.Load() || transactionControl(q) {
+			return
+		}
+		r.mu.Lock()
+		r.stmts = append(r.stmts, statement{q, slices.Clone(vars)})
+		r.mu.Unlock()
+	})
 	return r, nil
 }
 
