@@ -35,6 +35,10 @@ type SessionService interface {
 	// requests the page makes on its own (polls), which must not keep an
 	// unattended session alive.
 	PeekSession(ctx context.Context, token string) (*Session, error)
+	// ResolveSession is LoadSession (touch) or PeekSession (!touch) that
+	// also resolves the session's principal, in one round trip: a nil
+	// principal for a live session whose user is disabled.
+	ResolveSession(ctx context.Context, token string, touch bool) (*Session, *Principal, error)
 	SaveSessionData(ctx context.Context, token, data string) error
 	DeleteSession(ctx context.Context, token string) error
 }
