@@ -102,6 +102,11 @@ type ProcessDetail struct {
 type ProcessService interface {
 	ListProcesses(ctx context.Context, f ProcessFilter) (*ProcessPage, error)
 	GetProcess(ctx context.Context, processUUID string) (*ProcessDetail, error)
+	// ProcessPage is what the process page shows: GetProcess and
+	// MessageService.ThreadPage of the same process, answering as they
+	// would (not found first, then a bad cursor), with the process looked
+	// up once.
+	ProcessPage(ctx context.Context, processUUID string, tq ThreadQuery) (*ProcessDetail, *ThreadMessages, error)
 }
 
 // NewUser is the input of UserService.CreateUser.

@@ -23,8 +23,8 @@ var queriesPerRequest = []struct {
 }{
 	{"process list, broker", 4, 4},
 	{"process list, staff", 4, 4},
-	{"process page, broker", 7, 7},
-	{"process page, staff", 7, 7},
+	{"process page, broker", 5, 5},
+	{"process page, staff", 5, 5},
 	{"staff reply queue", 4, 4},
 	{"staff reply queue refresh", 3, 3},
 	{"message API list", 3, 3},
