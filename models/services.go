@@ -35,6 +35,10 @@ type SessionService interface {
 	// requests the page makes on its own (polls), which must not keep an
 	// unattended session alive.
 	PeekSession(ctx context.Context, token string) (*Session, error)
+	// ResolveSession is LoadSession (touch) or PeekSession (!touch) that
+	// also resolves the session's principal, in one round trip: a nil
+	// principal for a live session whose user is disabled.
+	ResolveSession(ctx context.Context, token string, touch bool) (*Session, *Principal, error)
 	SaveSessionData(ctx context.Context, token, data string) error
 	DeleteSession(ctx context.Context, token string) error
 }
@@ -98,6 +102,11 @@ type ProcessDetail struct {
 type ProcessService interface {
 	ListProcesses(ctx context.Context, f ProcessFilter) (*ProcessPage, error)
 	GetProcess(ctx context.Context, processUUID string) (*ProcessDetail, error)
+	// ProcessPage is what the process page shows: GetProcess and
+	// MessageService.ThreadPage of the same process, answering as they
+	// would (not found first, then a bad cursor), with the process looked
+	// up once.
+	ProcessPage(ctx context.Context, processUUID string, tq ThreadQuery) (*ProcessDetail, *ThreadMessages, error)
 }
 
 // NewUser is the input of UserService.CreateUser.

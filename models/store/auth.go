@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"hash/fnv"
 	"slices"
@@ -350,22 +351,73 @@ func (s *Store) userByEmail(ctx context.Context, email string) (*userWithFirm, e
 }
 
 func (s *Store) Principal(ctx context.Context, userID int64) (*models.Principal, error) {
-	var u userWithFirm
-	err := s.conn(ctx).Table("users").
-		Select("users.*, COALESCE(broker_firms.name, '') AS firm_name, COALESCE(banks.bank_id, '') AS bank_public_id").
-		Joins("LEFT JOIN broker_firms ON broker_firms.id = users.firm_id").
-		Joins("LEFT JOIN banks ON banks.id = users.bank_id").
-		Where("users.id = ?", userID).Take(&u).Error
+	rows, err := s.conn(ctx).Raw("SELECT "+s.principalColumns()+" FROM users u"+principalJoins+" WHERE u.id = ?", userID).Rows()
 	if err != nil {
-		if models.ErrorCode(translate(err, "user")) == models.CodeNotFound {
-			return nil, models.Unauthorized("not signed in")
-		}
 		return nil, translate(err, "user")
 	}
-	if u.Disabled {
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, translate(err, "user")
+		}
 		return nil, models.Unauthorized("not signed in")
 	}
-	return s.principal(ctx, &u)
+	var r principalRow
+	if err := rows.Scan(r.dest()...); err != nil {
+		return nil, translate(err, "user")
+	}
+	p := r.principal()
+	if p == nil {
+		return nil, models.Unauthorized("not signed in")
+	}
+	return p, nil
+}
+
+// A principal is read in one statement, with the user's firm and bank and,
+// for staff and admins, their roles at their bank (aggregated into one
+// comma-separated column: role names hold no commas). principalColumns
+// and principalJoins read it for the users row aliased u; principalRow
+// scans it. Every request resolves one (the session's or the token's), so
+// it is one round trip and a plain scan, not the ORM's.
+
+const principalJoins = " LEFT JOIN broker_firms f ON f.id = u.firm_id LEFT JOIN banks b ON b.id = u.bank_id"
+
+func (s *core) principalColumns() string {
+	agg := "string_agg(e.role, ',')"
+	if s.dialect == SQLite {
+		agg = "group_concat(e.role, ',')"
+	}
+	return `u.id, u.uuid, u.email, u.name, u.kind, u.bank_id, u.firm_id, u.api_enabled, u.disabled, u.language,
+		COALESCE(f.name, ''), COALESCE(b.bank_id, ''),
+		CASE WHEN u.kind IN ('staff', 'admin') THEN (SELECT ` + agg + ` FROM entitlements e
+			WHERE e.user_id = u.id AND e.bank_id = u.bank_id) END`
+}
+
+// principalRow is what principalColumns select, in their order.
+type principalRow struct {
+	p        models.Principal
+	firmID   sql.NullInt64
+	disabled bool
+	roles    sql.NullString
+}
+
+func (r *principalRow) dest() []any {
+	return []any{&r.p.UserID, &r.p.UserUUID, &r.p.Email, &r.p.Name, &r.p.Kind, &r.p.BankID, &r.firmID,
+		&r.p.APIEnabled, &r.disabled, &r.p.Language, &r.p.FirmName, &r.p.BankPublicID, &r.roles}
+}
+
+// principal is the scanned principal; nil for a disabled user.
+func (r *principalRow) principal() *models.Principal {
+	if r.disabled {
+		return nil
+	}
+	p := r.p
+	p.FirmID = r.firmID.Int64
+	if r.roles.Valid && r.roles.String != "" {
+		p.Roles = strings.Split(r.roles.String, ",")
+		slices.Sort(p.Roles)
+	}
+	return &p
 }
 
 func (s *Store) principal(ctx context.Context, u *userWithFirm) (*models.Principal, error) {

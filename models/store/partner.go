@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"time"
@@ -84,39 +85,49 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 		return fail("client", nil)
 	}
 
-	// 2. The broker firm belongs to that partner and has API access.
-	var firm models.BrokerFirm
-	if err := translate(db.Where("broker_uid = ? AND partner_id = ?", clip(strings.TrimSpace(in.BrokerUID), 200), partner.ID).
-		Take(&firm).Error, "firm"); err != nil {
-		return fail("firm", err)
+	// 2. The broker firm belongs to that partner and has API access, and
+	// 3. the user belongs to that firm, is a broker with API access and is
+	// not disabled: both read in one statement (no user row: NULLs).
+	var (
+		firmUID               string
+		firmAPI, found        bool
+		userID                sql.NullInt64
+		userKind              sql.NullString
+		userAPI, userDisabled sql.NullBool
+	)
+	rows, err := db.Raw(`SELECT f.broker_uid, f.api_enabled, u.id, u.kind, u.api_enabled, u.disabled
+		FROM broker_firms f LEFT JOIN users u ON u.firm_id = f.id AND u.email = ?
+		WHERE f.broker_uid = ? AND f.partner_id = ?`,
+		clip(models.NormalizeEmail(in.Username), 320), clip(strings.TrimSpace(in.BrokerUID), 200), partner.ID).Rows()
+	if err != nil {
+		return fail("firm", translate(err, "firm"))
 	}
-	if !firm.APIEnabled {
+	if found = rows.Next(); found {
+		err = rows.Scan(&firmUID, &firmAPI, &userID, &userKind, &userAPI, &userDisabled)
+	} else {
+		err = rows.Err()
+	}
+	rows.Close()
+	switch {
+	case err != nil:
+		return fail("firm", translate(err, "firm"))
+	case !found || !firmAPI:
 		return fail("firm", nil)
-	}
-
-	// 3. The user belongs to that firm, is a broker with API access and is
-	// not disabled.
-	var u models.User
-	if err := translate(db.Where("email = ? AND firm_id = ?", clip(models.NormalizeEmail(in.Username), 320), firm.ID).
-		Take(&u).Error, "user"); err != nil {
-		return fail("user", err)
-	}
-	if u.Kind != models.KindBroker || !u.APIEnabled || u.Disabled {
+	case !userID.Valid || models.UserKind(userKind.String) != models.KindBroker || !userAPI.Bool || userDisabled.Bool:
 		return fail("user", nil)
 	}
-
 	token, err := newToken()
 	if err != nil {
 		return "", models.Internal(err)
 	}
 	now := s.now()
-	row := models.APIToken{TokenHash: HashToken(token), UserID: u.ID, PartnerID: partner.ID, ClientIP: clip(in.ClientIP, 100),
+	row := models.APIToken{TokenHash: HashToken(token), UserID: userID.Int64, PartnerID: partner.ID, ClientIP: clip(in.ClientIP, 100),
 		CreatedAt: now, LastUsedAt: now, ExpiresAt: s.tokenExpiry(now, now)}
 	err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		return s.attemptSucceeded(tx, attempt, models.AuditPartnerAuthOK, u.ID, "firm "+firm.BrokerUID)
+		return s.attemptSucceeded(tx, attempt, models.AuditPartnerAuthOK, userID.Int64, "firm "+firmUID)
 	})
 	if err != nil {
 		return "", translate(err, "token")
@@ -142,61 +153,61 @@ func (s *Store) tokenExpiry(created, now time.Time) time.Time {
 	return idle
 }
 
-// tokenRow is a token with the user and firm it acts for.
-type tokenRow struct {
-	TokenID        int64
-	CreatedAt      time.Time
-	LastUsedAt     time.Time
-	ExpiresAt      time.Time
-	RevokedAt      *time.Time
-	UserID         int64
-	UserUUID       string
-	Email          string
-	Name           string
-	Kind           models.UserKind
-	BankID         int64
-	FirmID         int64
-	APIEnabled     bool
-	Disabled       bool
-	FirmName       string
-	FirmAPIEnabled bool
-}
+// resolveTokenSQL reads a live-looking token with the user and firm it acts
+// for, in one statement; ResolveToken judges the row. The firm must belong
+// to the token's partner.
+const resolveTokenSQL = `SELECT t.id, t.created_at, t.last_used_at, t.expires_at, t.revoked_at IS NOT NULL,
+	u.id, u.uuid, u.email, u.name, u.kind, u.bank_id, u.firm_id, u.api_enabled, u.disabled,
+	f.name, f.api_enabled
+	FROM api_tokens t
+	JOIN users u ON u.id = t.user_id
+	JOIN broker_firms f ON f.id = u.firm_id AND f.partner_id = t.partner_id
+	WHERE t.token_hash = ? AND t.created_at > ?`
 
+// ResolveToken is on every partner API call: one statement scanned
+// directly (no ORM), and the sliding expiry written at most once a minute
+// (touchEvery), so the idle timeout is exact to that minute.
 func (s *Store) ResolveToken(ctx context.Context, token string) (*models.Principal, error) {
 	if token == "" || len(token) > maxCredentialLen {
 		return nil, errTokenInvalid
 	}
 	db := s.conn(ctx)
 	now := s.now()
-	var rows []tokenRow
-	err := db.Table("api_tokens").
-		Select(`api_tokens.id AS token_id, api_tokens.created_at, api_tokens.last_used_at, api_tokens.expires_at, api_tokens.revoked_at,
-			users.id AS user_id, users.uuid AS user_uuid, users.email, users.name, users.kind, users.bank_id,
-			users.firm_id, users.api_enabled, users.disabled,
-			broker_firms.name AS firm_name, broker_firms.api_enabled AS firm_api_enabled`).
-		Joins("JOIN users ON users.id = api_tokens.user_id").
-		Joins("JOIN broker_firms ON broker_firms.id = users.firm_id AND broker_firms.partner_id = api_tokens.partner_id").
-		Where("api_tokens.token_hash = ? AND api_tokens.created_at > ?", HashToken(token), now.Add(-s.tokenLifetime)).
-		Limit(1).Scan(&rows).Error
+	rows, err := db.Raw(resolveTokenSQL, HashToken(token), now.Add(-s.tokenLifetime)).Rows()
 	if err != nil {
 		return nil, translate(err, "token")
 	}
-	if len(rows) == 0 {
+	var (
+		p                                        models.Principal
+		id                                       int64
+		created, used, expires                   time.Time
+		revoked, disabled, firmAPIEnabled, found bool
+		firmID                                   sql.NullInt64
+	)
+	if found = rows.Next(); found {
+		err = rows.Scan(&id, &created, &used, &expires, &revoked,
+			&p.UserID, &p.UserUUID, &p.Email, &p.Name, &p.Kind, &p.BankID, &firmID, &p.APIEnabled, &disabled,
+			&p.FirmName, &firmAPIEnabled)
+	} else {
+		err = rows.Err()
+	}
+	rows.Close()
+	if err != nil {
+		return nil, translate(err, "token")
+	}
+	if !found || revoked || !now.Before(expires) || !now.Before(created.Add(s.tokenLifetime)) ||
+		p.Kind != models.KindBroker || !p.APIEnabled || disabled || !firmAPIEnabled {
 		return nil, errTokenInvalid
 	}
-	r := rows[0]
-	if r.RevokedAt != nil || !now.Before(r.ExpiresAt) || !now.Before(r.CreatedAt.Add(s.tokenLifetime)) ||
-		r.Kind != models.KindBroker || !r.APIEnabled || r.Disabled || !r.FirmAPIEnabled {
-		return nil, errTokenInvalid
-	}
-	if now.Sub(r.LastUsedAt) > touchEvery {
-		if err := db.Model(&models.APIToken{}).Where("id = ? AND revoked_at IS NULL", r.TokenID).
-			Updates(map[string]any{"last_used_at": now, "expires_at": s.tokenExpiry(r.CreatedAt, now)}).Error; err != nil {
+	if now.Sub(used) > touchEvery {
+		if err := db.Exec("UPDATE api_tokens SET last_used_at = ?, expires_at = ? WHERE id = ? AND revoked_at IS NULL",
+			now, s.tokenExpiry(created, now), id).Error; err != nil {
 			return nil, translate(err, "token")
 		}
 	}
-	return &models.Principal{UserID: r.UserID, UserUUID: strings.ToLower(r.UserUUID), Email: r.Email, Name: r.Name,
-		Kind: r.Kind, BankID: r.BankID, FirmID: r.FirmID, FirmName: r.FirmName, APIEnabled: r.APIEnabled}, nil
+	p.FirmID = firmID.Int64
+	p.UserUUID = strings.ToLower(p.UserUUID)
+	return &p, nil
 }
 
 func (s *Store) RevokeToken(ctx context.Context, token string) error {

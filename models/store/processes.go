@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -240,4 +242,167 @@ func (s *Store) GetProcess(ctx context.Context, processUUID string) (*models.Pro
 		return nil, translate(err, "history")
 	}
 	return d, nil
+}
+
+// The process page shows a process and its thread. ProcessPage reads both
+// with the process looked up once: one statement for the process, its firm,
+// its property, its thread summary, the caller's read mark and the
+// cursor's message; then the borrowers, the history and the page of
+// messages, each with the columns it needs.
+
+// processPageColumns are the columns of the process page's first statement,
+// in processPageRow.dest's order.
+const processPageColumns = `processes.id, processes.uuid, processes.bank_id, processes.broker_id, processes.process_number,
+	processes.simulation_uuid, processes.simulation_number, processes.branch_id, processes.loan_amount_cents,
+	processes.loan_duration_months, processes.product_scheme_id, processes.loan_purpose_id, processes.product_purpose_id,
+	processes.has_cross_selling, processes.status_id, processes.key_borrower_name, processes.key_borrower_tax_id,
+	processes.created_by_user_id, processes.created_at, processes.last_action_at, processes.updated_at,
+	broker_firms.name,
+	COALESCE(threads.message_count, 0), COALESCE(threads.last_message_id, 0), COALESCE(thread_reads.last_read_seq, 0),
+	pr.id, pr.uuid, pr.property_typology_id, pr.gross_built_area, pr.year_built, pr.acquisition_amount_cents,
+	pr.acquisition_date, pr.address, pr.door_number, pr.floor, pr.district_id, pr.county_id, pr.parish_id,
+	pr.zip_code, pr.zip_code_local, pr.created_at, pr.updated_at`
+
+type processPageRow struct {
+	d  models.ProcessDetail
+	tp threadProcess
+	// The property's columns, NULL when the process has none.
+	propID                                              sql.NullInt64
+	propUUID, acqDate, addr, door, floor, zip, zipLocal sql.NullString
+	propCreated, propUpdated                            sql.NullTime
+	prop                                                models.Property
+}
+
+func (r *processPageRow) dest(withRef bool) []any {
+	p, pr := &r.d.Process, &r.prop
+	out := []any{&p.ID, &p.UUID, &p.BankID, &p.BrokerID, &p.ProcessNumber,
+		&p.SimulationUUID, &p.SimulationNumber, &p.BranchID, &p.LoanAmountCents,
+		&p.LoanDurationMonths, &p.ProductSchemeID, &p.LoanPurposeID, &p.ProductPurposeID,
+		&p.HasCrossSelling, &p.StatusID, &p.KeyBorrowerName, &p.KeyBorrowerTaxID,
+		&p.CreatedByUserID, &p.CreatedAt, &p.LastActionAt, &p.UpdatedAt,
+		&r.d.FirmName,
+		&r.tp.MessageCount, &r.tp.LastMessageID, &r.tp.LastReadSeq,
+		&r.propID, &r.propUUID, &pr.PropertyTypologyID, &pr.GrossBuiltArea, &pr.YearBuilt, &pr.AcquisitionAmountCents,
+		&r.acqDate, &r.addr, &r.door, &r.floor, &pr.DistrictID, &pr.CountyID, &pr.ParishID,
+		&r.zip, &r.zipLocal, &r.propCreated, &r.propUpdated}
+	if withRef {
+		out = append(out, &r.tp.RefID, &r.tp.RefSeq)
+	}
+	return out
+}
+
+// property is the scanned property, nil when the process has none.
+func (r *processPageRow) property() *models.Property {
+	if !r.propID.Valid {
+		return nil
+	}
+	pr := r.prop
+	pr.ID, pr.UUID, pr.ProcessID = r.propID.Int64, r.propUUID.String, r.d.Process.ID
+	pr.AcquisitionDate, pr.Address, pr.DoorNumber, pr.Floor = r.acqDate.String, r.addr.String, r.door.String, r.floor.String
+	pr.ZipCode, pr.ZipCodeLocal = r.zip.String, r.zipLocal.String
+	pr.CreatedAt, pr.UpdatedAt = r.propCreated.Time, r.propUpdated.Time
+	return &pr
+}
+
+// borrowerColumns are what the process page shows of a borrower.
+const borrowerColumns = `id, uuid, process_id, borrower_type_id, key_borrower_relation_id, name, birth_date, tax_id,
+	mobile, email, gender_id, income_wages_pensions_cents, income_green_receipts_cents, income_rents_cents,
+	income_others_cents, installment_housing_credit_cents, installment_personal_credit_cents,
+	installment_auto_leasing_credit_cents, installment_credit_card_cents, installment_bank_overdraft_cents,
+	installment_other_cents, has_social_security_debt`
+
+// ProcessPage implements models.ProcessService: GetProcess and ThreadPage
+// (with tq) of one process in fewer statements. It answers as those two
+// would: not found first, then a bad cursor.
+func (s *Store) ProcessPage(ctx context.Context, processUUID string, tq models.ThreadQuery) (*models.ProcessDetail, *models.ThreadMessages, error) {
+	if !validUUID(processUUID) {
+		return nil, nil, models.NotFound("process")
+	}
+	db := s.conn(ctx)
+	q, err := processScope(ctx, db.Table("processes"))
+	if err != nil {
+		return nil, nil, err
+	}
+	var v models.Validation
+	before := tq.Before
+	limit := models.PageSize(&v, "limit", tq.Limit, models.DefaultThreadPageSize, models.MaxThreadPageSize)
+	ref := before
+	if before != "" && !validUUID(before) {
+		v.Add("before", "page.cursor", nil)
+		ref = ""
+	}
+	p := models.PrincipalFrom(ctx)
+	sel := processPageColumns
+	q = q.Joins("JOIN broker_firms ON broker_firms.id = processes.broker_id").
+		Joins("LEFT JOIN threads ON threads.process_id = processes.id").
+		Joins("LEFT JOIN thread_reads ON thread_reads.process_id = processes.id AND thread_reads.user_id = ?", p.UserID).
+		Joins("LEFT JOIN properties pr ON pr.id = (SELECT min(x.id) FROM properties x WHERE x.process_id = processes.id)")
+	if ref != "" {
+		sel += ", ref.id, ref.seq"
+		q = q.Joins("LEFT JOIN messages ref ON ref.uuid = ? AND ref.process_id = processes.id", strings.ToLower(ref))
+	}
+	rows, err := q.Select(sel).Where("processes.uuid = ?", strings.ToLower(processUUID)).Rows()
+	if err != nil {
+		return nil, nil, translate(err, "process")
+	}
+	var r processPageRow
+	found := rows.Next()
+	if found {
+		err = rows.Scan(r.dest(ref != "")...)
+	} else {
+		err = rows.Err()
+	}
+	rows.Close()
+	if err != nil {
+		return nil, nil, translate(err, "process")
+	}
+	if !found {
+		return nil, nil, models.NotFound("process")
+	}
+	if ref != "" && r.tp.RefID == nil {
+		v.Add("before", "page.cursor", nil)
+	}
+	if err := v.Err(); err != nil {
+		return nil, nil, err
+	}
+	d := &r.d
+	d.Process.UUID = strings.ToLower(d.Process.UUID)
+	d.Property = r.property()
+	tp := &r.tp
+	tp.ID, tp.BankID, tp.BrokerID = d.Process.ID, d.Process.BankID, d.Process.BrokerID
+
+	if err := db.Select(borrowerColumns).Where("process_id = ?", tp.ID).Order("borrower_type_id, id").
+		Find(&d.Borrowers).Error; err != nil {
+		return nil, nil, translate(err, "borrowers")
+	}
+	if err := db.Select("id, process_id, from_status, to_status, actor_user_id, actor_name, comment, created_at").
+		Where("process_id = ?", tp.ID).Order("id").Find(&d.History).Error; err != nil {
+		return nil, nil, translate(err, "history")
+	}
+
+	// The thread's page, as ThreadPage reads it.
+	out := &models.ThreadMessages{TotalCount: tp.MessageCount, LastReadSeq: tp.LastReadSeq, Messages: []models.Message{}}
+	if tp.MessageCount == 0 {
+		return d, out, nil
+	}
+	mq := db.Where("process_id = ?", tp.ID)
+	if tp.RefSeq != nil {
+		mq = mq.Where("seq < ?", *tp.RefSeq)
+	}
+	var msgs []models.Message
+	if err := mq.Order("seq DESC").Limit(limit).Find(&msgs).Error; err != nil {
+		return nil, nil, translate(err, "messages")
+	}
+	slices.Reverse(msgs)
+	if len(msgs) > 0 && msgs[0].Seq > 1 {
+		out.OlderCursor = msgs[0].UUID
+	}
+	utcMessages(msgs)
+	out.Messages = msgs
+	if tq.MarkRead && before == "" && len(msgs) > 0 {
+		if err := s.markShown(ctx, db, tp.ID, tp.LastReadSeq, msgs[len(msgs)-1]); err != nil {
+			return nil, nil, err
+		}
+	}
+	return d, out, nil
 }

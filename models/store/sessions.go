@@ -49,35 +49,55 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, clientIP, userA
 }
 
 func (s *Store) LoadSession(ctx context.Context, token string) (*models.Session, error) {
-	return s.loadSession(ctx, token, true)
+	row, _, err := s.ResolveSession(ctx, token, true)
+	return row, err
 }
 
 func (s *Store) PeekSession(ctx context.Context, token string) (*models.Session, error) {
-	return s.loadSession(ctx, token, false)
+	row, _, err := s.ResolveSession(ctx, token, false)
+	return row, err
 }
 
-func (s *Store) loadSession(ctx context.Context, token string, touch bool) (*models.Session, error) {
-	var row models.Session
-	err := s.conn(ctx).Where("token_hash = ?", HashToken(token)).Take(&row).Error
+// ResolveSession implements models.SessionService: the session row, its
+// user, firm, bank and roles in one statement (principalColumns), and the
+// last-seen write only when a minute has passed since the last one.
+func (s *Store) ResolveSession(ctx context.Context, token string, touch bool) (*models.Session, *models.Principal, error) {
+	hash := HashToken(token)
+	db := s.conn(ctx)
+	rows, err := db.Raw(`SELECT s.id, s.user_id, s.data, s.client_ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at, `+
+		s.principalColumns()+` FROM sessions s JOIN users u ON u.id = s.user_id`+principalJoins+
+		` WHERE s.token_hash = ?`, hash).Rows()
 	if err != nil {
-		if models.ErrorCode(translate(err, "session")) == models.CodeNotFound {
-			return nil, models.Unauthorized("session expired")
-		}
-		return nil, translate(err, "session")
+		return nil, nil, translate(err, "session")
+	}
+	row := models.Session{TokenHash: hash}
+	var pr principalRow
+	found := rows.Next()
+	if found {
+		err = rows.Scan(append([]any{&row.ID, &row.UserID, &row.Data, &row.ClientIP, &row.UserAgent, &row.CreatedAt, &row.LastSeenAt, &row.ExpiresAt},
+			pr.dest()...)...)
+	} else {
+		err = rows.Err()
+	}
+	rows.Close()
+	if err != nil {
+		return nil, nil, translate(err, "session")
+	}
+	if !found {
+		return nil, nil, models.Unauthorized("session expired")
 	}
 	now := s.now()
 	if now.After(row.ExpiresAt) || now.Sub(row.LastSeenAt) > models.SessionIdleTimeout {
-		s.conn(ctx).Delete(&models.Session{}, row.ID)
-		return nil, models.Unauthorized("session expired")
+		db.Delete(&models.Session{}, row.ID)
+		return nil, nil, models.Unauthorized("session expired")
 	}
 	if touch && now.Sub(row.LastSeenAt) > touchEvery {
 		row.LastSeenAt = now
-		if err := s.conn(ctx).Model(&models.Session{}).Where("id = ?", row.ID).
-			Update("last_seen_at", now).Error; err != nil {
-			return nil, translate(err, "session")
+		if err := db.Exec("UPDATE sessions SET last_seen_at = ? WHERE id = ?", now, row.ID).Error; err != nil {
+			return nil, nil, translate(err, "session")
 		}
 	}
-	return &row, nil
+	return &row, pr.principal(), nil
 }
 
 func (s *Store) SaveSessionData(ctx context.Context, token, data string) error {

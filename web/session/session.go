@@ -40,6 +40,14 @@ const (
 	ctxSession   = "portal.session"
 )
 
+// resolvedKey holds, in a loaded session's values, the principal read with
+// the row (resolved; nil for a disabled user), so the middleware needs no
+// second query. Not a string: Save never stores it.
+type (
+	resolvedKey struct{}
+	resolved    struct{ p *models.Principal }
+)
+
 // Store implements sessions.Store on models.SessionService.
 type Store struct {
 	name    string // the cookie's: CookieName, or SecureCookieName over TLS
@@ -94,11 +102,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	if err := securecookie.DecodeMulti(name, c.Value, &token, s.codecs...); err != nil {
 		return sess, nil // tampered, expired or signed with a retired key
 	}
-	load := s.svc.LoadSession
-	if r.Header.Get(BackgroundHeader) != "" {
-		load = s.svc.PeekSession
-	}
-	row, err := load(r.Context(), token)
+	row, p, err := s.svc.ResolveSession(r.Context(), token, r.Header.Get(BackgroundHeader) == "")
 	if err != nil {
 		if models.ErrorCode(err) == models.CodeUnauthorized {
 			return sess, nil
@@ -111,6 +115,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 		sess.Values[k] = v
 	}
 	sess.Values[keyUserID] = row.UserID
+	sess.Values[resolvedKey{}] = resolved{p}
 	sess.ID = token
 	sess.IsNew = false
 	return sess, nil
@@ -163,9 +168,11 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 }
 
 // Middleware loads the session and its principal into the request context
-// (models.PrincipalFrom). A session whose user is gone or disabled is
-// treated as signed out. fail answers a failure to load them (the
-// database down: 503); nil answers a bare 500.
+// (models.PrincipalFrom), both read in one statement (ResolveSession;
+// auth resolves the principal only for a session loaded without it). A
+// session whose user is gone or disabled is treated as signed out. fail
+// answers a failure to load them (the database down: 503); nil answers a
+// bare 500.
 func Middleware(store *Store, auth models.AuthService, log *slog.Logger, fail func(*gin.Context, error)) gin.HandlerFunc {
 	answer := func(c *gin.Context, what string, err error) {
 		if fail != nil {
@@ -184,7 +191,15 @@ func Middleware(store *Store, auth models.AuthService, log *slog.Logger, fail fu
 		}
 		c.Set(ctxSession, sess)
 		if uid, ok := sess.Values[keyUserID].(int64); ok && !sess.IsNew {
-			p, err := auth.Principal(c.Request.Context(), uid)
+			var p *models.Principal
+			if r, ok := sess.Values[resolvedKey{}].(resolved); ok {
+				p = r.p
+				if p == nil {
+					err = models.Unauthorized("not signed in")
+				}
+			} else {
+				p, err = auth.Principal(c.Request.Context(), uid)
+			}
 			switch {
 			case err == nil:
 				c.Request = c.Request.WithContext(models.WithPrincipal(c.Request.Context(), p))

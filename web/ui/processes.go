@@ -70,13 +70,7 @@ func (h *Handlers) showProcess(c *gin.Context) {
 func (h *Handlers) processPage(c *gin.Context, status int, compose threads.ComposeView) {
 	ctx := c.Request.Context()
 	id := c.Param("id")
-	d, err := h.svc.Processes.GetProcess(ctx, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	before := c.Query("before")
-	page, err := h.svc.Messages.ThreadPage(ctx, id, models.ThreadQuery{Before: before, MarkRead: true})
+	d, page, err := h.svc.Processes.ProcessPage(ctx, id, models.ThreadQuery{Before: c.Query("before"), MarkRead: true})
 	if err != nil {
 		h.fail(c, err)
 		return

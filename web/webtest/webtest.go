@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -28,6 +29,8 @@ import (
 type Server struct {
 	*httptest.Server
 	Store *store.Store
+	// queries counts the statements of the latest request (CountQueries).
+	queries atomic.Pointer[store.QueryCounter]
 }
 
 // New serves the portal with the demo world on dialect d.
@@ -66,6 +69,9 @@ type Options struct {
 	// TrustedProxies: X-Forwarded-For from these is believed, so a test can
 	// send requests "from" other client addresses (e.g. "127.0.0.1/32").
 	TrustedProxies []string
+	// CountQueries records the statements each request sends to the
+	// database; LastQueries gives those of the latest one.
+	CountQueries bool
 }
 
 // NewWith is New with options.
@@ -76,6 +82,11 @@ func NewWith(t testing.TB, d store.Dialect, o Options) *Server {
 	_, _ = rand.Read(totpKey)
 	if err := st.ConfigureTOTP(totpKey, o.SecondFactor); err != nil {
 		t.Fatal(err)
+	}
+	if o.CountQueries {
+		if err := st.CountQueries(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	svc := st.Services()
 	if o.Wrap != nil {
@@ -105,15 +116,28 @@ func NewWith(t testing.TB, d store.Dialect, o Options) *Server {
 		srv.Listener.Close()
 		t.Fatal(err)
 	}
+	s := &Server{Server: srv, Store: st}
 	srv.Config.Handler = h
+	if o.CountQueries {
+		srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c := &store.QueryCounter{}
+			s.queries.Store(c)
+			h.ServeHTTP(w, r.WithContext(store.WithQueryCounter(r.Context(), c)))
+		})
+	}
 	if o.TLS {
 		srv.StartTLS()
 	} else {
 		srv.Start()
 	}
 	t.Cleanup(srv.Close)
-	return &Server{Server: srv, Store: st}
+	return s
 }
+
+// LastQueries are the statements of the latest request (Options.CountQueries;
+// nil before any request). Read it once the response is read: the handler
+// has returned by then.
+func (s *Server) LastQueries() *store.QueryCounter { return s.queries.Load() }
 
 // Client is a browser-like client: it keeps cookies, does not follow
 // redirects (tests look at them), and sends same-origin headers.
