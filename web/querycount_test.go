@@ -27,9 +27,11 @@ var queriesPerRequest = []struct {
 	{"process page, staff", 5, 5},
 	{"staff reply queue", 4, 4},
 	{"staff reply queue refresh", 3, 3},
-	{"message API list", 3, 3},
-	{"message API post", 10, 10},
-	{"message API post, Idempotency-Key", 13, 13},
+	// The hot paths send their own prepared statements (counted too): on
+	// PostgreSQL the post is one statement after the token's.
+	{"message API list", 2, 2},
+	{"message API post", 5, 2},
+	{"message API post, Idempotency-Key", 8, 4},
 	{"message API post, replayed Idempotency-Key", 3, 3},
 	{"OBP customer messages, staff", 5, 5},
 	{"OBP my messages, customer", 4, 4},

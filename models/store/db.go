@@ -239,6 +239,9 @@ func (s *core) hotStmt(ctx context.Context, q string, args []any, traced bool) (
 	if fn := s.hot.trace.Load(); fn != nil && traced {
 		(*fn)(hs.text, args)
 	}
+	if c, ok := ctx.Value(queryCounterKey{}).(*QueryCounter); ok && c != nil && traced {
+		c.add(hs.text) // a test counting statements per request (querycount.go)
+	}
 	if t := txFrom(ctx); t != nil {
 		if tx, ok := t.tx.Statement.ConnPool.(*sql.Tx); ok {
 			ts := tx.StmtContext(ctx, hs.st)
