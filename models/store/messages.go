@@ -463,6 +463,13 @@ func (s *Store) ThreadPage(ctx context.Context, processUUID string, tq models.Th
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	return s.threadMessages(ctx, db, tp, tq, before, limit)
+}
+
+// threadMessages is the page of tp's thread before the cursor (the newest
+// without one), marked read when tq asks and it is the newest page; the
+// process page (ProcessPage) reads its thread with it too.
+func (s *Store) threadMessages(ctx context.Context, db *gorm.DB, tp *threadProcess, tq models.ThreadQuery, before string, limit int) (*models.ThreadMessages, error) {
 	out := &models.ThreadMessages{TotalCount: tp.MessageCount, LastReadSeq: tp.LastReadSeq, Messages: []models.Message{}}
 	if tp.MessageCount == 0 {
 		return out, nil

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -380,29 +379,9 @@ func (s *Store) ProcessPage(ctx context.Context, processUUID string, tq models.T
 		return nil, nil, translate(err, "history")
 	}
 
-	// The thread's page, as ThreadPage reads it.
-	out := &models.ThreadMessages{TotalCount: tp.MessageCount, LastReadSeq: tp.LastReadSeq, Messages: []models.Message{}}
-	if tp.MessageCount == 0 {
-		return d, out, nil
-	}
-	mq := db.Where("process_id = ?", tp.ID)
-	if tp.RefSeq != nil {
-		mq = mq.Where("seq < ?", *tp.RefSeq)
-	}
-	var msgs []models.Message
-	if err := mq.Order("seq DESC").Limit(limit).Find(&msgs).Error; err != nil {
-		return nil, nil, translate(err, "messages")
-	}
-	slices.Reverse(msgs)
-	if len(msgs) > 0 && msgs[0].Seq > 1 {
-		out.OlderCursor = msgs[0].UUID
-	}
-	utcMessages(msgs)
-	out.Messages = msgs
-	if tq.MarkRead && before == "" && len(msgs) > 0 {
-		if err := s.markShown(ctx, db, tp.ID, tp.LastReadSeq, msgs[len(msgs)-1]); err != nil {
-			return nil, nil, err
-		}
+	out, err := s.threadMessages(ctx, db, tp, tq, before, limit)
+	if err != nil {
+		return nil, nil, err
 	}
 	return d, out, nil
 }
