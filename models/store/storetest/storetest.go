@@ -58,25 +58,22 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 // when t ends.
 func Open(t testing.TB, d store.Dialect) *store.Store {
 	t.Helper()
-	dbURL := NewDatabase(t, d)
-	s, err := store.Open(dbURL, quietLogger())
-	if err != nil {
-		t.Fatalf("open %s: %v", d, err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate %s: %v", d, err)
-	}
-	return s
+	return open(t, d, false)
 }
 
 // OpenDemo is Open plus the demo world.
 func OpenDemo(t testing.TB, d store.Dialect) *store.Store {
 	t.Helper()
-	s := Open(t, d)
-	if _, err := s.SeedDemo(context.Background()); err != nil {
-		t.Fatalf("seed demo: %v", err)
+	return open(t, d, true)
+}
+
+func open(t testing.TB, d store.Dialect, demo bool) *store.Store {
+	t.Helper()
+	s, err := store.Open(fromTemplate(t, d, demo), quietLogger())
+	if err != nil {
+		t.Fatalf("open %s: %v", d, err)
 	}
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 
@@ -87,6 +84,13 @@ func NewDatabase(t testing.TB, d store.Dialect) string {
 	if d == store.SQLite {
 		return filepath.Join(t.TempDir(), "portal.db")
 	}
+	return newPostgres(t, "")
+}
+
+// newPostgres creates a database for t (a copy of template, or empty) and
+// drops it when t ends.
+func newPostgres(t testing.TB, template string) string {
+	t.Helper()
 	admin := PostgresURL(t)
 	name := "portal_test_" + randomSuffix()
 	db, err := sql.Open("pgx", admin)
@@ -95,7 +99,11 @@ func NewDatabase(t testing.TB, d store.Dialect) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	create := "CREATE DATABASE " + name
+	if template != "" {
+		create += " TEMPLATE " + template
+	}
+	if _, err := db.ExecContext(ctx, create); err != nil {
 		db.Close()
 		t.Fatalf("create test database: %v", err)
 	}
@@ -107,6 +115,10 @@ func NewDatabase(t testing.TB, d store.Dialect) string {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
+	return withDatabase(t, admin, name)
+}
+
+func withDatabase(t testing.TB, admin, name string) string {
 	u, err := url.Parse(admin)
 	if err != nil {
 		t.Fatal(err)
