@@ -107,6 +107,14 @@ func newPostgres(t testing.TB, template string) string {
 		db.Close()
 		t.Fatalf("create test database: %v", err)
 	}
+	// Tests do not assert PostgreSQL's durability: they need not wait for
+	// each COMMIT's WAL flush. Benchmarks keep it (they measure commits).
+	if _, bench := t.(*testing.B); !bench {
+		if _, err := db.ExecContext(ctx, "ALTER DATABASE "+name+" SET synchronous_commit = off"); err != nil {
+			db.Close()
+			t.Fatalf("configure test database: %v", err)
+		}
+	}
 	t.Cleanup(func() {
 		defer db.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
