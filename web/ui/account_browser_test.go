@@ -19,6 +19,7 @@ import (
 // queue's sender, as in the embedded default), its link, a new password,
 // signing in with it, and the account page listing the failed attempt.
 func TestBrowserForgotPasswordByMail(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	dir := t.TempDir()
 	sender := s.Store.NewMailSender(&portalmail.Dir{Path: dir, From: "Partner Portal <no-reply@bank.example>"},

@@ -85,6 +85,7 @@ func firmOf(t *testing.T, s *webtest.Server, number string) string {
 }
 
 func TestBrowserBrokerProcesses(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	p := page{t, webtest.Browser(t)}
 	porto := processOf(t, s, "BRK-POR-002")

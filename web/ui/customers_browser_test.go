@@ -31,6 +31,7 @@ const indicatorHidden = `getComputedStyle(document.querySelector('#compose .htmx
 const unreadBadge = `document.querySelector('header [data-testid="inbox-unread-count"]')`
 
 func TestBrowserMartaWritesMariaReads(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	setup := s.Client(t)
 	setup.Login(maria)
@@ -122,6 +123,7 @@ func TestBrowserMartaWritesMariaReads(t *testing.T) {
 }
 
 func TestBrowserEntitlementsAndTheRolePage(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	nunoTab := page{t, webtest.Browser(t)}
 	adminTab := page{t, webtest.Browser(t)}

@@ -16,6 +16,7 @@ import (
 // without JavaScript (a plain form), and the choice sticks across signing
 // out and in again.
 func TestBrowserLanguageSwitch(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	p := page{t, webtest.Browser(t)} // an English browser
 	lang := func() string {

@@ -36,9 +36,11 @@ var everyPage = []struct {
 // Every page, in both languages, on a 390 px phone and on a desktop: it
 // never scrolls sideways, and axe-core finds no accessibility violation.
 func TestBrowserEveryPage(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	for _, lang := range []string{"pt-PT", "en"} {
 		t.Run(lang, func(t *testing.T) {
+			t.Parallel()                     // a browser each, one server
 			p := page{t, webtest.Browser(t)} // an English browser
 			if lang == "pt-PT" {
 				p.do(chromedp.Navigate(s.URL+"/login"), chromedp.WaitVisible(`#email`),

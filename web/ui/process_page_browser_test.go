@@ -20,6 +20,7 @@ import (
 // is in view at once on a phone and on a desktop; the sections are tabs
 // that survive a reload; the counts follow new messages.
 func TestBrowserProcessPage(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	id, _ := quietProcess(t, s)
 	// 51 messages: more than a page (50), from both sides (the posting
@@ -99,6 +100,7 @@ func TestBrowserProcessPage(t *testing.T) {
 // A send that fails keeps the draft and says why; the next send goes
 // through and forgets it.
 func TestBrowserFailedSendKeepsTheDraft(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	id, _ := quietProcess(t, s)
 	p := page{t, webtest.Browser(t)}
@@ -145,6 +147,7 @@ func offline(on bool) chromedp.Action[chromedp.Void] {
 // signing in again, which says why, returns to the same process and puts
 // the typed message back in the form, unsent.
 func TestBrowserExpiredSessionKeepsTheDraft(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	id, _ := quietProcess(t, s)
 	p := page{t, webtest.Browser(t)}

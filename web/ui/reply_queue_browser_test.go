@@ -17,6 +17,7 @@ import (
 // at once when it shows again (besides every 30 seconds), with the new
 // thread first and the tabs' counts updated.
 func TestBrowserReplyQueueRefreshes(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	id, _ := quietProcess(t, s)
 	martaTab := page{t, webtest.Browser(t)}

@@ -21,6 +21,7 @@ import (
 // the time is up it links to the sign-in page, which says the session
 // expired and comes back to the page.
 func TestBrowserIdleWarning(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	timer := components.SessionTimer{Timeout: 10 * time.Second, Lead: 4 * time.Second}
 	s := webtest.NewWith(t, store.SQLite, webtest.Options{SessionTimer: timer})
 	id, _ := quietProcess(t, s)

@@ -195,6 +195,7 @@ func TestCascadeFragmentsAndNoScriptForm(t *testing.T) {
 // The cascade in a real browser: choosing a district lists its counties,
 // a county its parishes, and another district empties the parishes.
 func TestBrowserAddressCascade(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	tx := taxonomyOf(t, s)
 	p := page{t, webtest.Browser(t)}

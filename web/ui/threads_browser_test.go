@@ -25,6 +25,7 @@ func quietProcess(t *testing.T, s *webtest.Server) (uuid, number string) {
 }
 
 func TestBrowserThreadBrokerAndStaff(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	id, number := quietProcess(t, s)
 	anaTab := page{t, webtest.Browser(t)}

@@ -62,6 +62,7 @@ func (p page) signOut() {
 // the page, as for typing it into an app), signs out, and signs in again
 // with the password and a code, then with a recovery code.
 func TestBrowserTwoFactor(t *testing.T) {
+	t.Parallel() // each has its own server and browser
 	s := webtest.New(t, store.SQLite)
 	p := page{t, webtest.Browser(t)}
 
