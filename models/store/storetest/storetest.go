@@ -115,14 +115,7 @@ func newPostgres(t testing.TB, template string) string {
 			t.Fatalf("configure test database: %v", err)
 		}
 	}
-	t.Cleanup(func() {
-		defer db.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Logf("drop test database %s: %v", name, err)
-		}
-	})
+	t.Cleanup(func() { drop(db, name) })
 	return withDatabase(t, admin, name)
 }
 

@@ -149,10 +149,55 @@ func dropStaleTemplates(db *sql.DB) {
 	}
 }
 
-// Main runs the tests of a package that uses storetest and then removes
-// the templates it built: func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }.
+// Dropping a PostgreSQL database waits for a checkpoint (0.5-1 s). Under
+// Main a test does not wait for it: its database is dropped in the
+// background and Main waits for every drop before the process ends.
+var drops struct {
+	mu    sync.Mutex
+	queue chan func()
+	done  chan struct{}
+}
+
+// drop drops the database name with db (and closes db), in the background
+// under Main.
+func drop(db *sql.DB, name string) {
+	do := func() {
+		defer db.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			fmt.Fprintf(os.Stderr, "drop test database %s: %v\n", name, err)
+		}
+	}
+	drops.mu.Lock()
+	defer drops.mu.Unlock()
+	if drops.queue == nil {
+		do()
+		return
+	}
+	drops.queue <- do
+}
+
+// Main runs the tests of a package that uses storetest, drops their
+// databases and then the templates it built:
+//
+//	func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 func Main(m *testing.M) int {
+	drops.mu.Lock()
+	drops.queue, drops.done = make(chan func(), 1024), make(chan struct{})
+	drops.mu.Unlock()
+	go func() {
+		for do := range drops.queue {
+			do()
+		}
+		close(drops.done)
+	}()
 	code := m.Run()
+	drops.mu.Lock()
+	close(drops.queue)
+	drops.queue = nil
+	drops.mu.Unlock()
+	<-drops.done
 	DropTemplates()
 	return code
 }
