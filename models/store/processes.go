@@ -136,17 +136,26 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 	}
 	base = applySearch(base, f.Search)
 
-	// The total is counted up to a cap, so a bank-wide list costs the same
-	// whatever the size of the bank (design: no full-table count on a request).
 	page := &models.ProcessPage{}
-	// Ordered like the list, so the count walks the same index and stops at the cap.
-	capped := base.Session(&gorm.Session{}).Select("1").
-		Order("processes.last_action_at DESC, processes.process_number DESC").Limit(models.MaxProcessCount + 1)
-	if err := s.conn(ctx).Table("(?) AS matching", capped).Count(&page.Total).Error; err != nil {
-		return nil, translate(err, "processes")
-	}
-	if page.Total > models.MaxProcessCount {
-		page.Total, page.TotalCapped = models.MaxProcessCount, true
+	if f.Search == "" && f.LastActionFrom.IsZero() && f.LastActionTo.IsZero() {
+		// The common lists (all, or one status) read the maintained
+		// counters (process_counts): exact, whatever the size of the bank.
+		if page.Total, err = s.countedProcesses(ctx, f.StatusID); err != nil {
+			return nil, err
+		}
+	} else {
+		// A search or a date range is counted up to a cap, so it costs the
+		// same whatever the size of the bank (design: no full-table count on
+		// a request). Ordered like the list, so the count walks the same
+		// index and stops at the cap.
+		capped := base.Session(&gorm.Session{}).Select("1").
+			Order("processes.last_action_at DESC, processes.process_number DESC").Limit(models.MaxProcessCount + 1)
+		if err := s.conn(ctx).Table("(?) AS matching", capped).Count(&page.Total).Error; err != nil {
+			return nil, translate(err, "processes")
+		}
+		if page.Total > models.MaxProcessCount {
+			page.Total, page.TotalCapped = models.MaxProcessCount, true
+		}
 	}
 
 	q := base.Session(&gorm.Session{}).
@@ -202,6 +211,31 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 		}
 	}
 	return page, nil
+}
+
+// countedProcesses is the number of processes in the caller's scope, of
+// status (0: any), from process_counts: a broker's firm's rows (one per
+// status), the bank's rows with broker_id 0 for staff (one per status, not
+// one per firm).
+func (s *Store) countedProcesses(ctx context.Context, status int) (int64, error) {
+	p := models.PrincipalFrom(ctx)
+	q := s.conn(ctx).Table("process_counts")
+	switch {
+	case p.IsBroker() && p.FirmID != 0:
+		q = q.Where("broker_id = ?", p.FirmID)
+	case p.IsStaff():
+		q = q.Where("bank_id = ? AND broker_id = 0", p.BankID)
+	default: // unreachable: processScope refused the caller
+		return 0, models.Forbidden("processes are for brokers and bank staff")
+	}
+	if status != 0 {
+		q = q.Where("status_id = ?", status)
+	}
+	var n int64
+	if err := q.Select("COALESCE(SUM(n), 0)").Row().Scan(&n); err != nil {
+		return 0, translate(err, "processes")
+	}
+	return n, nil
 }
 
 func (s *Store) GetProcess(ctx context.Context, processUUID string) (*models.ProcessDetail, error) {
