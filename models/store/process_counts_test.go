@@ -152,6 +152,21 @@ func TestProcessCountsStayExact(t *testing.T) {
 			t.Fatalf("concurrent status change: %v", err)
 		}
 		checkProcessCounts(t, s, w, "after crossing status changes")
+
+		// A page past the end has no row to carry the total: it comes from
+		// the counters on their own.
+		first, err := s.ListProcesses(w.broker, models.ProcessFilter{StatusID: 5, Limit: 1})
+		storetest.Must(t, err, "first page")
+		if len(first.Items) != 1 || first.NextCursor == "" {
+			t.Fatalf("first page %+v", first)
+		}
+		storetest.Must(t, db.Exec("DELETE FROM processes WHERE broker_id = ? AND status_id = 5 AND uuid <> ?",
+			w.firms[0], first.Items[0].UUID).Error, "delete the rest")
+		past, err := s.ListProcesses(w.broker, models.ProcessFilter{StatusID: 5, Limit: 1, After: first.NextCursor})
+		storetest.Must(t, err, "page past the end")
+		if len(past.Items) != 0 || past.Total != 1 || past.TotalCapped {
+			t.Fatalf("page past the end: %d rows, total %d (capped %v), want none of 1", len(past.Items), past.Total, past.TotalCapped)
+		}
 	})
 }
 
