@@ -13,12 +13,14 @@ CREATE TABLE process_counts (
     broker_id  bigint NOT NULL,
     status_id  integer NOT NULL,
     n          bigint NOT NULL,
-    PRIMARY KEY (bank_id, broker_id, status_id)
+    PRIMARY KEY (bank_id, broker_id, status_id) INCLUDE (n)
 );
 -- n has no CHECK (n >= 0): PostgreSQL checks the row an upsert proposes
 -- before finding the conflict, and a decrement proposes a negative one.
--- A broker's list reads its firm's rows (whatever the bank).
-CREATE INDEX process_counts_broker_idx ON process_counts (broker_id, status_id);
+-- A broker's list reads its firm's rows (whatever the bank). Both indexes
+-- carry n: the counts are index-only scans (the rows change only when
+-- processes come, go or change status, so the visibility map stays set).
+CREATE INDEX process_counts_broker_idx ON process_counts (broker_id, status_id) INCLUDE (n);
 
 -- Inserts and deletes are counted per statement from the transition table
 -- (one upsert per statement, however many rows). The rows are upserted in
