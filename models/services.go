@@ -74,15 +74,16 @@ type ProcessSummary struct {
 	LastActionAt    time.Time
 }
 
-// MaxProcessCount caps the counted total of a process list.
+// MaxProcessCount caps the counted total of a process list with a search
+// or a last-action date range; the whole list and a status's are exact.
 const MaxProcessCount = 10_000
 
 // ProcessPage is one page of a process list. Cursors are opaque and empty
 // when there is no page in that direction.
 type ProcessPage struct {
 	Items       []ProcessSummary
-	Total       int64 // matching rows for this caller's scope, at most MaxProcessCount
-	TotalCapped bool  // there are more than MaxProcessCount
+	Total       int64 // matching rows for this caller's scope (at most MaxProcessCount when counted)
+	TotalCapped bool  // counted, and there are more than MaxProcessCount
 	NextCursor  string
 	PrevCursor  string
 }

@@ -39,7 +39,7 @@ type runOptions struct {
 	profile   string
 }
 
-var allPaths = []string{"list", "page", "queue", "msgs", "post", "obp"}
+var allPaths = []string{"list", "slist", "page", "queue", "msgs", "post", "obp"}
 
 // baselined are the paths measured against the minimal baseline too.
 var baselined = map[string]bool{"list": true, "msgs": true}
@@ -406,6 +406,12 @@ func newRequestsOver(path, base string, w *world, n int) requestFunc {
 		return func(c, k int) *http.Request {
 			r := get(base + "/processes")
 			r.AddCookie(who(c, k).cookie)
+			return r
+		}
+	case "slist": // the bank-wide list staff see: its total spans every firm
+		return func(c, k int) *http.Request {
+			r := get(base + "/processes")
+			r.AddCookie(w.staff.cookie)
 			return r
 		}
 	case "page":

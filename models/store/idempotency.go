@@ -5,10 +5,23 @@ import (
 	"errors"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"portal/models"
 )
+
+// claimKeySQL claims the caller's key, or reads it when it is taken, in one
+// statement (a replay is one statement, not a failed claim and a read). A
+// claimed row comes back with status_code 0; a taken one with its stored
+// answer, never 0: the answer is written before COMMIT, and a claim that
+// rolls back leaves nothing. The no-op DO UPDATE (rather than DO NOTHING)
+// is what makes RETURNING give the taken row; on PostgreSQL it waits for a
+// concurrent claimer's COMMIT and returns the row as committed (not as the
+// statement's snapshot saw it). Arguments: user, key, fingerprint, empty
+// body, time.
+const claimKeySQL = `INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, status_code, response_body, created_at)
+	VALUES (?, ?, ?, 0, ?, ?)
+	ON CONFLICT (user_id, idem_key) DO UPDATE SET idem_key = excluded.idem_key
+	RETURNING id, fingerprint, status_code, response_body, created_at`
 
 // Idempotent implements models.IdempotencyService.
 //
@@ -17,7 +30,9 @@ import (
 // created commit together or not at all. A concurrent call with the same
 // key blocks on the unique (user_id, idem_key) index (PostgreSQL) or on the
 // write lock (SQLite, immediate transactions) until the first commits, and
-// then replays it; if the first rolled back, it runs fn itself.
+// then replays it; if the first rolled back, it runs fn itself. A replay
+// rewrites its key row unchanged (the claim's no-op update): a retry is
+// rare, a second statement on every one is not needed.
 func (s *Store) Idempotent(ctx context.Context, key, fingerprint string,
 	fn func(ctx context.Context) (models.StoredResponse, error)) (models.StoredResponse, bool, error) {
 	p := models.PrincipalFrom(ctx)
@@ -38,12 +53,25 @@ func (s *Store) Idempotent(ctx context.Context, key, fingerprint string,
 		now := s.now()
 		// Two rounds at most: the second after removing an expired key.
 		for range 2 {
-			row := models.IdempotencyKey{UserID: p.UserID, Key: key, Fingerprint: fingerprint, ResponseBody: []byte{}, CreatedAt: now}
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-			if res.Error != nil {
-				return res.Error
+			var prev models.IdempotencyKey
+			rows, err := tx.Raw(claimKeySQL, p.UserID, key, fingerprint, []byte{}, now).Rows()
+			if err != nil {
+				return err
 			}
-			if res.RowsAffected == 1 {
+			found := rows.Next()
+			if found {
+				err = rows.Scan(&prev.ID, &prev.Fingerprint, &prev.StatusCode, &prev.ResponseBody, &prev.CreatedAt)
+			} else {
+				err = rows.Err()
+			}
+			rows.Close()
+			if err != nil {
+				return err
+			}
+			if !found {
+				return errors.New("idempotency key claim returned no row")
+			}
+			if prev.StatusCode == 0 { // the row is ours: run fn once
 				resp, err := fn(ctx) // ctx carries tx: fn's services join it
 				if err != nil {
 					return err
@@ -55,16 +83,8 @@ func (s *Store) Idempotent(ctx context.Context, key, fingerprint string,
 					resp.Body = []byte{}
 				}
 				out = resp
-				return tx.Model(&models.IdempotencyKey{}).Where("id = ?", row.ID).
+				return tx.Model(&models.IdempotencyKey{}).Where("id = ?", prev.ID).
 					Updates(map[string]any{"status_code": resp.Status, "response_body": resp.Body}).Error
-			}
-			var prev models.IdempotencyKey
-			err := tx.Where("user_id = ? AND idem_key = ?", p.UserID, key).Take(&prev).Error
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				continue // removed meanwhile: claim it again
-			}
-			if err != nil {
-				return err
 			}
 			if prev.CreatedAt.Before(now.Add(-models.IdempotencyWindow)) {
 				if err := tx.Where("id = ?", prev.ID).Delete(&models.IdempotencyKey{}).Error; err != nil {
@@ -74,9 +94,6 @@ func (s *Store) Idempotent(ctx context.Context, key, fingerprint string,
 			}
 			if prev.Fingerprint != fingerprint {
 				return models.Conflict(models.IdempotencyKeyName + " was already used for a different request.")
-			}
-			if prev.StatusCode == 0 {
-				return errors.New("idempotency key without a stored response")
 			}
 			out, replayed = models.StoredResponse{Status: prev.StatusCode, Body: prev.ResponseBody}, true
 			return nil

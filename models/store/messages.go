@@ -768,23 +768,39 @@ func (s *Store) ReplyQueueCounts(ctx context.Context, firmUID string) (*models.R
 	// The firm is the bank's (queueFirm): its threads are counted on its
 	// own indexes, the bank's on the bank's. Each count walks its index in
 	// the queue's order and stops past the cap, so it never reads a bank's
-	// whole history.
-	scope, arg := "bank_id = ?", p.BankID
-	if firmID != 0 {
-		scope, arg = "broker_id = ?", firmID
-	}
+	// whole history. The counts stay capped rather than maintained: a
+	// counter per last author kind would add a write (and a lock every
+	// post of the firm or bank waits for) to every post that flips the
+	// kind, which is most posts of a conversation.
 	limit := strconv.Itoa(models.MaxReplyQueueCount + 1)
-	count := func(kind string) string {
+	count := func(scope, kind string) string {
 		return "(SELECT COUNT(*) FROM (SELECT 1 FROM threads WHERE " + scope + kind +
 			" ORDER BY last_message_id DESC LIMIT " + limit + ") capped)"
 	}
 	out := &models.ReplyQueueCounts{}
-	err = db.Raw("SELECT "+count(" AND last_author_kind = ?")+" AS waiting, "+count(" AND last_author_kind = ?")+" AS answered, "+
-		count("")+" AS all_threads", arg, models.AuthorBroker, arg, models.AuthorBank, arg).Row().
-		Scan(&out.Waiting, &out.Answered, &out.All)
+	if firmID != 0 {
+		// A firm's kinds are filtered on its queue index's rows (no kind
+		// index per firm since 00010): all is its own short walk.
+		err = db.Raw("SELECT "+count("broker_id = ?", " AND last_author_kind = ?")+" AS waiting, "+
+			count("broker_id = ?", " AND last_author_kind = ?")+" AS answered, "+count("broker_id = ?", "")+" AS all_threads",
+			firmID, models.AuthorBroker, firmID, models.AuthorBank, firmID).Row().Scan(&out.Waiting, &out.Answered, &out.All)
+		if err != nil {
+			return nil, translate(err, "threads")
+		}
+		return out, nil
+	}
+	// The bank's: every thread's last author kind is broker, bank or ''
+	// (none yet), each counted on the bank's kind index, so all is their
+	// sum, capped alike (any count past the cap puts the sum past it): two
+	// walks and a probe of (nearly always) no entries instead of three walks.
+	var none int64
+	err = db.Raw("SELECT "+count("bank_id = ?", " AND last_author_kind = ?")+" AS waiting, "+
+		count("bank_id = ?", " AND last_author_kind = ?")+" AS answered, "+count("bank_id = ?", " AND last_author_kind = ?")+" AS unauthored",
+		p.BankID, models.AuthorBroker, p.BankID, models.AuthorBank, p.BankID, "").Row().Scan(&out.Waiting, &out.Answered, &none)
 	if err != nil {
 		return nil, translate(err, "threads")
 	}
+	out.All = min(out.Waiting+out.Answered+none, models.MaxReplyQueueCount+1)
 	return out, nil
 }
 

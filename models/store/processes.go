@@ -136,22 +136,36 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 	}
 	base = applySearch(base, f.Search)
 
-	// The total is counted up to a cap, so a bank-wide list costs the same
-	// whatever the size of the bank (design: no full-table count on a request).
 	page := &models.ProcessPage{}
-	// Ordered like the list, so the count walks the same index and stops at the cap.
-	capped := base.Session(&gorm.Session{}).Select("1").
-		Order("processes.last_action_at DESC, processes.process_number DESC").Limit(models.MaxProcessCount + 1)
-	if err := s.conn(ctx).Table("(?) AS matching", capped).Count(&page.Total).Error; err != nil {
-		return nil, translate(err, "processes")
-	}
-	if page.Total > models.MaxProcessCount {
-		page.Total, page.TotalCapped = models.MaxProcessCount, true
+	// The common lists (all, or one status) read the maintained counters
+	// (process_counts): exact, whatever the size of the bank, and in the
+	// page's own statement (a scalar subquery, evaluated once).
+	counted := f.Search == "" && f.LastActionFrom.IsZero() && f.LastActionTo.IsZero()
+	if !counted {
+		// A search or a date range is counted up to a cap, so it costs the
+		// same whatever the size of the bank (design: no full-table count on
+		// a request). Ordered like the list, so the count walks the same
+		// index and stops at the cap.
+		capped := base.Session(&gorm.Session{}).Select("1").
+			Order("processes.last_action_at DESC, processes.process_number DESC").Limit(models.MaxProcessCount + 1)
+		if err := s.conn(ctx).Table("(?) AS matching", capped).Count(&page.Total).Error; err != nil {
+			return nil, translate(err, "processes")
+		}
+		if page.Total > models.MaxProcessCount {
+			page.Total, page.TotalCapped = models.MaxProcessCount, true
+		}
 	}
 
-	q := base.Session(&gorm.Session{}).
-		Select(`processes.uuid, processes.process_number, processes.key_borrower_name, processes.loan_amount_cents,
-			processes.status_id, processes.created_at, processes.last_action_at, broker_firms.name AS firm_name`).
+	sel, selArgs := `processes.uuid, processes.process_number, processes.key_borrower_name, processes.loan_amount_cents,
+			processes.status_id, processes.created_at, processes.last_action_at, broker_firms.name AS firm_name`, []any(nil)
+	if counted {
+		countSQL, countArgs, err := processCountSQL(ctx, f.StatusID)
+		if err != nil {
+			return nil, err
+		}
+		sel, selArgs = sel+", ("+countSQL+") AS total", countArgs
+	}
+	q := base.Session(&gorm.Session{}).Select(sel, selArgs...).
 		Joins("JOIN broker_firms ON broker_firms.id = processes.broker_id").
 		Limit(f.Limit + 1)
 	switch {
@@ -165,9 +179,30 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 	} else {
 		q = q.Order("processes.last_action_at DESC, processes.process_number DESC")
 	}
-	var rows []models.ProcessSummary
-	if err := q.Scan(&rows).Error; err != nil {
+	var counts []struct {
+		models.ProcessSummary
+		Total int64
+	}
+	if err := q.Scan(&counts).Error; err != nil {
 		return nil, translate(err, "processes")
+	}
+	rows := make([]models.ProcessSummary, len(counts))
+	for i, c := range counts {
+		rows[i] = c.ProcessSummary
+	}
+	switch {
+	case counted && len(counts) > 0:
+		page.Total = counts[0].Total
+	case counted:
+		// No row to carry the total (an empty list, or a cursor past its
+		// end): the counters on their own.
+		countSQL, countArgs, err := processCountSQL(ctx, f.StatusID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.conn(ctx).Raw(countSQL, countArgs...).Row().Scan(&page.Total); err != nil {
+			return nil, translate(err, "processes")
+		}
 	}
 	more := len(rows) > f.Limit
 	if more {
@@ -202,6 +237,27 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 		}
 	}
 	return page, nil
+}
+
+// processCountSQL is the number of processes in the caller's scope, of
+// status (0: any), from process_counts: a broker's firm's rows (one per
+// status), the bank's rows with broker_id 0 for staff (one per status, not
+// one per firm).
+func processCountSQL(ctx context.Context, status int) (string, []any, error) {
+	p := models.PrincipalFrom(ctx)
+	q, args := "SELECT COALESCE(SUM(n), 0) FROM process_counts WHERE ", []any{}
+	switch {
+	case p.IsBroker() && p.FirmID != 0:
+		q, args = q+"broker_id = ?", append(args, p.FirmID)
+	case p.IsStaff():
+		q, args = q+"bank_id = ? AND broker_id = 0", append(args, p.BankID)
+	default: // unreachable: processScope refused the caller
+		return "", nil, models.Forbidden("processes are for brokers and bank staff")
+	}
+	if status != 0 {
+		q, args = q+" AND status_id = ?", append(args, status)
+	}
+	return q, args, nil
 }
 
 func (s *Store) GetProcess(ctx context.Context, processUUID string) (*models.ProcessDetail, error) {
