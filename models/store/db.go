@@ -358,24 +358,53 @@ func (s *core) groupWrite(ctx context.Context, fn func(ctx context.Context) erro
 	return <-it.done // sent above, or by the leader that took it before us
 }
 
-// runGroup runs items in one transaction, each in a savepoint.
+// errGroupItem rolls back a group run without savepoints: an item failed.
+var errGroupItem = errors.New("store: a group item failed")
+
+// runGroup runs items in one transaction. First without savepoints: a
+// savepoint makes SQLite copy every page an item changes first into a
+// sub-journal, a write per page that costs more than the item's own
+// statements' parsing. Items do not fail but for a fault (a post refused
+// by its limit or not found is no error), so when one does the
+// transaction is rolled back and the group run again with a savepoint per
+// item, which keeps one item's failure from the others. A group of one
+// needs no savepoint either way: its error is its own.
 func (s *core) runGroup(items []*groupItem) error {
+	err := s.runGroupTx(items, s.groupSavepoints)
+	if errors.Is(err, errGroupItem) {
+		err = s.runGroupTx(items, true)
+	}
+	return err
+}
+
+// runGroupTx runs items in one transaction, each in a savepoint when
+// isolated; otherwise an item's error rolls the whole transaction back
+// (errGroupItem, or the item's own error in a group of one).
+func (s *core) runGroupTx(items []*groupItem, isolated bool) error {
 	return s.db.WithContext(context.Background()).Transaction(func(tx *gorm.DB) error {
 		st := &txState{tx: tx}
 		for _, g := range items {
-			if err := tx.Exec("SAVEPOINT group_item").Error; err != nil {
-				return err
-			}
-			st.pending = nil
-			if g.err = g.fn(context.WithValue(g.ctx, txKey{}, st)); g.err != nil {
-				if err := tx.Exec("ROLLBACK TO group_item").Error; err != nil {
+			g.pending = nil
+			if isolated {
+				if err := tx.Exec("SAVEPOINT group_item").Error; err != nil {
 					return err
 				}
-			} else {
-				g.pending = st.pending
 			}
-			if err := tx.Exec("RELEASE group_item").Error; err != nil {
+			st.pending = nil
+			if g.err = g.fn(context.WithValue(g.ctx, txKey{}, st)); g.err == nil {
+				g.pending = st.pending
+			} else if !isolated {
+				if len(items) == 1 {
+					return g.err // rolled back: the caller's own answer
+				}
+				return errGroupItem
+			} else if err := tx.Exec("ROLLBACK TO group_item").Error; err != nil {
 				return err
+			}
+			if isolated {
+				if err := tx.Exec("RELEASE group_item").Error; err != nil {
+					return err
+				}
 			}
 		}
 		return nil
