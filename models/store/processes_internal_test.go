@@ -120,3 +120,60 @@ func TestListItemsSQLIsGORMs(t *testing.T) {
 		t.Error("anonymous list built")
 	}
 }
+
+// The hand-written unread counts query is the one GORM built: text and
+// arguments, for both scopes and one to many processes, on both dialects.
+func TestUnreadSQLIsGORMs(t *testing.T) {
+	dialectors := map[Dialect]gorm.Dialector{
+		Postgres: postgres.New(postgres.Config{DSN: "host=127.0.0.1 dbname=none"}),
+		SQLite:   sqlite.Open("file::memory:"),
+	}
+	broker := models.WithPrincipal(context.Background(), &models.Principal{Kind: models.KindBroker, FirmID: 7, UserID: 11})
+	staff := models.WithPrincipal(context.Background(), &models.Principal{Kind: models.KindStaff, BankID: 3, UserID: 12})
+	for d, dialector := range dialectors {
+		db, err := gorm.Open(dialector, &gorm.Config{DryRun: true, DisableAutomaticPing: true, Logger: logger.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &Store{core: &core{db: db, dialect: d}}
+		for _, who := range []context.Context{broker, staff} {
+			for _, n := range []int{1, 2, 20, 100} {
+				ids := make([]string, n)
+				for i := range ids {
+					ids[i] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+				}
+				q, err := processScope(who, db.Table("processes"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var rows []struct {
+					UUID string
+					N    int
+				}
+				st := q.Select("processes.uuid AS uuid, threads.message_count - COALESCE(thread_reads.last_read_seq, 0) AS n").
+					Joins("JOIN threads ON threads.process_id = processes.id").
+					Joins("LEFT JOIN thread_reads ON thread_reads.process_id = processes.id AND thread_reads.user_id = ?", models.PrincipalFrom(who).UserID).
+					Where("processes.uuid IN ?", ids).
+					Where("threads.message_count > COALESCE(thread_reads.last_read_seq, 0)").
+					Find(&rows).Statement
+				if st.Error != nil {
+					t.Fatal(st.Error)
+				}
+				scope, arg, err := processScopeCond(who)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, args := s.unreadSQL(models.PrincipalFrom(who).UserID, scope, arg, ids)
+				if d == Postgres {
+					got = pgPlaceholders(got)
+				}
+				if got != st.SQL.String() {
+					t.Fatalf("%s:\n got %q\nwant %q", d, got, st.SQL.String())
+				}
+				if fmt.Sprintf("%#v", args) != fmt.Sprintf("%#v", st.Vars) {
+					t.Fatalf("%s: args %#v, want %#v", d, args, st.Vars)
+				}
+			}
+		}
+	}
+}
