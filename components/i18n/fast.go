@@ -3,6 +3,7 @@ package i18n
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 )
@@ -27,6 +28,9 @@ type segment struct {
 type compiled struct {
 	forms map[string][]segment // by CLDR form name ("one", "other", …)
 	slow  bool
+	// counted remembers the plural form of small counts (int -> string):
+	// the probe costs a language match per call.
+	counted sync.Map
 }
 
 var (
@@ -164,6 +168,9 @@ func isIdent(s string) bool {
 	return true
 }
 
+// maxCounted bounds the counts whose plural form is remembered.
+const maxCounted = 1024
+
 // probeData is any non-nil template data: it spares go-i18n building a
 // map for the probe's texts, which have no placeholders.
 var probeData = struct{}{}
@@ -186,7 +193,14 @@ func fastLocalize(l Lang, key string, count any, args []map[string]any) (string,
 		return "", false
 	}
 	form := "other"
-	if count != nil {
+	if n, small := count.(int); small && n >= 0 && n < maxCounted {
+		if f, ok := c.counted.Load(n); ok {
+			form = f.(string)
+		} else {
+			form = pluralForm(l, key, count)
+			c.counted.Store(n, form)
+		}
+	} else if count != nil {
 		form = pluralForm(l, key, count)
 	}
 	segs, ok := c.forms[form]
