@@ -33,12 +33,15 @@ const (
 // Langs are the languages, the default first.
 var Langs = []Lang{PT, EN}
 
+// ptTag is parsed once: Tag is asked on every formatted number.
+var ptTag = language.MustParse(string(PT))
+
 // Tag is the language's BCP 47 tag.
 func (l Lang) Tag() language.Tag {
 	if l == EN {
 		return language.English
 	}
-	return language.MustParse(string(PT))
+	return ptTag
 }
 
 // HTML is the value of <html lang>.
@@ -106,17 +109,22 @@ var (
 func load() {
 	bundle = goi18n.NewBundle(PT.Tag())
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	var msgFiles []*goi18n.MessageFile
 	loadErr = fs.WalkDir(files, "locales", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		_, err = bundle.LoadMessageFileFS(files, path)
+		f, err := bundle.LoadMessageFileFS(files, path)
+		if f != nil {
+			msgFiles = append(msgFiles, f)
+		}
 		return err
 	})
 	localizers = map[Lang]*goi18n.Localizer{}
 	for _, l := range Langs {
 		localizers[l] = goi18n.NewLocalizer(bundle, string(l))
 	}
+	buildFast(msgFiles)
 }
 
 // Err reports a catalogue that did not load (the start-up check).
@@ -137,8 +145,8 @@ func N(ctx context.Context, key string, count int, args ...map[string]any) strin
 	return localize(From(ctx), key, count, args)
 }
 
-// plain caches the texts that take no arguments, by language and key: most
-// of a page's strings, looked up on every render.
+// plain caches the texts without arguments of keys the catalogue does not
+// have (they render as the key); the catalogue's own are in plainTexts.
 var plain sync.Map // plainKey -> string
 
 type plainKey struct {
@@ -150,11 +158,17 @@ func localize(l Lang, key string, count any, args []map[string]any) string {
 	loadOnce.Do(load)
 	l = l.orDefault()
 	if count == nil && len(args) == 0 {
+		if s, ok := plainTexts[l][key]; ok {
+			return s
+		}
 		if s, ok := plain.Load(plainKey{l, key}); ok {
 			return s.(string)
 		}
 		s := localizeData(l, key, nil, nil)
 		plain.Store(plainKey{l, key}, s)
+		return s
+	}
+	if s, ok := fastLocalize(l, key, count, args); ok {
 		return s
 	}
 	return localizeData(l, key, count, args)

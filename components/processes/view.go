@@ -90,6 +90,24 @@ func Heading(ctx context.Context, number int64) string {
 	return i18n.T(ctx, "processes.heading", map[string]any{"Number": number})
 }
 
+// columns are the list's column headings, looked up once per page: every
+// row repeats them (data-label, for the stacked layout on small screens).
+type columns struct {
+	Number, Borrower, Firm, Amount, Status, LastAction, Unread string
+}
+
+func columnLabels(ctx context.Context) columns {
+	return columns{
+		Number:     i18n.T(ctx, "processes.col_number"),
+		Borrower:   i18n.T(ctx, "processes.col_borrower"),
+		Firm:       i18n.T(ctx, "processes.col_firm"),
+		Amount:     i18n.T(ctx, "processes.col_amount"),
+		Status:     i18n.T(ctx, "processes.col_status"),
+		LastAction: i18n.T(ctx, "processes.col_last_action"),
+		Unread:     i18n.T(ctx, "processes.col_unread"),
+	}
+}
+
 // count is the list's total: "12 processes", or a lower bound when the
 // service stopped counting.
 func count(ctx context.Context, r *models.ProcessPage) string {

@@ -36,6 +36,22 @@ const (
 // RefreshEvery is how often the page refreshes its list (the htmx trigger).
 const RefreshEvery = "every 30s"
 
+// columns are the queue's column headings, looked up once per page: every
+// row repeats them (data-label, for the stacked layout on small screens).
+type columns struct {
+	Process, Firm, LastMessage, Waited, Messages string
+}
+
+func columnLabels(ctx context.Context) columns {
+	return columns{
+		Process:     i18n.T(ctx, "replyqueue.col_process"),
+		Firm:        i18n.T(ctx, "replyqueue.firm"),
+		LastMessage: i18n.T(ctx, "replyqueue.col_last_message"),
+		Waited:      i18n.T(ctx, "replyqueue.col_waited"),
+		Messages:    i18n.T(ctx, "replyqueue.col_messages"),
+	}
+}
+
 type tab struct {
 	Kind  models.ReplyQueueFilterKind
 	Label string

@@ -148,7 +148,8 @@ func translate(err error, what string) error {
 	return models.Internal(err)
 }
 
-// Hot paths (posting, the message API list) bypass GORM's statement
+// Hot paths (posting, the message API list, the process list's page and
+// unread counts, the session lookup of every request) bypass GORM's statement
 // builder, callbacks and logger: their SQL is written once, prepared once
 // per pooled connection (database/sql's *sql.Stmt) and scanned straight
 // into the caller's variables. Elsewhere, read with Find/Take, not GORM's
