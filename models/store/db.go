@@ -232,15 +232,15 @@ func (s *core) stmt(ctx context.Context, q string) (hotStmt, error) {
 // hotStmt is q prepared for ctx: on the enclosing transaction's connection
 // when there is one (release closes that per-transaction handle), else on
 // the pool.
-func (s *core) hotStmt(ctx context.Context, q string, args []any, traced bool) (st *sql.Stmt, release func(), err error) {
+func (s *core) hotStmt(ctx context.Context, q string, args []any) (st *sql.Stmt, release func(), err error) {
 	hs, err := s.stmt(ctx, q)
 	if err != nil {
 		return nil, nil, err
 	}
-	if fn := s.hot.trace.Load(); fn != nil && traced {
+	if fn := s.hot.trace.Load(); fn != nil {
 		(*fn)(hs.text, args)
 	}
-	if c, ok := ctx.Value(queryCounterKey{}).(*QueryCounter); ok && c != nil && traced {
+	if c, ok := ctx.Value(queryCounterKey{}).(*QueryCounter); ok && c != nil {
 		c.add(hs.text) // a test counting statements per request (querycount.go)
 	}
 	if t := txFrom(ctx); t != nil {
@@ -256,7 +256,7 @@ func (s *core) hotStmt(ctx context.Context, q string, args []any, traced bool) (
 // hotQuery runs the prepared q with args in ctx's transaction or on the
 // pool; the caller closes the rows and then calls done.
 func (s *core) hotQuery(ctx context.Context, q string, args ...any) (rows *sql.Rows, done func(), err error) {
-	st, release, err := s.hotStmt(ctx, q, args, true)
+	st, release, err := s.hotStmt(ctx, q, args)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -268,10 +268,9 @@ func (s *core) hotQuery(ctx context.Context, q string, args ...any) (rows *sql.R
 	return rows, release, nil
 }
 
-// hotExec runs the prepared q with args in ctx's transaction or on the pool
-// (not traced: GORM's Exec is not either).
+// hotExec runs the prepared q with args in ctx's transaction or on the pool.
 func (s *core) hotExec(ctx context.Context, q string, args ...any) error {
-	st, release, err := s.hotStmt(ctx, q, args, false)
+	st, release, err := s.hotStmt(ctx, q, args)
 	if err != nil {
 		return err
 	}

@@ -176,8 +176,13 @@ FROM p LEFT JOIN t ON true`
 // holds the database's write lock from its BEGIN IMMEDIATE (so the count
 // read first is still the thread's when the message is written).
 const (
-	postSQLiteLookup = `SELECT p.id, p.bank_id, p.broker_id, COALESCE(t.message_count, 0)
-	FROM processes p LEFT JOIN threads t ON t.process_id = p.id WHERE p.uuid = ? AND p.%s = ?`
+	// The process, its thread's count and whether the author is at the
+	// posting limit (limited: the MessageRateLimit-th newest post of theirs
+	// is in the window; its time, for Retry-After, is read only then).
+	postSQLiteLookup = `SELECT p.id, p.bank_id, p.broker_id, COALESCE(t.message_count, 0),
+		EXISTS (SELECT 1 FROM messages WHERE author_user_id = ? AND created_at > ?
+			ORDER BY created_at DESC LIMIT 1 OFFSET %[2]d) AS limited
+	FROM processes p LEFT JOIN threads t ON t.process_id = p.id WHERE p.uuid = ? AND p.%[1]s = ?`
 	postSQLiteRate = `SELECT created_at FROM messages WHERE author_user_id = ? AND created_at > ?
 	ORDER BY created_at DESC LIMIT 1 OFFSET %d`
 	postSQLiteMessage = `INSERT INTO messages (uuid, process_id, seq, author_user_id, author_kind, author_name, author_username, subject, text, created_at)
@@ -310,24 +315,29 @@ func (s *Store) postPostgres(ctx context.Context, col string, scopeID int64, pro
 func (s *Store) postSQLite(ctx context.Context, col string, scopeID int64, processUUID string, msg *models.Message,
 	parts [4]string, row *postRow) (bool, error) {
 	var count int64
-	rows, done, err := s.hotQuery(ctx, fmt.Sprintf(postSQLiteLookup, col), processUUID, scopeID)
-	if err != nil {
-		return false, err
-	}
-	if ok, err := scanOne(rows, done, &row.processID, &row.bankID, &row.brokerID, &count); !ok || err != nil {
-		return false, err
-	}
 	now := msg.CreatedAt
-	rows, done, err = s.hotQuery(ctx, fmt.Sprintf(postSQLiteRate, models.MessageRateLimit-1), msg.AuthorUserID, now.Add(-models.MessageRateWindow))
+	rows, done, err := s.hotQuery(ctx, fmt.Sprintf(postSQLiteLookup, col, models.MessageRateLimit-1),
+		msg.AuthorUserID, now.Add(-models.MessageRateWindow), processUUID, scopeID)
 	if err != nil {
 		return false, err
 	}
-	var at time.Time
-	if limited, err := scanOne(rows, done, &at); err != nil {
+	var limited bool
+	if ok, err := scanOne(rows, done, &row.processID, &row.bankID, &row.brokerID, &count, &limited); !ok || err != nil {
 		return false, err
-	} else if limited {
-		row.rateAt = sql.NullTime{Time: at, Valid: true}
-		return true, nil
+	}
+	if limited {
+		rows, done, err = s.hotQuery(ctx, fmt.Sprintf(postSQLiteRate, models.MessageRateLimit-1), msg.AuthorUserID, now.Add(-models.MessageRateWindow))
+		if err != nil {
+			return false, err
+		}
+		var at time.Time
+		if found, err := scanOne(rows, done, &at); err != nil {
+			return false, err
+		} else if found {
+			row.rateAt = sql.NullTime{Time: at, Valid: true}
+			return true, nil // over the limit: nothing written
+		}
+		// The window moved on between the two reads: under the limit now.
 	}
 	seq := count + 1
 	var id int64
