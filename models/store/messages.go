@@ -195,10 +195,13 @@ const (
 		last_author_kind = excluded.last_author_kind, last_author_name = excluded.last_author_name,
 		last_excerpt = excluded.last_excerpt`
 	postSQLiteProcess = `UPDATE processes SET last_action_at = ? WHERE id = ? AND last_action_at < ?`
-	postSQLiteAudit   = `INSERT INTO audit_events (created_at, actor_user_id, action, subject, client_ip, outcome, detail)
-	VALUES (?, ?, ?, ?, '', 'ok', ?)`
-	postSQLiteOutbox = `INSERT INTO outbox_events (kind, bank_id, subject_uuid, payload, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`
+	postSQLiteOutbox  = `INSERT INTO outbox_events (kind, bank_id, subject_uuid, payload, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`
 )
+
+// auditOKSQL writes an audit row of a successful action by a user, as a
+// hot statement (both dialects): the SQLite post and audited reads.
+const auditOKSQL = `INSERT INTO audit_events (created_at, actor_user_id, action, subject, client_ip, outcome, detail)
+	VALUES (?, ?, ?, ?, '', 'ok', ?)`
 
 // scanOne scans the single row of rows (false when there is none).
 func scanOne(rows *sql.Rows, done func(), dest ...any) (bool, error) {
@@ -359,7 +362,7 @@ func (s *Store) postSQLite(ctx context.Context, col string, scopeID int64, proce
 	if err := s.hotExec(ctx, postSQLiteProcess, now, row.processID, now); err != nil {
 		return false, err
 	}
-	if err := s.hotExec(ctx, postSQLiteAudit, now, msg.AuthorUserID, models.AuditMessagePosted, processUUID, "message "+msg.UUID); err != nil {
+	if err := s.hotExec(ctx, auditOKSQL, now, msg.AuthorUserID, models.AuditMessagePosted, processUUID, "message "+msg.UUID); err != nil {
 		return false, err
 	}
 	payload := parts[0] + strconv.FormatInt(row.bankID, 10) + parts[1] + strconv.FormatInt(row.brokerID, 10) +
