@@ -138,21 +138,9 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 	if err != nil {
 		return nil, err
 	}
-	base, err := processScope(ctx, s.conn(ctx).Table("processes"))
-	if err != nil {
+	if _, _, err := processScopeCond(ctx); err != nil {
 		return nil, err
 	}
-	if f.StatusID != 0 {
-		base = base.Where("processes.status_id = ?", f.StatusID)
-	}
-	if !f.LastActionFrom.IsZero() {
-		base = base.Where("processes.last_action_at >= ?", f.LastActionFrom.UTC())
-	}
-	if !f.LastActionTo.IsZero() {
-		base = base.Where("processes.last_action_at < ?", f.LastActionTo.UTC())
-	}
-	base = applySearch(base, f.Search)
-
 	page := &models.ProcessPage{}
 	// The common lists (all, or one status) read the maintained counters
 	// (process_counts): exact, whatever the size of the bank, and in the
@@ -163,7 +151,20 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 		// same whatever the size of the bank (design: no full-table count on
 		// a request). Ordered like the list, so the count walks the same
 		// index and stops at the cap.
-		capped := base.Session(&gorm.Session{}).Select("1").
+		base, err := processScope(ctx, s.conn(ctx).Table("processes"))
+		if err != nil {
+			return nil, err
+		}
+		if f.StatusID != 0 {
+			base = base.Where("processes.status_id = ?", f.StatusID)
+		}
+		if !f.LastActionFrom.IsZero() {
+			base = base.Where("processes.last_action_at >= ?", f.LastActionFrom.UTC())
+		}
+		if !f.LastActionTo.IsZero() {
+			base = base.Where("processes.last_action_at < ?", f.LastActionTo.UTC())
+		}
+		capped := applySearch(base, f.Search).Select("1").
 			Order("processes.last_action_at DESC, processes.process_number DESC").Limit(models.MaxProcessCount + 1)
 		if err := s.conn(ctx).Table("(?) AS matching", capped).Count(&page.Total).Error; err != nil {
 			return nil, translate(err, "processes")
