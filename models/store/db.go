@@ -161,7 +161,7 @@ func translate(err error, what string) error {
 type hotStmts struct {
 	mu sync.RWMutex
 	m  map[string]hotStmt
-	// trace, when set, hears every hot query (tests: storetest.RecordSQL).
+	// trace, when set, hears every hot statement (storetest.RecordSQL, the loadtest recorder).
 	trace atomic.Pointer[func(sql string, vars []any)]
 }
 
@@ -171,8 +171,9 @@ type hotStmt struct {
 	text string
 }
 
-// OnHotSQL makes fn hear the SQL and arguments of every query the hot paths
-// send without GORM (as GORM's query callbacks hear the others); nil stops.
+// OnHotSQL makes fn hear the SQL and arguments of every statement (query
+// or write) the hot paths send without GORM, as GORM's callbacks hear the
+// others; nil stops.
 func (s *core) OnHotSQL(fn func(sql string, vars []any)) {
 	if fn == nil {
 		s.hot.trace.Store(nil)
