@@ -153,7 +153,21 @@ type ProcessStatusChange struct {
 	ToStatus    int
 	ActorUserID *int64
 	ActorName   string
+	ActorKind   AuthorKind // bank or broker ("" on rows older than the column)
+	ReasonID    *int       // proposal-reject-reasons / proposal-cancel-reasons
 	Comment     string
+	CreatedAt   time.Time
+}
+
+// ProcessEvent is an edit in a process timeline (TimelineEntry.What).
+type ProcessEvent struct {
+	ID          int64
+	ProcessID   int64
+	What        string
+	Subject     string
+	ActorUserID *int64
+	ActorName   string
+	ActorKind   AuthorKind
 	CreatedAt   time.Time
 }
 
@@ -163,17 +177,37 @@ const (
 )
 
 type Borrower struct {
-	ID                            int64
-	UUID                          string `gorm:"column:uuid"`
-	ProcessID                     int64
-	BorrowerTypeID                int
-	KeyBorrowerRelationID         *int
-	Name                          string
-	BirthDate                     string // YYYY-MM-DD, "" when unknown
-	TaxID                         string
-	Mobile                        string
-	Email                         string
-	GenderID                      *int
+	ID                    int64
+	UUID                  string `gorm:"column:uuid"`
+	ProcessID             int64
+	BorrowerTypeID        int
+	KeyBorrowerRelationID *int
+	Name                  string
+	BirthDate             string // YYYY-MM-DD, "" when unknown
+	TaxID                 string
+	Mobile                string
+	Email                 string
+	GenderID              *int
+	// Identification and civil data (taxonomy references: identification-
+	// documents, countries, marital-statuses, matrimonial-regimes,
+	// residence-types).
+	IDDocumentTypeID    *int   `gorm:"column:id_document_type_id"`
+	IDDocumentNumber    string `gorm:"column:id_document_number"`
+	IDDocumentExpiry    string `gorm:"column:id_document_expiry"` // YYYY-MM-DD
+	NationalityID       *int
+	MaritalStatusID     *int
+	MatrimonialRegimeID *int
+	ResidenceTypeID     *int
+	Address             string
+	ZipCode             string
+	ZipCodeLocal        string
+	// Professional data (professions, employment-situations,
+	// employment-contract-types).
+	ProfessionID                  *int
+	EmploymentSituationID         *int
+	EmploymentContractTypeID      *int
+	EmployerName                  string
+	EmployedSince                 string // YYYY-MM-DD
 	IncomeWagesPensionsCents      int64
 	IncomeGreenReceiptsCents      int64
 	IncomeRentsCents              int64

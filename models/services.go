@@ -60,6 +60,8 @@ type ProcessFilter struct {
 	// inclusive, to exclusive; zero means unbounded.
 	LastActionFrom time.Time
 	LastActionTo   time.Time
+	// FirmUUID, for staff: only this broker firm's processes ("" any).
+	FirmUUID string
 }
 
 // ProcessSummary is one row of a process list.
@@ -95,6 +97,9 @@ type ProcessDetail struct {
 	Borrowers []Borrower // key borrower first
 	Property  *Property
 	History   []ProcessStatusChange // oldest first
+	// Timeline is the status changes, edits and messages, oldest first
+	// (ProcessPage fills it; GetProcess leaves it nil).
+	Timeline []TimelineEntry
 }
 
 // ProcessService reads processes within the caller's scope: brokers see
@@ -144,6 +149,7 @@ type Services struct {
 	Auth      AuthService
 	Sessions  SessionService
 	Processes ProcessService
+	Work      ProcessWorkService // creating, editing and deciding processes (processwork.go)
 	Users     UserService
 	Health    HealthService
 
