@@ -157,6 +157,14 @@ func seedBulk(tb testing.TB, s *store.Store, firms, perFirm int) *bulkWorld {
 	return w
 }
 
+// firmUUID is the public id of the world's i-th firm.
+func (w *bulkWorld) firmUUID(tb testing.TB, i int) string {
+	tb.Helper()
+	var id string
+	storetest.Must(tb, w.s.DB().Raw("SELECT uuid FROM broker_firms WHERE id = ?", w.firms[i]).Scan(&id).Error, "firm uuid")
+	return id
+}
+
 // settle brings a PostgreSQL world to the steady state autovacuum keeps a
 // live database in (visibility map set, so counts can be index-only scans).
 // Freshly loaded tables lack it; the plan test checks that harder case.

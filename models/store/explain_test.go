@@ -60,6 +60,13 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"staff first page", 1, listing(w.staff, models.ProcessFilter{})},
 		{"staff page after a cursor", 1, listing(w.staff, models.ProcessFilter{After: after})},
 		{"staff status filter", 1, listing(w.staff, models.ProcessFilter{StatusID: models.StatusInAnalysis})},
+		{"staff firm filter", 1, listing(w.staff, models.ProcessFilter{FirmUUID: w.firmUUID(t, 1)})},
+		{"staff firm filter by status", 1, listing(w.staff, models.ProcessFilter{FirmUUID: w.firmUUID(t, 1), StatusID: models.StatusInAnalysis})},
+		{"staff firm name search", 2, listing(w.staff, models.ProcessFilter{FirmUUID: w.firmUUID(t, 1), Search: "zeferino silva"})},
+		// Bank-wide searches drive from the matching rows' indexes.
+		{"staff name search", 2, listing(w.staff, models.ProcessFilter{Search: "zeferino silva"})},
+		{"staff tax id search", 2, listing(w.staff, models.ProcessFilter{Search: "300000042"})},
+		{"staff process number search", 2, listing(w.staff, models.ProcessFilter{Search: strconv.FormatInt(target.ProcessNumber, 10)})},
 		{name: "broker process page", calls: 4, run: func(t *testing.T) {
 			d, err := s.GetProcess(w.broker, target.UUID)
 			storetest.Must(t, err, "get process")

@@ -69,6 +69,9 @@ func parseProcessCursor(s string) (processCursor, bool) {
 func validateProcessFilter(f *models.ProcessFilter) (after, before *processCursor, err error) {
 	var v models.Validation
 	f.Validate(&v)
+	if f.FirmUUID != "" && !validUUID(f.FirmUUID) {
+		v.Add("firm", "reply_queue.firm", nil)
+	}
 	if f.After != "" {
 		if c, ok := parseProcessCursor(f.After); ok {
 			after = &c
@@ -100,37 +103,74 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// applySearch matches a process number or tax id exactly (all digits), or
-// a borrower's name by substring.
+// The search matches a process number or tax id exactly (all digits), or
+// a borrower's name by substring; searchCond writes it two ways, with the
+// same results.
 //
-// The borrower subqueries end in "LIMIT 1 OFFSET 0" (valid on both
-// dialects): OFFSET keeps PostgreSQL from rewriting the EXISTS into a hashed
-// sequential scan of every borrower of every firm, so it is probed per
-// candidate process through borrowers_process_idx and a broker's search
-// costs the same whatever the size of the rest of the bank.
-func applySearch(q *gorm.DB, search string) *gorm.DB {
-	if cond, args := searchCond(search); cond != "" {
+// Within a firm (a broker's list, or staff filtering by firm) it is probed
+// per candidate process: the borrower subqueries end in "LIMIT 1 OFFSET 0"
+// (valid on both dialects), and OFFSET keeps PostgreSQL from rewriting the
+// EXISTS into a hashed sequential scan of every borrower of every firm, so
+// a broker's search costs the same whatever the size of the rest of the
+// bank.
+//
+// Bank-wide (staff) it drives from the matches instead: the processes whose
+// number, key borrower's name or tax id match, or whose id is among the
+// matching borrowers' processes, each found through its own index (00014:
+// trigram indexes on the lower-cased names and btree indexes on the tax
+// ids on PostgreSQL, which combines them in one bitmap; tax id indexes on
+// SQLite). On PostgreSQL the borrowers' processes are an array evaluated
+// once (an InitPlan), which the bitmap can probe through the primary key;
+// an IN or EXISTS under an OR would be checked per process of the bank.
+func applySearch(q *gorm.DB, cond string, args []any) *gorm.DB {
+	if cond != "" {
 		return q.Where(cond, args...)
 	}
 	return q
 }
 
-// searchCond is applySearch's condition and arguments, "" for no search.
-func searchCond(search string) (string, []any) {
+// bankWide reports whether f searches the caller's whole bank: staff, not
+// restricted to one firm.
+func bankWide(ctx context.Context, f models.ProcessFilter) bool {
+	return models.PrincipalFrom(ctx).IsStaff() && f.FirmUUID == ""
+}
+
+// searchCond is the search's condition and arguments, "" for no search:
+// wide for a bank-wide search (bankWide), on dialect d.
+func searchCond(search string, wide bool, d Dialect) (string, []any) {
 	if search == "" {
 		return "", nil
+	}
+	borrowers := func(match string) string {
+		switch {
+		case !wide:
+			return "EXISTS (\n\t\t\tSELECT 1 FROM borrowers b WHERE b.process_id = processes.id AND " + match + " LIMIT 1 OFFSET 0)"
+		case d == Postgres:
+			return "processes.id = ANY(ARRAY(SELECT b.process_id FROM borrowers b WHERE " + match + "))"
+		default:
+			return "processes.id IN (SELECT b.process_id FROM borrowers b WHERE " + match + ")"
+		}
 	}
 	if isDigits(search) {
 		n, err := strconv.ParseInt(search, 10, 64)
 		if err != nil {
 			n = -1
 		}
-		return `processes.process_number = ? OR processes.key_borrower_tax_id = ? OR EXISTS (
-			SELECT 1 FROM borrowers b WHERE b.process_id = processes.id AND b.tax_id = ? LIMIT 1 OFFSET 0)`, []any{n, search, search}
+		return "processes.process_number = ? OR processes.key_borrower_tax_id = ? OR " + borrowers("b.tax_id = ?"),
+			[]any{n, search, search}
 	}
 	pat := likePattern(search)
-	return `lower(processes.key_borrower_name) LIKE ? ESCAPE '\' OR EXISTS (
-		SELECT 1 FROM borrowers b WHERE b.process_id = processes.id AND lower(b.name) LIKE ? ESCAPE '\' LIMIT 1 OFFSET 0)`, []any{pat, pat}
+	return "lower(processes.key_borrower_name) LIKE ? ESCAPE '\\' OR " + borrowers("lower(b.name) LIKE ? ESCAPE '\\'"),
+		[]any{pat, pat}
+}
+
+// firmCond restricts a staff list to one firm of the bank (the scope keeps
+// it to the caller's bank); "" for brokers, whose scope is their firm.
+func firmCond(ctx context.Context, f models.ProcessFilter) (string, any) {
+	if f.FirmUUID == "" || !models.PrincipalFrom(ctx).IsStaff() {
+		return "", nil
+	}
+	return "processes.broker_id = (SELECT bf.id FROM broker_firms bf WHERE bf.uuid = ?)", strings.ToLower(f.FirmUUID)
 }
 
 func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*models.ProcessPage, error) {
@@ -155,6 +195,9 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 		if err != nil {
 			return nil, err
 		}
+		if c, a := firmCond(ctx, f); c != "" {
+			base = base.Where(c, a)
+		}
 		if f.StatusID != 0 {
 			base = base.Where("processes.status_id = ?", f.StatusID)
 		}
@@ -164,8 +207,15 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 		if !f.LastActionTo.IsZero() {
 			base = base.Where("processes.last_action_at < ?", f.LastActionTo.UTC())
 		}
-		capped := applySearch(base, f.Search).Select("1").
-			Order("processes.last_action_at DESC, processes.process_number DESC").Limit(models.MaxProcessCount + 1)
+		wide := bankWide(ctx, f)
+		sc, sa := searchCond(f.Search, wide, s.dialect)
+		capped := applySearch(base, sc, sa).Select("1")
+		if !wide || f.Search == "" {
+			// A firm's count walks the list's index; a bank-wide search
+			// counts its matches in whatever order their indexes give them.
+			capped = capped.Order("processes.last_action_at DESC, processes.process_number DESC")
+		}
+		capped = capped.Limit(models.MaxProcessCount + 1)
 		if err := s.conn(ctx).Table("(?) AS matching", capped).Count(&page.Total).Error; err != nil {
 			return nil, translate(err, "processes")
 		}
@@ -184,7 +234,7 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 	case counted:
 		// No row to carry the total (an empty list, or a cursor past its
 		// end): the counters on their own.
-		countSQL, countArgs, err := processCountSQL(ctx, f.StatusID)
+		countSQL, countArgs, err := processCountSQL(ctx, f)
 		if err != nil {
 			return nil, err
 		}
@@ -228,15 +278,18 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 }
 
 // processCountSQL is the number of processes in the caller's scope, of
-// status (0: any), from process_counts: a broker's firm's rows (one per
+// f's status (0: any), from process_counts: a broker's firm's rows (one per
 // status), the bank's rows with broker_id 0 for staff (one per status, not
-// one per firm).
-func processCountSQL(ctx context.Context, status int) (string, []any, error) {
-	p := models.PrincipalFrom(ctx)
+// one per firm), or the rows of the firm staff filter by.
+func processCountSQL(ctx context.Context, f models.ProcessFilter) (string, []any, error) {
+	p, status := models.PrincipalFrom(ctx), f.StatusID
 	q, args := "SELECT COALESCE(SUM(n), 0) FROM process_counts WHERE ", []any{}
 	switch {
 	case p.IsBroker() && p.FirmID != 0:
 		q, args = q+"broker_id = ?", append(args, p.FirmID)
+	case p.IsStaff() && f.FirmUUID != "":
+		q = q + "bank_id = ? AND broker_id = (SELECT bf.id FROM broker_firms bf WHERE bf.uuid = ?)"
+		args = append(args, p.BankID, strings.ToLower(f.FirmUUID))
 	case p.IsStaff():
 		q, args = q+"bank_id = ? AND broker_id = 0", append(args, p.BankID)
 	default: // unreachable: processScope refused the caller
@@ -264,7 +317,7 @@ func (s *Store) listItemsSQL(ctx context.Context, f models.ProcessFilter, counte
 	}
 	sel, args := listItemsSelect, make([]any, 0, 10)
 	if counted {
-		countSQL, countArgs, err := processCountSQL(ctx, f.StatusID)
+		countSQL, countArgs, err := processCountSQL(ctx, f)
 		if err != nil {
 			return "", nil, err
 		}
@@ -291,6 +344,9 @@ func (s *Store) listItemsSQL(ctx context.Context, f models.ProcessFilter, counte
 		args = append(args, a...)
 	}
 	cond(scope, scopeArg)
+	if c, a := firmCond(ctx, f); c != "" {
+		cond(c, a)
+	}
 	if f.StatusID != 0 {
 		cond("processes.status_id = ?", f.StatusID)
 	}
@@ -300,7 +356,7 @@ func (s *Store) listItemsSQL(ctx context.Context, f models.ProcessFilter, counte
 	if !f.LastActionTo.IsZero() {
 		cond("processes.last_action_at < ?", f.LastActionTo.UTC())
 	}
-	if c, a := searchCond(f.Search); c != "" {
+	if c, a := searchCond(f.Search, bankWide(ctx, f), s.dialect); c != "" {
 		cond(c, a...)
 	}
 	switch {

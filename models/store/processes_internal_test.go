@@ -23,6 +23,9 @@ func listItemsGORM(ctx context.Context, db *gorm.DB, f models.ProcessFilter, cou
 	if err != nil {
 		return "", nil, err
 	}
+	if c, a := firmCond(ctx, f); c != "" {
+		base = base.Where(c, a)
+	}
 	if f.StatusID != 0 {
 		base = base.Where("processes.status_id = ?", f.StatusID)
 	}
@@ -32,11 +35,16 @@ func listItemsGORM(ctx context.Context, db *gorm.DB, f models.ProcessFilter, cou
 	if !f.LastActionTo.IsZero() {
 		base = base.Where("processes.last_action_at < ?", f.LastActionTo.UTC())
 	}
-	base = applySearch(base, f.Search)
+	d := Postgres
+	if db.Dialector.Name() == "sqlite" {
+		d = SQLite
+	}
+	sc, sa := searchCond(f.Search, bankWide(ctx, f), d)
+	base = applySearch(base, sc, sa)
 	sel, selArgs := `processes.uuid, processes.process_number, processes.key_borrower_name, processes.loan_amount_cents,
 			processes.status_id, processes.created_at, processes.last_action_at, broker_firms.name AS firm_name`, []any(nil)
 	if counted {
-		countSQL, countArgs, err := processCountSQL(ctx, f.StatusID)
+		countSQL, countArgs, err := processCountSQL(ctx, f)
 		if err != nil {
 			return "", nil, err
 		}
@@ -86,31 +94,33 @@ func TestListItemsSQLIsGORMs(t *testing.T) {
 		n := 0
 		for _, who := range []context.Context{broker, staff} {
 			for _, status := range []int{0, models.StatusInAnalysis} {
-				for _, from := range []time.Time{{}, at.In(time.FixedZone("x", 3600))} {
-					for _, to := range []time.Time{{}, at.Add(48 * time.Hour)} {
-						for _, search := range []string{"", "zeferino silva", "100042", "50% of_\\x", "١٢٣"} {
-							for _, c := range []struct{ after, before *processCursor }{{}, {after: cur}, {before: cur}} {
-								for _, limit := range []int{1, 20, 100} {
-									f := models.ProcessFilter{StatusID: status, LastActionFrom: from, LastActionTo: to, Search: search, Limit: limit}
-									counted := search == "" && from.IsZero() && to.IsZero()
-									wantSQL, wantArgs, err := listItemsGORM(who, db, f, counted, c.after, c.before)
-									if err != nil {
-										t.Fatal(err)
+				for _, firm := range []string{"", "0000000A-0000-4000-8000-00000000000B"} {
+					for _, from := range []time.Time{{}, at.In(time.FixedZone("x", 3600))} {
+						for _, to := range []time.Time{{}, at.Add(48 * time.Hour)} {
+							for _, search := range []string{"", "zeferino silva", "100042", "50% of_\\x", "١٢٣"} {
+								for _, c := range []struct{ after, before *processCursor }{{}, {after: cur}, {before: cur}} {
+									for _, limit := range []int{1, 20, 100} {
+										f := models.ProcessFilter{StatusID: status, LastActionFrom: from, LastActionTo: to, Search: search, Limit: limit, FirmUUID: firm}
+										counted := search == "" && from.IsZero() && to.IsZero()
+										wantSQL, wantArgs, err := listItemsGORM(who, db, f, counted, c.after, c.before)
+										if err != nil {
+											t.Fatal(err)
+										}
+										gotSQL, gotArgs, err := s.listItemsSQL(who, f, counted, c.after, c.before)
+										if err != nil {
+											t.Fatal(err)
+										}
+										if d == Postgres {
+											gotSQL = pgPlaceholders(gotSQL)
+										}
+										if gotSQL != wantSQL {
+											t.Fatalf("%s %+v %+v:\n got %q\nwant %q", d, f, c, gotSQL, wantSQL)
+										}
+										if fmt.Sprintf("%#v", gotArgs) != fmt.Sprintf("%#v", wantArgs) || !reflect.DeepEqual(gotArgs, wantArgs) {
+											t.Fatalf("%s %+v: args %#v, want %#v", d, f, gotArgs, wantArgs)
+										}
+										n++
 									}
-									gotSQL, gotArgs, err := s.listItemsSQL(who, f, counted, c.after, c.before)
-									if err != nil {
-										t.Fatal(err)
-									}
-									if d == Postgres {
-										gotSQL = pgPlaceholders(gotSQL)
-									}
-									if gotSQL != wantSQL {
-										t.Fatalf("%s %+v %+v:\n got %q\nwant %q", d, f, c, gotSQL, wantSQL)
-									}
-									if fmt.Sprintf("%#v", gotArgs) != fmt.Sprintf("%#v", wantArgs) || !reflect.DeepEqual(gotArgs, wantArgs) {
-										t.Fatalf("%s %+v: args %#v, want %#v", d, f, gotArgs, wantArgs)
-									}
-									n++
 								}
 							}
 						}
