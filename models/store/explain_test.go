@@ -64,7 +64,10 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"staff firm filter by status", 1, listing(w.staff, models.ProcessFilter{FirmUUID: w.firmUUID(t, 1), StatusID: models.StatusInAnalysis})},
 		{"staff firm name search", 2, listing(w.staff, models.ProcessFilter{FirmUUID: w.firmUUID(t, 1), Search: "zeferino silva"})},
 		// Bank-wide searches drive from the matching rows' indexes.
-		{"staff name search", 2, listing(w.staff, models.ProcessFilter{Search: "zeferino silva"})},
+		// A name searched bank-wide is a person's (the bulk world's pools
+		// make "zeferino silva" 2% of the borrowers, where reading them
+		// all is the cheaper plan).
+		{"staff name search", 2, listing(w.staff, models.ProcessFilter{Search: "quaresma"})},
 		{"staff tax id search", 2, listing(w.staff, models.ProcessFilter{Search: "300000042"})},
 		{"staff process number search", 2, listing(w.staff, models.ProcessFilter{Search: strconv.FormatInt(target.ProcessNumber, 10)})},
 		{name: "broker process page", calls: 4, run: func(t *testing.T) {
