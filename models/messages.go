@@ -218,6 +218,7 @@ func (c ReplyQueueCounts) Of(k ReplyQueueFilterKind) int64 {
 // FirmOption is one broker firm for the queue's firm filter.
 type FirmOption struct {
 	UID  string // broker unique id, the value of ReplyQueueFilter.FirmUID
+	UUID string // the firm's public id, the value of ProcessFilter.FirmUUID
 	Name string
 }
 

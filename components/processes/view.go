@@ -23,6 +23,12 @@ type ListView struct {
 	StatusNames components.StatusNames // the same states' descriptions, for the rows
 	ShowFirm    bool                   // staff see every firm
 	Error       string                 // a filter the service refused
+	// The staff list (/staff/processes, stafflist.templ): its address
+	// ("" is /processes) and its further filters.
+	Path  string
+	Firm  string // a firm's UUID
+	Idle  int    // days without action (IdleChoices)
+	Firms []models.FirmOption
 }
 
 func (v ListView) query(extra ...string) string {
@@ -33,13 +39,23 @@ func (v ListView) query(extra ...string) string {
 	if v.Status != 0 {
 		q.Set("status", strconv.Itoa(v.Status))
 	}
+	if v.Firm != "" {
+		q.Set("firm", v.Firm)
+	}
+	if v.Idle != 0 {
+		q.Set("idle", strconv.Itoa(v.Idle))
+	}
 	for i := 0; i+1 < len(extra); i += 2 {
 		q.Set(extra[i], extra[i+1])
 	}
-	if len(q) == 0 {
-		return "/processes"
+	path := v.Path
+	if path == "" {
+		path = "/processes"
 	}
-	return "/processes?" + q.Encode()
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
 }
 
 // NextURL is the older page, "" when this is the last.
@@ -58,7 +74,7 @@ func (v ListView) PrevURL() string {
 	return v.query("before", v.Result.PrevCursor)
 }
 
-func (v ListView) Filtered() bool { return v.Q != "" || v.Status != 0 }
+func (v ListView) Filtered() bool { return v.Q != "" || v.Status != 0 || v.Firm != "" || v.Idle != 0 }
 
 func (v ListView) Columns() int {
 	if v.ShowFirm {

@@ -851,7 +851,7 @@ func (s *Store) ReplyQueueFirms(ctx context.Context) ([]models.FirmOption, error
 		return nil, err
 	}
 	var out []models.FirmOption
-	err = s.conn(ctx).Model(&models.BrokerFirm{}).Select("broker_uid AS uid, name").
+	err = s.conn(ctx).Model(&models.BrokerFirm{}).Select("broker_uid AS uid, uuid, name").
 		Where("bank_id = ?", p.BankID).Order("name, broker_uid").Find(&out).Error
 	return out, translate(err, "firms")
 }

@@ -23,7 +23,7 @@ func (h *Handlers) adminHome(c *gin.Context) {
 		Page:    h.page(c, i18n.T(ctx, "home.admin_title"), "admin"),
 		Heading: i18n.T(ctx, "home.admin_title"),
 		Lines:   []string{i18n.T(ctx, "home.admin_intro")},
-		Links: []components.NavItem{{Key: "processes", Label: i18n.T(ctx, "home.all_processes"), Href: "/processes"},
+		Links: []components.NavItem{{Key: "processes", Label: i18n.T(ctx, "home.all_processes"), Href: "/staff/processes"},
 			{Key: "taxonomies", Label: i18n.T(ctx, "admin.taxonomies_link"), Href: "/admin/taxonomies"},
 			{Key: "entitlements", Label: i18n.T(ctx, "admin.entitlements_link"), Href: admin.EntitlementsURL}},
 	}))

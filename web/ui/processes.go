@@ -17,6 +17,23 @@ import (
 func (h *Handlers) listProcesses(c *gin.Context) {
 	p := models.PrincipalFrom(c.Request.Context())
 	v := processes.ListView{Q: c.Query("q"), ShowFirm: p.IsStaff()}
+	status, ok := h.loadProcessList(c, &v, models.ProcessFilter{})
+	if !ok {
+		return
+	}
+	if isFragment(c) {
+		h.render(c, status, processes.Results(v))
+		return
+	}
+	v.Page = h.page(c, i18n.T(c.Request.Context(), "processes.list_title"), "processes")
+	h.render(c, status, processes.ListPage(v))
+}
+
+// loadProcessList fills v with the page of processes f selects, the page's
+// search, status and cursors read from the query; a refused filter is
+// shown in place (ok with the status), any other failure is answered here
+// (not ok). The broker list and the staff list (staff_processes.go) share it.
+func (h *Handlers) loadProcessList(c *gin.Context, v *processes.ListView, f models.ProcessFilter) (int, bool) {
 	status := http.StatusOK
 	if s := c.Query("status"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -25,14 +42,13 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		}
 		v.Status = n
 	}
-	page, err := h.svc.Processes.ListProcesses(c.Request.Context(), models.ProcessFilter{
-		Search: v.Q, StatusID: v.Status, After: c.Query("after"), Before: c.Query("before"),
-	})
+	f.Search, f.StatusID, f.After, f.Before = v.Q, v.Status, c.Query("after"), c.Query("before")
+	page, err := h.svc.Processes.ListProcesses(c.Request.Context(), f)
 	if err != nil {
 		var ok bool
 		if v.Error, status, ok = refusal(c, err); !ok {
 			h.fail(c, err)
-			return
+			return 0, false
 		}
 		if v.Status < 0 {
 			v.Status = 0
@@ -41,7 +57,7 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 	v.Result = page
 	if v.Statuses, v.StatusNames, err = h.statusOptions(c); err != nil {
 		h.fail(c, err)
-		return
+		return 0, false
 	}
 	if page != nil && len(page.Items) > 0 {
 		ids := make([]string, len(page.Items))
@@ -50,15 +66,10 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		}
 		if v.Unread, err = h.svc.Messages.UnreadCounts(c.Request.Context(), ids); err != nil {
 			h.fail(c, err)
-			return
+			return 0, false
 		}
 	}
-	if isFragment(c) {
-		h.render(c, status, processes.Results(v))
-		return
-	}
-	v.Page = h.page(c, i18n.T(c.Request.Context(), "processes.list_title"), "processes")
-	h.render(c, status, processes.ListPage(v))
+	return status, true
 }
 
 // showProcess renders the process page with its thread (the newest page,

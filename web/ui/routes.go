@@ -4,7 +4,8 @@
 // Each handler file is named after its routes: auth.go (/, /login,
 // /logout), processes.go (/processes, /processes/:id), messages.go
 // (/processes/:id/messages...), taxonomy.go (/taxonomy/..., /admin/taxonomies),
-// home.go (/staff, /admin), reply_queue.go (/staff/threads...), customers.go
+// home.go (/staff, /admin), staff_processes.go (/staff/processes),
+// decide.go (POST /processes/:id/status), reply_queue.go (/staff/threads...), customers.go
 // (/staff/customers...), entitlements.go (/admin/entitlements...),
 // inbox.go (/inbox...), session.go (/session/keepalive), totp.go
 // (/login/2fa, /account/2fa), account.go (/account...), password.go
@@ -101,6 +102,7 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	// Bank staff.
 	staff := g.Group("", h.requireKind(models.KindStaff, models.KindAdmin))
 	staff.GET("/staff", h.staffHome)
+	staff.GET("/staff/processes", h.staffProcesses) // every firm's processes (staff_processes.go)
 	// The reply queue: "threads" in a published address, kept stable;
 	// /list is the page's refresh (htmx).
 	staff.GET("/staff/threads", h.replyQueue)
