@@ -84,7 +84,7 @@ func TestStaffProcessListFilters(t *testing.T) {
 		// By firm: the select lists both firms by their public id.
 		var lisboa string
 		s.Store.DB().Raw("SELECT uuid FROM broker_firms WHERE broker_uid = 'BRK-LIS-001'").Scan(&lisboa)
-		if doc.Find(`select#firm option[value="` + lisboa + `"]`).Length() != 1 {
+		if doc.Find(`select#firm option[value="`+lisboa+`"]`).Length() != 1 {
 			t.Fatal("the firm filter does not offer Lisboa")
 		}
 		numbers, firms, _ = walk(t, c, "/staff/processes?firm="+lisboa)
