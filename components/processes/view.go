@@ -97,6 +97,7 @@ type DetailView struct {
 	// Descriptions of the process's reference values (from the taxonomy).
 	LoanPurpose, ProductScheme, ProductPurpose, Typology string
 	StatusNames                                          components.StatusNames
+	Decide                                               *DecideView // the bank's decisions (staff only)
 }
 
 func ProcessURL(uuid string) string { return "/processes/" + uuid }

@@ -103,6 +103,10 @@ func (h *Handlers) processPage(c *gin.Context, status int, compose threads.Compo
 	if d.Property != nil {
 		v.Typology = describe(tax, "property-typologies", d.Property.PropertyTypologyID, lang)
 	}
+	if v.Decide, err = h.decidePanel(c, d, tax); err != nil { // staff only (decide.go)
+		h.fail(c, err)
+		return
+	}
 	v.Page = h.page(c, processes.Heading(ctx, d.Process.ProcessNumber), "processes")
 	if models.PrincipalFrom(ctx).IsStaff() {
 		v.Page.Active = "queue"

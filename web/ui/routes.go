@@ -103,6 +103,7 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	staff := g.Group("", h.requireKind(models.KindStaff, models.KindAdmin))
 	staff.GET("/staff", h.staffHome)
 	staff.GET("/staff/processes", h.staffProcesses) // every firm's processes (staff_processes.go)
+	staff.POST("/processes/:id/status", wire.LimitBody(maxDecisionBody), h.decideProcess)
 	// The reply queue: "threads" in a published address, kept stable;
 	// /list is the page's refresh (htmx).
 	staff.GET("/staff/threads", h.replyQueue)
