@@ -53,7 +53,7 @@ func offered(doc *goquery.Document) []int {
 // firstReason is the first reason a move's form offers.
 func firstReason(t *testing.T, doc *goquery.Document, to int) string {
 	t.Helper()
-	v := doc.Find(`[data-testid="decide-move"][data-status="` + strconv.Itoa(to) + `"] select[name="reasonId"] option[value!=""]`).First().AttrOr("value", "")
+	v := doc.Find(`[data-testid="decide-move"][data-status="`+strconv.Itoa(to)+`"] select[name="reasonId"] option[value!=""]`).First().AttrOr("value", "")
 	if v == "" {
 		t.Fatalf("the move to %d offers no reason", to)
 	}
