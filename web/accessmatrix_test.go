@@ -44,6 +44,10 @@ var matrixCallers = []struct {
 //	older     303 to /processes/{id}?before={before}#thread (the older-messages link
 //	          without JavaScript: it leads to the process page, which answers as above)
 //
+// POST /processes/{id}/status is a staff decision; the matrix posts the
+// message form's body, without the status the decision was made on, which
+// staff are answered as a stale decision (409) on any process of the bank.
+//
 // Rows run in this order for each caller. POST /v1/authentication gives the
 // token the later /v1 rows send; João (API not enabled), Marta (staff) and
 // Maria (customer) are refused, so their /v1 calls carry only their browser
@@ -54,6 +58,8 @@ GET    /processes                                    -        200     200     20
 GET    /staff/threads                                -        403     403     403     200     403    login
 GET    /account/2fa                                  -        403     403     403     200     403    login
 HTMX   /staff/threads/list                           -        403     403     403     200     403    hx-login
+GET    /staff/processes                              -        403     403     403     200     403    login
+HTMX   /staff/processes?status=2                     -        403     403     403     200     403    hx-login
 
 GET    /processes/{id}                               lisboa   200     200     404     200     403    login
 GET    /processes/{id}                               porto    404     404     200     200     403    login
@@ -73,6 +79,10 @@ GET    /processes/{id}/messages/since?after=         missing  404     404     40
 POST   /processes/{id}/messages                      lisboa   thread  thread  404     thread  403    login/
 POST   /processes/{id}/messages                      porto    404     404     thread  thread  403    login/
 POST   /processes/{id}/messages                      missing  404     404     404     404     403    login/
+
+POST   /processes/{id}/status                        lisboa   403     403     403     409     403    login/
+POST   /processes/{id}/status                        porto    403     403     403     409     403    login/
+POST   /processes/{id}/status                        missing  403     403     403     404     403    login/
 
 POST   /v1/authentication                            -        200     401     200     401     401    401
 GET    /v1/processes                                 -        200     401     200     401     401    401
