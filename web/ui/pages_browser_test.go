@@ -25,6 +25,7 @@ var everyPage = []struct {
 	{ana, []visit{{path: "/account"}, {path: "/processes"}, {path: "/processes?q=zzzz-nothing"}, {path: "/processes", follow: `[data-testid="process-row"] a`}}},
 	{marta, []visit{{path: "/staff/threads"}, {path: "/staff/threads?filter=all"}, {path: "/processes"},
 		{path: "/processes", follow: `[data-testid="process-row"] a`},
+		{path: "/staff/processes"}, {path: "/staff/processes?status=2", follow: `[data-testid="process-row"] a`},
 		{path: "/staff/customers"}, {path: "/staff/customers?q=ferreira"},
 		{path: "/staff/customers?q=ferreira", follow: `main a[href^="/staff/customers/"]`},
 		{path: "/account"}, {path: "/account/2fa"}}},
