@@ -211,13 +211,19 @@ func TestProcessInputValidate(t *testing.T) {
 	}{
 		{"no loan data", func(p *ProcessInput) { *p = ProcessInput{} },
 			[]string{"loanAmount field.range", "loanDurationMonths field.range"}},
-		{"max", func(p *ProcessInput) { p.LoanAmountCents, p.LoanDurationMonths = MaxLoanAmountCents, MaxLoanDurationMonths }, nil},
-		{"over", func(p *ProcessInput) { p.LoanAmountCents, p.LoanDurationMonths = MaxLoanAmountCents+1, MaxLoanDurationMonths+1 },
+		{"max", func(p *ProcessInput) {
+			p.LoanAmountCents, p.LoanDurationMonths = MaxLoanAmountCents, MaxLoanDurationMonths
+		}, nil},
+		{"over", func(p *ProcessInput) {
+			p.LoanAmountCents, p.LoanDurationMonths = MaxLoanAmountCents+1, MaxLoanDurationMonths+1
+		},
 			[]string{"loanAmount field.range", "loanDurationMonths field.range"}},
 		{"references", func(p *ProcessInput) { p.ProductSchemeID, p.LoanPurposeID, p.ProductPurposeID = ptr(4), ptr(8), ptr(0) },
 			[]string{"productSchemeId field.taxonomy", "loanPurposeId field.taxonomy", "productPurposeId field.taxonomy"}},
 		{"branch", func(p *ProcessInput) { p.BranchID = ptr(0) }, []string{"branchId field.min"}},
-		{"optional references", func(p *ProcessInput) { p.ProductSchemeID, p.LoanPurposeID, p.ProductPurposeID, p.BranchID = nil, nil, nil, nil }, nil},
+		{"optional references", func(p *ProcessInput) {
+			p.ProductSchemeID, p.LoanPurposeID, p.ProductPurposeID, p.BranchID = nil, nil, nil, nil
+		}, nil},
 	} {
 		in := valid
 		tc.edit(&in)
