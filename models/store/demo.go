@@ -273,7 +273,7 @@ var (
 		{"1700-032", "Lisboa"}, {"4100-130", "Porto"}}
 	// zipPlaces are the district, county and parish (taxonomy ids) of each
 	// of zipCodes.
-	zipPlaces = [][3]int{{11, 153, 1613}, {11, 153, 1614}, {13, 190, 1937}, {13, 190, 1937}, {11, 153, 1602}, {13, 190, 1938}}
+	zipPlaces   = [][3]int{{11, 153, 1613}, {11, 153, 1614}, {13, 190, 1937}, {13, 190, 1937}, {11, 153, 1602}, {13, 190, 1938}}
 	femaleNames = map[string]bool{"Ana": true, "Catarina": true, "Eduarda": true, "Helena": true, "Inês": true, "Joana": true,
 		"Mariana": true, "Patrícia": true, "Rita": true, "Sofia": true}
 	employers = []string{"Hospital de Santa Maria", "Câmara Municipal de Lisboa", "Sonae MC, S.A.", "EDP Comercial, S.A.",
