@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"portal/models"
 )
@@ -164,6 +165,29 @@ func searchCond(search string, wide bool, d Dialect) (string, []any) {
 		[]any{pat, pat}
 }
 
+// writtenLimit is a LIMIT written into a PostgreSQL statement's text
+// instead of bound (GORM binds clause.Limit's). A bank-wide search needs it:
+// its statements are prepared, and after a few runs PostgreSQL may keep a
+// generic plan, which knows neither the pattern nor a bound limit; it
+// assumes such a limit takes a tenth of the rows and walks the bank's list
+// index in order, reading every process of a bank the search matches few
+// of. Knowing the limit, the generic plan stays on the matches' indexes.
+type writtenLimit int
+
+func (l writtenLimit) Name() string                 { return "LIMIT" }
+func (l writtenLimit) Build(b clause.Builder)       { b.WriteString(strconv.Itoa(int(l))) }
+func (l writtenLimit) MergeClause(c *clause.Clause) { c.Expression = l }
+
+// limit limits q to n rows: written into the text for a bank-wide search
+// on PostgreSQL (writtenLimit), as GORM does otherwise (bound on
+// PostgreSQL, written on SQLite).
+func limit(q *gorm.DB, d Dialect, wide bool, n int) *gorm.DB {
+	if wide && d == Postgres {
+		return q.Clauses(writtenLimit(n))
+	}
+	return q.Limit(n)
+}
+
 // firmCond restricts a staff list to one firm of the bank (the scope keeps
 // it to the caller's bank); "" for brokers, whose scope is their firm.
 func firmCond(ctx context.Context, f models.ProcessFilter) (string, any) {
@@ -207,15 +231,15 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 		if !f.LastActionTo.IsZero() {
 			base = base.Where("processes.last_action_at < ?", f.LastActionTo.UTC())
 		}
-		wide := bankWide(ctx, f)
+		wide := f.Search != "" && bankWide(ctx, f)
 		sc, sa := searchCond(f.Search, wide, s.dialect)
 		capped := applySearch(base, sc, sa).Select("1")
-		if !wide || f.Search == "" {
+		if !wide {
 			// A firm's count walks the list's index; a bank-wide search
 			// counts its matches in whatever order their indexes give them.
 			capped = capped.Order("processes.last_action_at DESC, processes.process_number DESC")
 		}
-		capped = capped.Limit(models.MaxProcessCount + 1)
+		capped = limit(capped, s.dialect, wide, models.MaxProcessCount+1)
 		if err := s.conn(ctx).Table("(?) AS matching", capped).Count(&page.Total).Error; err != nil {
 			return nil, translate(err, "processes")
 		}
@@ -356,7 +380,8 @@ func (s *Store) listItemsSQL(ctx context.Context, f models.ProcessFilter, counte
 	if !f.LastActionTo.IsZero() {
 		cond("processes.last_action_at < ?", f.LastActionTo.UTC())
 	}
-	if c, a := searchCond(f.Search, bankWide(ctx, f), s.dialect); c != "" {
+	wide := f.Search != "" && bankWide(ctx, f)
+	if c, a := searchCond(f.Search, wide, s.dialect); c != "" {
 		cond(c, a...)
 	}
 	switch {
@@ -370,8 +395,9 @@ func (s *Store) listItemsSQL(ctx context.Context, f models.ProcessFilter, counte
 	} else {
 		b.WriteString(" ORDER BY processes.last_action_at DESC, processes.process_number DESC")
 	}
-	// PostgreSQL's GORM binds the limit, SQLite's writes it.
-	if s.dialect == Postgres {
+	// PostgreSQL's GORM binds the limit, SQLite's writes it; a bank-wide
+	// search writes it on PostgreSQL too (writtenLimit).
+	if s.dialect == Postgres && !wide {
 		b.WriteString(" LIMIT ?")
 		args = append(args, f.Limit+1)
 	} else {

@@ -50,9 +50,8 @@ func listItemsGORM(ctx context.Context, db *gorm.DB, f models.ProcessFilter, cou
 		}
 		sel, selArgs = sel+", ("+countSQL+") AS total", countArgs
 	}
-	q := base.Session(&gorm.Session{}).Select(sel, selArgs...).
-		Joins("JOIN broker_firms ON broker_firms.id = processes.broker_id").
-		Limit(f.Limit + 1)
+	q := limit(base.Session(&gorm.Session{}).Select(sel, selArgs...).
+		Joins("JOIN broker_firms ON broker_firms.id = processes.broker_id"), d, f.Search != "" && bankWide(ctx, f), f.Limit+1)
 	switch {
 	case after != nil:
 		q = q.Where("(processes.last_action_at, processes.process_number) < (?, ?)", after.At, after.Number)
