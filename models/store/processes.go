@@ -119,10 +119,18 @@ func isDigits(s string) bool {
 // number, key borrower's name or tax id match, or whose id is among the
 // matching borrowers' processes, each found through its own index (00014:
 // trigram indexes on the lower-cased names and btree indexes on the tax
-// ids on PostgreSQL, which combines them in one bitmap; tax id indexes on
-// SQLite). On PostgreSQL the borrowers' processes are an array evaluated
-// once (an InitPlan), which the bitmap can probe through the primary key;
-// an IN or EXISTS under an OR would be checked per process of the bank.
+// ids on PostgreSQL, which combines them in one bitmap). On PostgreSQL the
+// borrowers' processes are an array evaluated once (an InitPlan), which the
+// bitmap can probe through the primary key; an IN or EXISTS under an OR
+// would be checked per process of the bank. On SQLite the matching
+// processes are one IN list on the rowid: the numbers and tax ids from
+// their indexes, the names from the FTS5 trigram tables process_names and
+// borrower_names (00014), each candidate checked with the search's own
+// LIKE, so the rows are exactly the firm-scoped search's (a search holding
+// LIKE's wildcards or escape, which the FTS tables' LIKE cannot be told to
+// take literally, reads the bank's rows instead). Its scope is written
+// "+processes.bank_id" (listScope): SQLite keeps no statistics here, would
+// take the bank's list index for a selective one and read every process.
 func applySearch(q *gorm.DB, cond string, args []any) *gorm.DB {
 	if cond != "" {
 		return q.Where(cond, args...)
@@ -136,11 +144,45 @@ func bankWide(ctx context.Context, f models.ProcessFilter) bool {
 	return models.PrincipalFrom(ctx).IsStaff() && f.FirmUUID == ""
 }
 
+// sqliteDriven reports whether a bank-wide search on SQLite drives from
+// its matches (searchCond's IN list): all but a name holding LIKE's
+// wildcards or escape.
+func sqliteDriven(search string) bool {
+	return isDigits(search) || !strings.ContainsAny(search, `%_\`)
+}
+
+// listScope is the list's scope condition (processScopeCond), written
+// "+processes.bank_id = ?" for a bank-wide search that SQLite drives from
+// its matches (the unary plus keeps it off the bank's index).
+func listScope(ctx context.Context, f models.ProcessFilter, d Dialect) (string, any, error) {
+	scope, arg, err := processScopeCond(ctx)
+	if err == nil && d == SQLite && f.Search != "" && bankWide(ctx, f) && sqliteDriven(f.Search) {
+		scope = "+" + scope
+	}
+	return scope, arg, err
+}
+
 // searchCond is the search's condition and arguments, "" for no search:
 // wide for a bank-wide search (bankWide), on dialect d.
 func searchCond(search string, wide bool, d Dialect) (string, []any) {
 	if search == "" {
 		return "", nil
+	}
+	if wide && d == SQLite && sqliteDriven(search) {
+		if isDigits(search) {
+			n, err := strconv.ParseInt(search, 10, 64)
+			if err != nil {
+				n = -1
+			}
+			return `processes.id IN (SELECT p2.id FROM processes p2 WHERE p2.process_number = ?
+			UNION ALL SELECT p2.id FROM processes p2 WHERE p2.key_borrower_tax_id = ?
+			UNION ALL SELECT b.process_id FROM borrowers b WHERE b.tax_id = ?)`, []any{n, search, search}
+		}
+		pat, fts := likePattern(search), "%"+strings.ToLower(search)+"%"
+		return `processes.id IN (SELECT p2.id FROM processes p2 WHERE p2.id IN (SELECT n.rowid FROM process_names n WHERE n.key_borrower_name LIKE ?)
+				AND lower(p2.key_borrower_name) LIKE ? ESCAPE '\'
+			UNION ALL SELECT b.process_id FROM borrowers b WHERE b.id IN (SELECT n.rowid FROM borrower_names n WHERE n.name LIKE ?)
+				AND lower(b.name) LIKE ? ESCAPE '\')`, []any{fts, pat, fts, pat}
 	}
 	borrowers := func(match string) string {
 		switch {
@@ -215,10 +257,11 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 		// same whatever the size of the bank (design: no full-table count on
 		// a request). Ordered like the list, so the count walks the same
 		// index and stops at the cap.
-		base, err := processScope(ctx, s.conn(ctx).Table("processes"))
+		scope, scopeArg, err := listScope(ctx, f, s.dialect)
 		if err != nil {
 			return nil, err
 		}
+		base := s.conn(ctx).Table("processes").Where(scope, scopeArg)
 		if c, a := firmCond(ctx, f); c != "" {
 			base = base.Where(c, a)
 		}
@@ -335,7 +378,7 @@ const listItemsSelect = `processes.uuid, processes.process_number, processes.key
 // as a hot prepared statement, without GORM's builder and Scan, which were
 // most of the store's CPU on the list page.
 func (s *Store) listItemsSQL(ctx context.Context, f models.ProcessFilter, counted bool, after, before *processCursor) (string, []any, error) {
-	scope, scopeArg, err := processScopeCond(ctx)
+	scope, scopeArg, err := listScope(ctx, f, s.dialect)
 	if err != nil {
 		return "", nil, err
 	}

@@ -19,10 +19,15 @@ import (
 // listItemsGORM is the page query of ListProcesses as it was built with
 // GORM (and sent through Scan), kept to prove listItemsSQL equal to it.
 func listItemsGORM(ctx context.Context, db *gorm.DB, f models.ProcessFilter, counted bool, after, before *processCursor) (string, []any, error) {
-	base, err := processScope(ctx, db.Table("processes"))
+	d := Postgres
+	if db.Dialector.Name() == "sqlite" {
+		d = SQLite
+	}
+	scope, scopeArg, err := listScope(ctx, f, d)
 	if err != nil {
 		return "", nil, err
 	}
+	base := db.Table("processes").Where(scope, scopeArg)
 	if c, a := firmCond(ctx, f); c != "" {
 		base = base.Where(c, a)
 	}
@@ -34,10 +39,6 @@ func listItemsGORM(ctx context.Context, db *gorm.DB, f models.ProcessFilter, cou
 	}
 	if !f.LastActionTo.IsZero() {
 		base = base.Where("processes.last_action_at < ?", f.LastActionTo.UTC())
-	}
-	d := Postgres
-	if db.Dialector.Name() == "sqlite" {
-		d = SQLite
 	}
 	sc, sa := searchCond(f.Search, bankWide(ctx, f), d)
 	base = applySearch(base, sc, sa)

@@ -153,6 +153,43 @@ func TestStaffProcessList(t *testing.T) {
 				return matches(w, p, "silva") && p.LastActionAt.Before(cut)
 			}))
 		})
+
+		t.Run("bank-wide search follows new, renamed and removed names", func(t *testing.T) {
+			db := s.DB()
+			found := func(q string) []string {
+				return uuidsOf(list(t, w.marta, s, models.ProcessFilter{Search: q, Limit: 100}).Items)
+			}
+			p, other := portoAll[2], lisboaAll[5]
+			var b models.Borrower
+			storetest.Must(t, db.Where("process_id = ?", p.ID).Order("id").Take(&b).Error, "borrower")
+			storetest.Must(t, db.Model(&models.Borrower{}).Where("id = ?", b.ID).Update("name", "Quitéria Zacarias").Error, "rename")
+			if got := found("quitéria zac"); !slices.Equal(got, []string{p.UUID}) {
+				t.Fatalf("renamed borrower: %v", got)
+			}
+			storetest.Must(t, db.Model(&models.Borrower{}).Where("id = ?", b.ID).Update("name", b.Name).Error, "rename back")
+			if got := found("quitéria zac"); len(got) != 0 {
+				t.Fatalf("renamed back, still found: %v", got)
+			}
+			storetest.Must(t, db.Model(&models.Process{}).Where("id = ?", other.ID).Update("key_borrower_name", "Xavier Quintela").Error, "key name")
+			if got := found("xavier quin"); !slices.Equal(got, []string{other.UUID}) {
+				t.Fatalf("renamed key borrower: %v", got)
+			}
+			storetest.Must(t, db.Model(&models.Process{}).Where("id = ?", other.ID).Update("key_borrower_name", other.KeyBorrowerName).Error, "key name back")
+			extra := models.Borrower{UUID: "0000000e-0000-4000-8000-000000000001", ProcessID: other.ID, BorrowerTypeID: models.BorrowerTypeOther,
+				Name: "Eulália Vasconcelos", TaxID: "287654320"}
+			storetest.Must(t, db.Create(&extra).Error, "new borrower")
+			for _, q := range []string{"eulália vasc", "287654320"} {
+				if got := found(q); !slices.Equal(got, []string{other.UUID}) {
+					t.Fatalf("new borrower %q: %v", q, got)
+				}
+			}
+			storetest.Must(t, db.Delete(&models.Borrower{}, extra.ID).Error, "remove borrower")
+			for _, q := range []string{"eulália vasc", "287654320"} {
+				if got := found(q); len(got) != 0 {
+					t.Fatalf("removed borrower %q still found: %v", q, got)
+				}
+			}
+		})
 	})
 }
 
