@@ -123,6 +123,10 @@ type ProcessTransition struct {
 // MaxTransitionComment bounds a decision's or cancellation's comment.
 const MaxTransitionComment = 2000
 
+// MaxTimelineMessages bounds the messages a timeline lists (the newest),
+// so a long thread does not make every process page longer.
+const MaxTimelineMessages = 100
+
 // Timeline entry kinds.
 const (
 	TimelineStatus  = "status"  // a status change (FromStatusID → ToStatusID, ReasonID, Comment)
@@ -213,7 +217,8 @@ type ProcessWorkService interface {
 	ListProperties(ctx context.Context, processUUID string) ([]Property, error)
 	UpdateProperty(ctx context.Context, processUUID, propertyUUID string, in PropertyInput) (*Property, error)
 
-	// Timeline is the process's status changes, edits and messages, oldest
-	// first.
+	// Timeline is the process's status changes, edits and messages (the
+	// newest MaxTimelineMessages of them: the thread itself pages through
+	// the rest), oldest first.
 	Timeline(ctx context.Context, processUUID string) ([]TimelineEntry, error)
 }
