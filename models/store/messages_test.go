@@ -801,7 +801,9 @@ func testQueue(t *testing.T, w *threadWorld) {
 
 	firms, err := s.ReplyQueueFirms(w.marta)
 	storetest.Must(t, err, "firms")
-	if !slices.Equal(firms, []models.FirmOption{{UID: "BRK-LIS-001", Name: lisboaName}, {UID: "BRK-POR-002", Name: portoName}}) {
+	lisboa, porto := firmByUID(t, s, "BRK-LIS-001"), firmByUID(t, s, "BRK-POR-002")
+	if !slices.Equal(firms, []models.FirmOption{{UID: "BRK-LIS-001", UUID: lisboa.UUID, Name: lisboaName},
+		{UID: "BRK-POR-002", UUID: porto.UUID, Name: portoName}}) {
 		t.Fatalf("firms %+v", firms)
 	}
 }

@@ -130,11 +130,15 @@ func (h *Handlers) decidePanel(c *gin.Context, d *models.ProcessDetail, tax *mod
 	case form.conflict != "":
 		v.Error = i18n.T(ctx, "staffprocesses.conflict_not_allowed", current)
 	}
+	asksReason := false // the posted move's form has a reason to choose
+	for _, m := range v.Moves {
+		asksReason = asksReason || m.StatusID == v.Posted && len(m.Reasons) > 0
+	}
 	for _, fe := range form.err.Fields {
-		switch fe.Field {
-		case "reasonId":
+		switch {
+		case fe.Field == "reasonId" && asksReason:
 			v.ReasonError = i18n.T(ctx, "staffprocesses.reason_required")
-		case "comment":
+		case fe.Field == "comment":
 			v.CommentError = i18n.Field(ctx, fe)
 		default:
 			if v.Error == "" {

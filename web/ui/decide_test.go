@@ -144,8 +144,15 @@ func TestStaffDecisionRefusals(t *testing.T) {
 			t.Fatalf("cancel with an unknown reason: %d", res.StatusCode)
 		}
 		// A move that takes no reason refuses one.
-		if res := decide(m, id, models.StatusSubmitted, models.StatusInAnalysis, "1", "x"); res.StatusCode != http.StatusUnprocessableEntity {
-			t.Fatalf("in analysis with a reason: %d", res.StatusCode)
+		if res := decide(m, id, models.StatusSubmitted, models.StatusInAnalysis, "1", "x"); res.StatusCode != http.StatusUnprocessableEntity ||
+			res.Doc(t).Find(`[data-testid="decide-error"]`).Text() == "" {
+			t.Fatalf("in analysis with a reason: %d, no message", res.StatusCode)
+		}
+		// A comment over the limit is refused next to the comment.
+		res = decide(m, id, models.StatusSubmitted, models.StatusInAnalysis, "", strings.Repeat("x", models.MaxTransitionComment+1))
+		if res.StatusCode != http.StatusUnprocessableEntity ||
+			res.Doc(t).Find(`[data-testid="decide-move"][data-status="3"] [data-testid="field-error"]`).Text() == "" {
+			t.Fatalf("a long comment: %d", res.StatusCode)
 		}
 
 		// Someone else decides first: the stale form is a conflict that
