@@ -154,7 +154,7 @@ func TestEntitlementsInPortugueseAndEnglish(t *testing.T) {
 	doc := home.Doc(t)
 	if htmlLang(t, home) != "pt-PT" || strings.TrimSpace(doc.Find("h1").Text()) != "Administração" ||
 		strings.TrimSpace(doc.Find(`a[href="/admin/entitlements"].btn`).Text()) != "Permissões" ||
-		strings.TrimSpace(doc.Find(`a[href="/processes"].btn`).Text()) != "Todos os processos" {
+		strings.TrimSpace(doc.Find(`a[href="/staff/processes"].btn`).Text()) != "Todos os processos" {
 		t.Errorf("Portuguese admin home: lang %q, %q", htmlLang(t, home), doc.Find(`[data-testid="home"]`).Text())
 	}
 	page := pt.Get("/admin/entitlements")
