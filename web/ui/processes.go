@@ -68,6 +68,18 @@ func (h *Handlers) showProcess(c *gin.Context) {
 }
 
 func (h *Handlers) processPage(c *gin.Context, status int, compose threads.ComposeView) {
+	h.processPageWith(c, status, pageExtras{compose: compose})
+}
+
+// pageExtras are the process page's forms in a refused state: the
+// thread's compose form, the broker's cancel form.
+type pageExtras struct {
+	compose threads.ComposeView
+	cancel  *processes.Form
+}
+
+func (h *Handlers) processPageWith(c *gin.Context, status int, x pageExtras) {
+	compose := x.compose
 	ctx := c.Request.Context()
 	id := c.Param("id")
 	d, page, err := h.svc.Processes.ProcessPage(ctx, id, models.ThreadQuery{Before: c.Query("before"), MarkRead: true})
@@ -91,6 +103,10 @@ func (h *Handlers) processPage(c *gin.Context, status int, compose threads.Compo
 	v.ProductPurpose = describe(tax, "product-purposes", d.Process.ProductPurposeID, lang)
 	if d.Property != nil {
 		v.Typology = describe(tax, "property-typologies", d.Property.PropertyTypologyID, lang)
+	}
+	v.Tax, v.Viewer = tax, models.PrincipalFrom(ctx)
+	if x.cancel != nil {
+		v.Cancel, v.CancelOpen = *x.cancel, true
 	}
 	v.Page = h.page(c, processes.Heading(ctx, d.Process.ProcessNumber), "processes")
 	if models.PrincipalFrom(ctx).IsStaff() {
