@@ -137,7 +137,7 @@ var borrowerIndex = regexp.MustCompile(`^borrower\[(\d+)\]\.(.+)$`)
 // it belongs to ("" none) and the input's id. Children's fields are
 // prefixed by their entity: "keyBorrower" (the whole key borrower),
 // "keyBorrower.taxId", "property.parishId", "borrower[n].x" (n counting
-// the process's borrowers from 0, key borrower first, as ListBorrowers
+// the process's borrowers from 1, key borrower first, as ListBorrowers
 // orders them; an index beyond them falls back on the step).
 func (v EditView) target(field string) (step, borrower, id string) {
 	switch {
@@ -146,10 +146,20 @@ func (v EditView) target(field string) (step, borrower, id string) {
 	case strings.HasPrefix(field, "keyBorrower."):
 		return StepKey, "", strings.TrimPrefix(field, "keyBorrower.")
 	case strings.HasPrefix(field, "property."):
-		return StepProperty, "", strings.TrimPrefix(field, "property.")
+		id := strings.TrimPrefix(field, "property.")
+		switch c := PropertyCascade; id {
+		case "districtId":
+			id = c.DistrictID()
+		case "countyId":
+			id = c.CountyID()
+		case "parishId":
+			id = c.ParishID()
+		}
+		return StepProperty, "", id
 	}
 	if m := borrowerIndex.FindStringSubmatch(field); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		n-- // counted from 1
 		if n >= 0 && n < len(v.Detail.Borrowers) {
 			b := v.Detail.Borrowers[n]
 			if b.IsKey() {
@@ -161,6 +171,10 @@ func (v EditView) target(field string) (step, borrower, id string) {
 	}
 	return StepLoan, "", field
 }
+
+// PropertyCascade names the property form's district -> county -> parish
+// selects (their ids are the cascade's: "property-district"...).
+var PropertyCascade = taxonomy.CascadeView{ID: "property"}
 
 // CheckItem is one line of the submit checklist.
 type CheckItem struct {
@@ -187,8 +201,12 @@ func (v EditView) Checklist(ctx context.Context) []CheckItem {
 		if f.Field == "keyBorrower" {
 			item.Label = i18n.T(ctx, "processform.missing_key_borrower")
 		} else {
-			item.Label = FieldLabel(ctx, id)
-			item.Problem = fieldText(ctx, f, id)
+			name := id
+			if i := strings.LastIndexByte(f.Field, '.'); i >= 0 {
+				name = f.Field[i+1:]
+			}
+			item.Label = FieldLabel(ctx, name)
+			item.Problem = fieldText(ctx, f, name)
 		}
 		out = append(out, item)
 	}
@@ -308,16 +326,16 @@ var (
 	LoanInputs = []Input{
 		{Name: "loanAmount", Kind: KindMoney, Required: true},
 		{Name: "loanDurationMonths", Kind: KindNumber, Required: true},
-		{Name: "productSchemeId", Kind: KindSelect},
-		{Name: "loanPurposeId", Kind: KindSelect},
-		{Name: "productPurposeId", Kind: KindSelect},
+		{Name: "productSchemeId", Kind: KindSelect, Required: true},
+		{Name: "loanPurposeId", Kind: KindSelect, Required: true},
+		{Name: "productPurposeId", Kind: KindSelect, Required: true},
 		{Name: "branchId", Kind: KindNumber},
 		{Name: "hasCrossSelling", Kind: KindCheckbox},
 	}
 	BorrowerPersonal = []Input{
 		{Name: "name", Kind: KindText, Required: true, Autocomplete: "off", Max: 200},
-		{Name: "birthDate", Kind: KindDate},
-		{Name: "taxId", Kind: KindText, Max: 9},
+		{Name: "birthDate", Kind: KindDate, Required: true},
+		{Name: "taxId", Kind: KindText, Required: true, Max: 9},
 		{Name: "identificationDocumentTypeId", Kind: KindSelect},
 		{Name: "identificationDocumentNumber", Kind: KindText, Max: 50},
 		{Name: "identificationDocumentExpiryDate", Kind: KindDate},
@@ -356,7 +374,7 @@ var (
 		{Name: "propertyTypologyId", Kind: KindSelect},
 		{Name: "grossBuiltArea", Kind: KindNumber},
 		{Name: "yearBuilt", Kind: KindNumber},
-		{Name: "acquisitionAmount", Kind: KindMoney},
+		{Name: "acquisitionAmount", Kind: KindMoney, Required: true},
 		{Name: "acquisitionDate", Kind: KindDate},
 		{Name: "address", Kind: KindText, Max: 200},
 		{Name: "doorNumber", Kind: KindText, Max: 20},

@@ -126,7 +126,7 @@ func (h *Handlers) editPage(c *gin.Context, status int, step string, refused *pr
 		v.Form.Values = processes.Values{}
 	}
 	if step == processes.StepProperty {
-		v.Cascade = cascade(ctx, tax, "property", atoiOr0(v.Form.Values["districtId"]), atoiOr0(v.Form.Values["countyId"]), atoiOr0(v.Form.Values["parishId"]))
+		v.Cascade = cascade(ctx, tax, processes.PropertyCascade.ID, atoiOr0(v.Form.Values["districtId"]), atoiOr0(v.Form.Values["countyId"]), atoiOr0(v.Form.Values["parishId"]))
 	}
 	if v.Check, err = h.svc.Work.CheckSubmit(ctx, id); err != nil {
 		h.fail(c, err)
@@ -240,12 +240,12 @@ func (h *Handlers) submitProcess(c *gin.Context) {
 func (h *Handlers) cancelProcess(c *gin.Context) {
 	ctx := c.Request.Context()
 	id := c.Param("id")
-	f := processes.Form{Values: processes.Values{"reasonId": c.PostForm("reasonId"), "comment": c.PostForm("comment")}}
+	f := processes.Form{Values: processes.Values{"cancelReasonId": c.PostForm("cancelReasonId"), "comment": c.PostForm("comment")}}
 	in := models.CancelInput{Comment: f.Values["comment"]}
-	if r := f.Values["reasonId"]; r != "" {
+	if r := f.Values["cancelReasonId"]; r != "" {
 		n, err := strconv.Atoi(r)
 		if err != nil || n < 1 {
-			f.Error = formError("reasonId", "choice")
+			f.Error = formError("cancelReasonId", "choice")
 		}
 		in.ReasonID = n
 	}
