@@ -73,8 +73,8 @@ type EditView struct {
 	Tax     *models.Taxonomy
 	Step    string
 	Check   models.SubmitCheck
-	Form    Form                // the current step's form
-	Editing *models.Borrower    // borrowers step: the other borrower being edited (nil: a new one)
+	Form    Form                 // the current step's form
+	Editing *models.Borrower     // borrowers step: the other borrower being edited (nil: a new one)
 	Cascade taxonomy.CascadeView // property step
 	// SubmitError is a refused submit's field list (the checklist shows it).
 	SubmitError bool

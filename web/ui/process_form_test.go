@@ -239,7 +239,9 @@ func TestGuidedProcessFormSavesEachStepAndSubmits(t *testing.T) {
 		}
 		tl := doc.Find(`[data-testid="timeline-entry"]`)
 		var whats []string
-		tl.Each(func(_ int, e *goquery.Selection) { whats = append(whats, e.Find(`[data-testid="timeline-what"]`).Text()) })
+		tl.Each(func(_ int, e *goquery.Selection) {
+			whats = append(whats, e.Find(`[data-testid="timeline-what"]`).Text())
+		})
 		joined := strings.Join(whats, " | ")
 		for _, want := range []string{"Process created", "Borrower added: Sofia Marques", "Borrower removed", "Property changed", "In creation → Submitted"} {
 			if !strings.Contains(joined, want) {
