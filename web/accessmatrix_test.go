@@ -44,6 +44,12 @@ var matrixCallers = []struct {
 //	older     303 to /processes/{id}?before={before}#thread (the older-messages link
 //	          without JavaScript: it leads to the process page, which answers as above)
 //
+// The guided process form's routes (/processes/new, /processes/{id}/edit
+// and its posts) are for brokers only; the targets (each firm's longest
+// thread) are past "In creation", so their own firm gets 409 there (the
+// process can no longer be changed), and the posted "text" field is no
+// loan data (422 for a new process).
+//
 // Rows run in this order for each caller. POST /v1/authentication gives the
 // token the later /v1 rows send; João (API not enabled), Marta (staff) and
 // Maria (customer) are refused, so their /v1 calls carry only their browser
@@ -73,6 +79,29 @@ GET    /processes/{id}/messages/since?after=         missing  404     404     40
 POST   /processes/{id}/messages                      lisboa   thread  thread  404     thread  403    login/
 POST   /processes/{id}/messages                      porto    404     404     thread  thread  403    login/
 POST   /processes/{id}/messages                      missing  404     404     404     404     403    login/
+
+GET    /processes/new                                -        200     200     200     403     403    login
+POST   /processes/new                                -        422     422     422     403     403    login/
+
+GET    /processes/{id}/edit                          lisboa   409     409     404     403     403    login
+GET    /processes/{id}/edit                          porto    404     404     409     403     403    login
+GET    /processes/{id}/edit                          missing  404     404     404     403     403    login
+
+POST   /processes/{id}/loan                          lisboa   409     409     404     403     403    login/
+POST   /processes/{id}/loan                          porto    404     404     409     403     403    login/
+POST   /processes/{id}/loan                          missing  404     404     404     403     403    login/
+
+POST   /processes/{id}/borrowers                     lisboa   409     409     404     403     403    login/
+POST   /processes/{id}/borrowers                     porto    404     404     409     403     403    login/
+POST   /processes/{id}/borrowers                     missing  404     404     404     403     403    login/
+
+POST   /processes/{id}/submit                        lisboa   409     409     404     403     403    login/
+POST   /processes/{id}/submit                        porto    404     404     409     403     403    login/
+POST   /processes/{id}/submit                        missing  404     404     404     403     403    login/
+
+POST   /processes/{id}/cancel                        lisboa   409     409     404     403     403    login/
+POST   /processes/{id}/cancel                        porto    404     404     409     403     403    login/
+POST   /processes/{id}/cancel                        missing  404     404     404     403     403    login/
 
 POST   /v1/authentication                            -        200     401     200     401     401    401
 GET    /v1/processes                                 -        200     401     200     401     401    401
