@@ -77,6 +77,14 @@ func TestBrowserGuidedProcessForm(t *testing.T) {
 	p.fill(`[data-testid="key-borrower-form"]`, key)
 	p.do(chromedp.Click(`[data-testid="save-key-borrower"]`))
 	p.waitFor(`location.search === "?step=borrowers" && !!document.querySelector('[data-testid="borrower-form"]')`)
+	// On a phone the step and its checklist fit the width.
+	p.do(chromedp.EmulateViewport(390, 844), chromedp.Reload())
+	p.waitFor(`document.readyState === "complete" && !!document.querySelector('[data-testid="borrower-form"]')`)
+	if !p.bool(`document.documentElement.scrollWidth <= window.innerWidth`) {
+		t.Error("the borrowers step scrolls sideways on a phone")
+	}
+	p.screenshot("borrowers-step-phone")
+	p.do(chromedp.EmulateViewport(1280, 900))
 	afterKey := p.count(checklistCount)
 	if afterKey >= start {
 		t.Errorf("the checklist did not shrink with the key borrower: %d -> %d", start, afterKey)
