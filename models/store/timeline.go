@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,45 +16,69 @@ import (
 // edits and messages (who, when and the subject, never the text), oldest
 // first; at the same instant a status change comes before an edit, an edit
 // before a message. Each part reads its table's (process_id, ...) index.
+// The status changes' rows carry what ProcessDetail.History needs (their id
+// and actor), so the process page reads both in this one statement.
 // Arguments: the process id, three times.
 const timelineSQL = `SELECT 0 AS k, id, created_at, actor_name, actor_kind, '' AS what, '' AS subject,
-	COALESCE(from_status, 0) AS from_status, to_status, COALESCE(reason_id, 0) AS reason_id, comment
+	COALESCE(from_status, 0) AS from_status, to_status, COALESCE(reason_id, 0) AS reason_id, comment,
+	COALESCE(actor_user_id, 0) AS actor_user_id
 FROM process_status_changes WHERE process_id = ?
 UNION ALL
-SELECT 1, id, created_at, actor_name, actor_kind, what, subject, 0, 0, 0, '' FROM process_events WHERE process_id = ?
+SELECT 1, id, created_at, actor_name, actor_kind, what, subject, 0, 0, 0, '', 0 FROM process_events WHERE process_id = ?
 UNION ALL
-SELECT 2, id, created_at, author_name, author_kind, '', subject, 0, 0, 0, '' FROM messages WHERE process_id = ?
+SELECT 2, id, created_at, author_name, author_kind, '', subject, 0, 0, 0, '', 0 FROM messages WHERE process_id = ?
 ORDER BY 3, 1, 2`
 
 var timelineKinds = [...]string{models.TimelineStatus, models.TimelineEdit, models.TimelineMessage}
 
-// timeline reads process processID's timeline.
-func (s *Store) timeline(db *gorm.DB, processID int64) ([]models.TimelineEntry, error) {
+// timeline reads process processID's timeline and, from the same rows, its
+// status history (ProcessDetail.History: oldest first, by id).
+func (s *Store) timeline(db *gorm.DB, processID int64) ([]models.TimelineEntry, []models.ProcessStatusChange, error) {
 	rows, err := db.Raw(timelineSQL, processID, processID, processID).Rows()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	out := []models.TimelineEntry{}
+	var history []models.ProcessStatusChange
 	for rows.Next() {
 		var (
-			e     models.TimelineEntry
-			k     int
-			id    int64
-			kind  string
-			stamp timeValue
+			e       models.TimelineEntry
+			k       int
+			id, uid int64
+			kind    string
+			stamp   timeValue
 		)
 		if err := rows.Scan(&k, &id, &stamp, &e.ActorName, &kind, &e.What, &e.Subject, &e.FromStatus, &e.ToStatus,
-			&e.ReasonID, &e.Comment); err != nil {
-			return nil, err
+			&e.ReasonID, &e.Comment, &uid); err != nil {
+			return nil, nil, err
 		}
 		if k >= 0 && k < len(timelineKinds) {
 			e.Kind = timelineKinds[k]
 		}
 		e.At, e.ActorKind = stamp.t.UTC(), models.AuthorKind(kind)
 		out = append(out, e)
+		if k == 0 {
+			h := models.ProcessStatusChange{ID: id, ProcessID: processID, ToStatus: e.ToStatus, ActorName: e.ActorName,
+				ActorKind: e.ActorKind, Comment: e.Comment, CreatedAt: e.At}
+			// Statuses, reasons and users are positive: 0 stands for NULL.
+			if e.FromStatus != 0 {
+				h.FromStatus = &e.FromStatus
+			}
+			if e.ReasonID != 0 {
+				h.ReasonID = &e.ReasonID
+			}
+			if uid != 0 {
+				h.ActorUserID = &uid
+			}
+			history = append(history, h)
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	slices.SortFunc(history, func(a, b models.ProcessStatusChange) int { return cmp.Compare(a.ID, b.ID) })
+	return out, history, nil
 }
 
 // Timeline implements models.ProcessWorkService.
@@ -62,7 +88,7 @@ func (s *Store) Timeline(ctx context.Context, processUUID string) ([]models.Time
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.timeline(db, p.ID)
+	out, _, err := s.timeline(db, p.ID)
 	if err != nil {
 		return nil, translate(err, "timeline")
 	}
