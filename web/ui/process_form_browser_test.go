@@ -128,7 +128,7 @@ func TestBrowserGuidedProcessForm(t *testing.T) {
 	p.do(chromedp.Click(`#tab-history-tab`), chromedp.Poll[chromedp.Void](`!document.querySelector("#tab-history").hidden`))
 	entries := p.strings(`[...document.querySelectorAll('[data-testid="timeline-entry"]')].map(e => e.textContent.replace(/\s+/g, " ").trim())`)
 	joined := strings.Join(entries, " | ")
-	for _, want := range []string{"Process created", "Borrower added: Tiago Marques", "Property changed", "In creation → Submitted", "Ana Silva"} {
+	for _, want := range []string{"Created: In creation", "Borrower added: Tiago Marques", "Property changed", "In creation → Submitted", "Ana Silva"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("timeline lacks %q: %s", want, joined)
 		}

@@ -243,7 +243,7 @@ func TestGuidedProcessFormSavesEachStepAndSubmits(t *testing.T) {
 			whats = append(whats, e.Find(`[data-testid="timeline-what"]`).Text())
 		})
 		joined := strings.Join(whats, " | ")
-		for _, want := range []string{"Process created", "Borrower added: Sofia Marques", "Borrower removed", "Property changed", "In creation → Submitted"} {
+		for _, want := range []string{"Created: In creation", "Borrower added: Sofia Marques", "Borrower removed", "Property changed", "In creation → Submitted"} {
 			if !strings.Contains(joined, want) {
 				t.Errorf("timeline lacks %q: %s", want, joined)
 			}
