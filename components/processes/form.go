@@ -242,8 +242,12 @@ const FormKeyPrefix = "processform.err."
 
 // fieldText words one field error, naming the field by its label.
 func fieldText(ctx context.Context, f models.FieldError, name string) string {
-	if strings.HasPrefix(f.Key, FormKeyPrefix) {
+	switch {
+	case strings.HasPrefix(f.Key, FormKeyPrefix):
 		return i18n.T(ctx, "processform.err."+strings.TrimPrefix(f.Key, FormKeyPrefix))
+	case f.Key == "field.taxonomy":
+		// The API names the list; the page offered only its values.
+		return i18n.T(ctx, "processform.err.choice")
 	}
 	args := models.Args{}
 	for k, v := range f.Args {
@@ -251,6 +255,9 @@ func fieldText(ctx context.Context, f models.FieldError, name string) string {
 	}
 	if _, ok := args["Field"]; ok {
 		args["Field"] = FieldLabel(ctx, name)
+	}
+	if parent, ok := args["Parent"].(string); ok {
+		args["Parent"] = FieldLabel(ctx, parent)
 	}
 	f.Args = args
 	return i18n.Field(ctx, f)

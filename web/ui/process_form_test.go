@@ -330,8 +330,24 @@ func TestGuidedFormFieldErrors(t *testing.T) {
 	noRel := url.Values{"borrowerTypeId": {"2"}, "name": {"Rita"}, "keyBorrowerRelationId": {"999"}}
 	res = en.PostForm("/processes/"+id+"/borrowers", noRel)
 	mustStatus(t, "no relation", res, http.StatusUnprocessableEntity)
-	if got := res.Doc(t).Find(`[data-testid="keyBorrowerRelationId-error"]`).Text(); got == "" {
-		t.Error("no relation error")
+	if got := res.Doc(t).Find(`[data-testid="keyBorrowerRelationId-error"]`).Text(); got != "Choose one of the listed options." {
+		t.Errorf("relation error %q", got)
+	}
+	// A municipality outside the district: the cascade's error names both by their labels.
+	var prop string
+	s.Store.DB().Raw(`SELECT pr.uuid FROM properties pr JOIN processes p ON p.id = pr.process_id WHERE p.uuid = ?`, id).Scan(&prop)
+	res = en.PostForm("/processes/"+id+"/property/"+prop, url.Values{"districtId": {"1"}, "countyId": {"148"}})
+	mustStatus(t, "county outside the district", res, http.StatusUnprocessableEntity)
+	doc = res.Doc(t)
+	if got := doc.Find(`[data-testid="countyId-error"]`).Text(); !strings.Contains(got, "Municipality") || !strings.Contains(got, "District") {
+		t.Errorf("cascade error %q", got)
+	}
+	// The selects show the district chosen and its own municipalities.
+	if got := doc.Find(`#property-district option[selected]`).Text(); got != "Aveiro" {
+		t.Errorf("district after the refusal %q", got)
+	}
+	if doc.Find(`#property-county option[value="148"]`).Length() != 0 {
+		t.Error("the county select still offers another district's municipality")
 	}
 }
 
