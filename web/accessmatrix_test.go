@@ -44,16 +44,16 @@ var matrixCallers = []struct {
 //	older     303 to /processes/{id}?before={before}#thread (the older-messages link
 //	          without JavaScript: it leads to the process page, which answers as above)
 //
+// Rows run in this order for each caller. POST /v1/authentication gives the
+// token the later /v1 rows send; João (API not enabled), Marta (staff) and
+// Maria (customer) are refused, so their /v1 calls carry only their browser
+// session cookie, which the API does not accept.
+//
 // The guided process form's routes (/processes/new, /processes/{id}/edit
 // and its posts) are for brokers only; the targets (each firm's longest
 // thread) are past "In creation", so their own firm gets 409 there (the
 // process can no longer be changed), and the posted "text" field is no
 // loan data (422 for a new process).
-//
-// Rows run in this order for each caller. POST /v1/authentication gives the
-// token the later /v1 rows send; João (API not enabled), Marta (staff) and
-// Maria (customer) are refused, so their /v1 calls carry only their browser
-// session cookie, which the API does not accept.
 const accessTable = `
 method path                                          target   Ana     João    Rui     Marta   Maria  anonymous
 GET    /processes                                    -        200     200     200     200     403    login
@@ -64,21 +64,6 @@ HTMX   /staff/threads/list                           -        403     403     40
 GET    /processes/{id}                               lisboa   200     200     404     200     403    login
 GET    /processes/{id}                               porto    404     404     200     200     403    login
 GET    /processes/{id}                               missing  404     404     404     404     403    login
-
-HTMX   /processes/{id}/messages?before={before}      lisboa   200     200     404     200     403    hx-login
-HTMX   /processes/{id}/messages?before={before}      porto    404     404     200     200     403    hx-login
-HTMX   /processes/{id}/messages?before={before}      missing  404     404     404     404     403    hx-login
-GET    /processes/{id}/messages?before={before}      lisboa   older   older   older   older   403    login
-GET    /processes/{id}/messages?before={before}      porto    older   older   older   older   403    login
-GET    /processes/{id}/messages?before={before}      missing  older   older   older   older   403    login
-
-GET    /processes/{id}/messages/since?after=         lisboa   200     200     404     200     403    login
-GET    /processes/{id}/messages/since?after=         porto    404     404     200     200     403    login
-GET    /processes/{id}/messages/since?after=         missing  404     404     404     404     403    login
-
-POST   /processes/{id}/messages                      lisboa   thread  thread  404     thread  403    login/
-POST   /processes/{id}/messages                      porto    404     404     thread  thread  403    login/
-POST   /processes/{id}/messages                      missing  404     404     404     404     403    login/
 
 GET    /processes/new                                -        200     200     200     403     403    login
 POST   /processes/new                                -        422     422     422     403     403    login/
@@ -102,6 +87,21 @@ POST   /processes/{id}/submit                        missing  404     404     40
 POST   /processes/{id}/cancel                        lisboa   409     409     404     403     403    login/
 POST   /processes/{id}/cancel                        porto    404     404     409     403     403    login/
 POST   /processes/{id}/cancel                        missing  404     404     404     403     403    login/
+
+HTMX   /processes/{id}/messages?before={before}      lisboa   200     200     404     200     403    hx-login
+HTMX   /processes/{id}/messages?before={before}      porto    404     404     200     200     403    hx-login
+HTMX   /processes/{id}/messages?before={before}      missing  404     404     404     404     403    hx-login
+GET    /processes/{id}/messages?before={before}      lisboa   older   older   older   older   403    login
+GET    /processes/{id}/messages?before={before}      porto    older   older   older   older   403    login
+GET    /processes/{id}/messages?before={before}      missing  older   older   older   older   403    login
+
+GET    /processes/{id}/messages/since?after=         lisboa   200     200     404     200     403    login
+GET    /processes/{id}/messages/since?after=         porto    404     404     200     200     403    login
+GET    /processes/{id}/messages/since?after=         missing  404     404     404     404     403    login
+
+POST   /processes/{id}/messages                      lisboa   thread  thread  404     thread  403    login/
+POST   /processes/{id}/messages                      porto    404     404     thread  thread  403    login/
+POST   /processes/{id}/messages                      missing  404     404     404     404     403    login/
 
 POST   /v1/authentication                            -        200     401     200     401     401    401
 GET    /v1/processes                                 -        200     401     200     401     401    401

@@ -80,9 +80,6 @@ type DetailView struct {
 	Page   components.Page
 	Detail *models.ProcessDetail
 	Thread threads.ThreadView
-	// Descriptions of the process's reference values (from the taxonomy).
-	LoanPurpose, ProductScheme, ProductPurpose, Typology string
-	StatusNames                                          components.StatusNames
 	// Tax describes the other reference values (borrowers' data, the
 	// property's location, the timeline's reasons).
 	Tax    *models.Taxonomy
@@ -90,6 +87,10 @@ type DetailView struct {
 	// Cancel is the broker's cancel form (refused when CancelOpen).
 	Cancel     Form
 	CancelOpen bool
+
+	// Descriptions of the process's reference values (from the taxonomy).
+	LoanPurpose, ProductScheme, ProductPurpose, Typology string
+	StatusNames                                          components.StatusNames
 }
 
 func ProcessURL(uuid string) string { return "/processes/" + uuid }

@@ -98,15 +98,15 @@ func (h *Handlers) processPageWith(c *gin.Context, status int, x pageExtras) {
 	}
 	lang := descLang(ctx)
 	v.StatusNames = statusNames(tax, lang)
+	v.Tax, v.Viewer = tax, models.PrincipalFrom(ctx)
+	if x.cancel != nil { // the broker's cancel form, refused
+		v.Cancel, v.CancelOpen = *x.cancel, true
+	}
 	v.LoanPurpose = describe(tax, "loan-purposes", d.Process.LoanPurposeID, lang)
 	v.ProductScheme = describe(tax, "product-schemes", d.Process.ProductSchemeID, lang)
 	v.ProductPurpose = describe(tax, "product-purposes", d.Process.ProductPurposeID, lang)
 	if d.Property != nil {
 		v.Typology = describe(tax, "property-typologies", d.Property.PropertyTypologyID, lang)
-	}
-	v.Tax, v.Viewer = tax, models.PrincipalFrom(ctx)
-	if x.cancel != nil {
-		v.Cancel, v.CancelOpen = *x.cancel, true
 	}
 	v.Page = h.page(c, processes.Heading(ctx, d.Process.ProcessNumber), "processes")
 	if models.PrincipalFrom(ctx).IsStaff() {
