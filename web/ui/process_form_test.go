@@ -396,6 +396,9 @@ func TestSubmitChecklistLinksToTheFields(t *testing.T) {
 	if doc.Find(`[data-testid="submit-refused"]`).Length() != 1 || len(checklistHrefs(doc)) != len(hrefs) {
 		t.Errorf("refused submit shows %d items", len(checklistHrefs(doc)))
 	}
+	if cur, _ := doc.Find(`[aria-current="step"]`).Attr("data-testid"); cur != "step-property" {
+		t.Errorf("a refused submit shows step %q, not the one it came from", cur)
+	}
 	var status int
 	s.Store.DB().Raw(`SELECT status_id FROM processes WHERE uuid = ?`, id).Scan(&status)
 	if status != models.StatusInCreation {
