@@ -372,22 +372,6 @@ func TestCreateProcessConcurrently(t *testing.T) {
 	})
 }
 
-// borrowerInput is b as the input that would have written it.
-func borrowerInput(b models.Borrower) models.BorrowerInput {
-	return models.BorrowerInput{BorrowerTypeID: b.BorrowerTypeID, KeyBorrowerRelationID: b.KeyBorrowerRelationID, Name: b.Name,
-		BirthDate: b.BirthDate, TaxID: b.TaxID, IDDocumentTypeID: b.IDDocumentTypeID, IDDocumentNumber: b.IDDocumentNumber,
-		IDDocumentExpiry: b.IDDocumentExpiry, NationalityID: b.NationalityID, GenderID: b.GenderID, MaritalStatusID: b.MaritalStatusID,
-		MatrimonialRegimeID: b.MatrimonialRegimeID, ResidenceTypeID: b.ResidenceTypeID, Mobile: b.Mobile, Email: b.Email,
-		Address: b.Address, ZipCode: b.ZipCode, ZipCodeLocal: b.ZipCodeLocal, ProfessionID: b.ProfessionID,
-		EmploymentSituationID: b.EmploymentSituationID, EmploymentContractTypeID: b.EmploymentContractTypeID,
-		EmployerName: b.EmployerName, EmployedSince: b.EmployedSince, IncomeWagesPensionsCents: b.IncomeWagesPensionsCents,
-		IncomeGreenReceiptsCents: b.IncomeGreenReceiptsCents, IncomeRentsCents: b.IncomeRentsCents, IncomeOthersCents: b.IncomeOthersCents,
-		InstallmentHousingCents: b.InstallmentHousingCents, InstallmentPersonalCents: b.InstallmentPersonalCents,
-		InstallmentAutoLeasingCents: b.InstallmentAutoLeasingCents, InstallmentCreditCardCents: b.InstallmentCreditCardCents,
-		InstallmentBankOverdraftCents: b.InstallmentBankOverdraftCents, InstallmentOtherCents: b.InstallmentOtherCents,
-		HasSocialSecurityDebt: b.HasSocialSecurityDebt}
-}
-
 // TestDemoProcessWork: the demo's borrowers and properties pass the input
 // rules (valid NIFs, taxonomy values, the place cascade), every process
 // past "In creation" has what Submit checks, and each firm has "In
@@ -402,17 +386,14 @@ func TestDemoProcessWork(t *testing.T) {
 			if !models.ValidNIF(b.TaxID) {
 				t.Errorf("borrower %s: NIF %q", b.Name, b.TaxID)
 			}
-			if _, err := borrowerInput(b).Validate(tx, today); err != nil {
+			if _, err := b.Input().Validate(tx, today); err != nil {
 				t.Errorf("borrower %s: %v", b.Name, fieldNames(err))
 			}
 		}
 		var props []models.Property
 		storetest.Must(t, s.DB().Find(&props).Error, "properties")
 		for _, pr := range props {
-			in := models.PropertyInput{PropertyTypologyID: pr.PropertyTypologyID, GrossBuiltArea: pr.GrossBuiltArea,
-				YearBuilt: pr.YearBuilt, AcquisitionAmountCents: pr.AcquisitionAmountCents, AcquisitionDate: pr.AcquisitionDate,
-				Address: pr.Address, DoorNumber: pr.DoorNumber, Floor: pr.Floor, DistrictID: pr.DistrictID, CountyID: pr.CountyID,
-				ParishID: pr.ParishID, ZipCode: pr.ZipCode, ZipCodeLocal: pr.ZipCodeLocal}
+			in := pr.Input()
 			if _, err := in.Validate(tx, today); err != nil {
 				t.Errorf("property %s: %v", pr.UUID, fieldNames(err))
 			}
