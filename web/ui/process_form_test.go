@@ -327,6 +327,12 @@ func TestGuidedFormFieldErrors(t *testing.T) {
 	}
 	// A co-borrower with an unknown relation is refused on the borrowers step.
 	mustStatus(t, "key", en.PostForm("/processes/"+id+"/borrowers", keyBorrowerForm), http.StatusSeeOther)
+	// A second key borrower (the key form posted again) says why.
+	res = en.PostForm("/processes/"+id+"/borrowers", keyBorrowerForm)
+	mustStatus(t, "second key borrower", res, http.StatusUnprocessableEntity)
+	if got := res.Doc(t).Find(`[data-testid="form-error"]`).Text(); !strings.Contains(got, "already has a key borrower") {
+		t.Errorf("second key borrower: %q", got)
+	}
 	noRel := url.Values{"borrowerTypeId": {"2"}, "name": {"Rita"}, "keyBorrowerRelationId": {"999"}}
 	res = en.PostForm("/processes/"+id+"/borrowers", noRel)
 	mustStatus(t, "no relation", res, http.StatusUnprocessableEntity)
