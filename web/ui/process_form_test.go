@@ -325,7 +325,6 @@ func TestGuidedFormFieldErrors(t *testing.T) {
 	if v, _ := doc.Find(`#name`).Attr("value"); v != "Sofia Marques" {
 		t.Errorf("typed name not kept: %q", v)
 	}
-	// A co-borrower with an unknown relation is refused on the borrowers step.
 	mustStatus(t, "key", en.PostForm("/processes/"+id+"/borrowers", keyBorrowerForm), http.StatusSeeOther)
 	// A second key borrower (the key form posted again) says why.
 	res = en.PostForm("/processes/"+id+"/borrowers", keyBorrowerForm)
@@ -333,6 +332,7 @@ func TestGuidedFormFieldErrors(t *testing.T) {
 	if got := res.Doc(t).Find(`[data-testid="form-error"]`).Text(); !strings.Contains(got, "already has a key borrower") {
 		t.Errorf("second key borrower: %q", got)
 	}
+	// A co-borrower with an unknown relation is refused on the borrowers step.
 	noRel := url.Values{"borrowerTypeId": {"2"}, "name": {"Rita"}, "keyBorrowerRelationId": {"999"}}
 	res = en.PostForm("/processes/"+id+"/borrowers", noRel)
 	mustStatus(t, "no relation", res, http.StatusUnprocessableEntity)
