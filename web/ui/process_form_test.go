@@ -81,6 +81,26 @@ func checklistHrefs(doc *goquery.Document) []string {
 	return out
 }
 
+// describedByResolves fails t for an aria-describedby naming no element
+// of the page, and for an input without a label.
+func describedByResolves(t *testing.T, what string, doc *goquery.Document) {
+	t.Helper()
+	doc.Find(`[aria-describedby]`).Each(func(_ int, e *goquery.Selection) {
+		ids, _ := e.Attr("aria-describedby")
+		for _, id := range strings.Fields(ids) {
+			if doc.Find(`[id="`+id+`"]`).Length() == 0 {
+				t.Errorf("%s: aria-describedby names a missing #%s", what, id)
+			}
+		}
+	})
+	doc.Find(`main input:not([type="hidden"]), main select, main textarea`).Each(func(_ int, e *goquery.Selection) {
+		id, _ := e.Attr("id")
+		if id == "" || doc.Find(`label[for="`+id+`"]`).Length() == 0 {
+			t.Errorf("%s: input %q has no label", what, id)
+		}
+	})
+}
+
 func borrowerUUID(t *testing.T, s *webtest.Server, name string) string {
 	t.Helper()
 	var id string
@@ -114,6 +134,7 @@ func TestGuidedProcessFormSavesEachStepAndSubmits(t *testing.T) {
 			t.Errorf("loan purposes in English: %q", got)
 		}
 
+		describedByResolves(t, "new", doc)
 		id := createProcess(t, c)
 		var p models.Process
 		s.Store.DB().Raw(`SELECT * FROM processes WHERE uuid = ?`, id).Scan(&p)
@@ -132,6 +153,9 @@ func TestGuidedProcessFormSavesEachStepAndSubmits(t *testing.T) {
 		}
 		if cur, _ := doc.Find(`[aria-current="step"]`).Attr("data-testid"); cur != "step-key" {
 			t.Errorf("current step %q", cur)
+		}
+		for _, step := range []string{"", "?step=key", "?step=borrowers", "?step=property"} {
+			describedByResolves(t, "edit"+step, c.Get("/processes/"+id+"/edit"+step).Doc(t))
 		}
 		// The loan step shows what was stored, in the page's language.
 		loan := c.Get("/processes/" + id + "/edit").Doc(t)
