@@ -276,6 +276,17 @@ func TestGuidedProcessFormSavesEachStepAndSubmits(t *testing.T) {
 			t.Errorf("last timeline entry has no who and when: %q", tl.Last().Text())
 		}
 
+		// Bank staff see the same page, without the broker's moves.
+		m := s.Client(t)
+		m.Login(marta)
+		staff := m.Get("/processes/" + id).Doc(t)
+		if staff.Find(`[data-testid="timeline-entry"]`).Length() != tl.Length() || staff.Find(`[data-testid="borrower"]`).Length() != 2 {
+			t.Errorf("staff see %d timeline entries and %d borrowers", staff.Find(`[data-testid="timeline-entry"]`).Length(), staff.Find(`[data-testid="borrower"]`).Length())
+		}
+		if staff.Find(`[data-testid="broker-actions"], [data-testid="edit-process"]`).Length() != 0 {
+			t.Error("staff are offered the broker's moves")
+		}
+
 		// After submitting, the edit page and every step refuse.
 		again := c.Get("/processes/" + id + "/edit")
 		mustStatus(t, "edit after submit", again, http.StatusConflict)
@@ -461,6 +472,7 @@ func TestCancelProcessWithAReason(t *testing.T) {
 		if got := doc.Find(`#comment`).Text(); got != "No reason given" {
 			t.Errorf("comment not kept: %q", got)
 		}
+		mustStatus(t, "message", c.PostForm("/processes/"+id+"/messages", url.Values{"subject": {"Payslips"}, "text": {"Are they needed?"}}), http.StatusSeeOther)
 		res = c.PostForm("/processes/"+id+"/cancel", url.Values{"cancelReasonId": {"1"}, "comment": {"The clients found another bank."}})
 		mustStatus(t, "cancel", res, http.StatusSeeOther)
 		doc = c.Get("/processes/" + id).Doc(t)
@@ -469,6 +481,11 @@ func TestCancelProcessWithAReason(t *testing.T) {
 		}
 		if doc.Find(`[data-testid="cancel-form"]`).Length() != 0 {
 			t.Error("a cancelled process still offers cancelling")
+		}
+		msg := doc.Find(`[data-testid="timeline-entry"][data-kind="message"]`)
+		if msg.Length() != 1 || !strings.Contains(msg.Text(), "Message: Payslips") || !strings.Contains(msg.Text(), "Ana Silva (broker)") ||
+			strings.Contains(msg.Text(), "Are they needed?") {
+			t.Errorf("timeline's message: %q", msg.Text())
 		}
 		last := doc.Find(`[data-testid="timeline-entry"][data-kind="status"]`).Last()
 		if !strings.Contains(last.Text(), "Customer withdrew") || !strings.Contains(last.Text(), "The clients found another bank.") {
