@@ -52,6 +52,12 @@ var matrixCallers = []struct {
 // token the later /v1 rows send; João (API not enabled), Marta (staff) and
 // Maria (customer) are refused, so their /v1 calls carry only their browser
 // session cookie, which the API does not accept.
+//
+// The guided process form's routes (/processes/new, /processes/{id}/edit
+// and its posts) are for brokers only; the targets (each firm's longest
+// thread) are past "In creation", so their own firm gets 409 there (the
+// process can no longer be changed), and the posted "text" field is no
+// loan data (422 for a new process).
 const accessTable = `
 method path                                          target   Ana     João    Rui     Marta   Maria  anonymous
 GET    /processes                                    -        200     200     200     200     403    login
@@ -64,6 +70,29 @@ HTMX   /staff/processes?status=2                     -        403     403     40
 GET    /processes/{id}                               lisboa   200     200     404     200     403    login
 GET    /processes/{id}                               porto    404     404     200     200     403    login
 GET    /processes/{id}                               missing  404     404     404     404     403    login
+
+GET    /processes/new                                -        200     200     200     403     403    login
+POST   /processes/new                                -        422     422     422     403     403    login/
+
+GET    /processes/{id}/edit                          lisboa   409     409     404     403     403    login
+GET    /processes/{id}/edit                          porto    404     404     409     403     403    login
+GET    /processes/{id}/edit                          missing  404     404     404     403     403    login
+
+POST   /processes/{id}/loan                          lisboa   409     409     404     403     403    login/
+POST   /processes/{id}/loan                          porto    404     404     409     403     403    login/
+POST   /processes/{id}/loan                          missing  404     404     404     403     403    login/
+
+POST   /processes/{id}/borrowers                     lisboa   409     409     404     403     403    login/
+POST   /processes/{id}/borrowers                     porto    404     404     409     403     403    login/
+POST   /processes/{id}/borrowers                     missing  404     404     404     403     403    login/
+
+POST   /processes/{id}/submit                        lisboa   409     409     404     403     403    login/
+POST   /processes/{id}/submit                        porto    404     404     409     403     403    login/
+POST   /processes/{id}/submit                        missing  404     404     404     403     403    login/
+
+POST   /processes/{id}/cancel                        lisboa   409     409     404     403     403    login/
+POST   /processes/{id}/cancel                        porto    404     404     409     403     403    login/
+POST   /processes/{id}/cancel                        missing  404     404     404     403     403    login/
 
 HTMX   /processes/{id}/messages?before={before}      lisboa   200     200     404     200     403    hx-login
 HTMX   /processes/{id}/messages?before={before}      porto    404     404     200     200     403    hx-login

@@ -5,6 +5,8 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"portal/components"
 	"portal/components/i18n"
@@ -94,6 +96,14 @@ type DetailView struct {
 	Page   components.Page
 	Detail *models.ProcessDetail
 	Thread threads.ThreadView
+	// Tax describes the other reference values (borrowers' data, the
+	// property's location, the timeline's reasons).
+	Tax    *models.Taxonomy
+	Viewer *models.Principal
+	// Cancel is the broker's cancel form (refused when CancelOpen).
+	Cancel     Form
+	CancelOpen bool
+
 	// Descriptions of the process's reference values (from the taxonomy).
 	LoanPurpose, ProductScheme, ProductPurpose, Typology string
 	StatusNames                                          components.StatusNames
@@ -167,4 +177,79 @@ func areaText(p *int) string {
 		return "—"
 	}
 	return strconv.Itoa(*p) + " m²"
+}
+
+// Editable tells whether the process is still "In creation": the only
+// status in which the broker edits it (the service enforces it).
+func (v DetailView) Editable() bool { return v.Detail.Process.StatusID == models.StatusInCreation }
+
+// Cancellable tells whether the viewer may cancel the process now.
+func (v DetailView) Cancellable() bool {
+	return v.Viewer != nil && models.CanMove(v.Detail.Process.StatusID, models.StatusCancelled, v.Viewer.Kind)
+}
+
+// desc is the description of a reference value in the page's language.
+func (v DetailView) desc(ctx context.Context, list string, id *int) string {
+	return describePtr(ctx, v.Tax, list, id)
+}
+
+// timelineText says what a timeline entry is.
+func (v DetailView) timelineText(ctx context.Context, e models.TimelineEntry) string {
+	switch e.Kind {
+	case models.TimelineStatus:
+		if e.FromStatus == 0 {
+			return i18n.T(ctx, "processform.tl_created_as", map[string]any{"To": v.StatusNames.Text(e.ToStatus)})
+		}
+		return i18n.T(ctx, "processform.tl_status", map[string]any{"From": v.StatusNames.Text(e.FromStatus), "To": v.StatusNames.Text(e.ToStatus)})
+	case models.TimelineMessage:
+		if e.Subject == "" {
+			return i18n.T(ctx, "processform.tl_message_no_subject")
+		}
+		return i18n.T(ctx, "processform.tl_message", map[string]any{"Subject": e.Subject})
+	}
+	what := i18n.T(ctx, "processform.what."+e.What)
+	if e.Subject != "" {
+		return what + ": " + e.Subject
+	}
+	return what
+}
+
+// reasonText is a status change's reason: a reject reason when the
+// process was rejected, else a cancel reason.
+func (v DetailView) reasonText(ctx context.Context, e models.TimelineEntry) string {
+	list := "proposal-cancel-reasons"
+	if e.ToStatus == models.StatusRejected {
+		list = "proposal-reject-reasons"
+	}
+	id := e.ReasonID
+	return components.OrDash(describePtr(ctx, v.Tax, list, &id))
+}
+
+// sideText names the side of the process an actor is on.
+func sideText(ctx context.Context, k models.AuthorKind) string {
+	if k == models.AuthorBank {
+		return i18n.T(ctx, "processform.side_bank")
+	}
+	return i18n.T(ctx, "processform.side_broker")
+}
+
+// dateOrDash shows a stored YYYY-MM-DD date through the formatter.
+func dateOrDash(ctx context.Context, s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return components.OrDash(s)
+	}
+	return components.Date(ctx, t)
+}
+
+// joinText joins the parts that are not empty.
+func joinText(a, b, sep string) string {
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + sep + b
 }

@@ -13,8 +13,12 @@ import (
 )
 
 // A visit is a page to check: a path, or the first link matching follow on
-// the page at path (the demo world's ids are not fixed).
-type visit struct{ path, follow string }
+// the page at path (the demo world's ids are not fixed), and from there the
+// first link matching each of then in turn.
+type visit struct {
+	path, follow string
+	then         []string
+}
 
 // everyPage lists the pages each kind of user sees, signed out first.
 var everyPage = []struct {
@@ -22,7 +26,13 @@ var everyPage = []struct {
 	visits []visit
 }{
 	{"", []visit{{path: "/login"}, {path: "/no-such-page"}, {path: "/password/forgot"}, {path: "/password/reset?token=spent"}}},
-	{ana, []visit{{path: "/account"}, {path: "/processes"}, {path: "/processes?q=zzzz-nothing"}, {path: "/processes", follow: `[data-testid="process-row"] a`}}},
+	{ana, []visit{{path: "/account"}, {path: "/processes"}, {path: "/processes?q=zzzz-nothing"}, {path: "/processes", follow: `[data-testid="process-row"] a`},
+		// The guided process form: a process in creation and its steps.
+		{path: "/processes/new"}, {path: "/processes?status=1", follow: `[data-testid="process-row"] a`},
+		{path: "/processes?status=1", follow: `[data-testid="process-row"] a`, then: []string{`[data-testid="edit-process"]`}},
+		{path: "/processes?status=1", follow: `[data-testid="process-row"] a`, then: []string{`[data-testid="edit-process"]`, `[data-testid="step-key"]`}},
+		{path: "/processes?status=1", follow: `[data-testid="process-row"] a`, then: []string{`[data-testid="edit-process"]`, `[data-testid="step-borrowers"]`}},
+		{path: "/processes?status=1", follow: `[data-testid="process-row"] a`, then: []string{`[data-testid="edit-process"]`, `[data-testid="step-property"]`}}}},
 	{marta, []visit{{path: "/staff/threads"}, {path: "/staff/threads?filter=all"}, {path: "/processes"},
 		{path: "/processes", follow: `[data-testid="process-row"] a`},
 		{path: "/staff/processes"}, {path: "/staff/processes?status=2", follow: `[data-testid="process-row"] a`},
@@ -62,6 +72,15 @@ func TestBrowserEveryPage(t *testing.T) {
 							continue
 						}
 						url = hrefs[0]
+						for _, sel := range v.then {
+							p.do(chromedp.Navigate(url), chromedp.WaitReady(`body`))
+							hrefs = p.strings(fmt.Sprintf(`[...document.querySelectorAll(%q)].slice(0, 1).map(a => a.href)`, sel))
+							if len(hrefs) == 0 {
+								t.Errorf("%s: no link %s on %s", who.email, sel, url)
+								break
+							}
+							url = hrefs[0]
+						}
 					}
 					for _, size := range [][2]int64{{390, 844}, {1280, 900}} {
 						p.do(chromedp.EmulateViewport(size[0], size[1]), chromedp.Navigate(url), chromedp.WaitReady(`body`))

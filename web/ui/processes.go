@@ -79,6 +79,18 @@ func (h *Handlers) showProcess(c *gin.Context) {
 }
 
 func (h *Handlers) processPage(c *gin.Context, status int, compose threads.ComposeView) {
+	h.processPageWith(c, status, pageExtras{compose: compose})
+}
+
+// pageExtras are the process page's forms in a refused state: the
+// thread's compose form, the broker's cancel form.
+type pageExtras struct {
+	compose threads.ComposeView
+	cancel  *processes.Form
+}
+
+func (h *Handlers) processPageWith(c *gin.Context, status int, x pageExtras) {
+	compose := x.compose
 	ctx := c.Request.Context()
 	id := c.Param("id")
 	d, page, err := h.svc.Processes.ProcessPage(ctx, id, models.ThreadQuery{Before: c.Query("before"), MarkRead: true})
@@ -97,6 +109,10 @@ func (h *Handlers) processPage(c *gin.Context, status int, compose threads.Compo
 	}
 	lang := descLang(ctx)
 	v.StatusNames = statusNames(tax, lang)
+	v.Tax, v.Viewer = tax, models.PrincipalFrom(ctx)
+	if x.cancel != nil { // the broker's cancel form, refused
+		v.Cancel, v.CancelOpen = *x.cancel, true
+	}
 	v.LoanPurpose = describe(tax, "loan-purposes", d.Process.LoanPurposeID, lang)
 	v.ProductScheme = describe(tax, "product-schemes", d.Process.ProductSchemeID, lang)
 	v.ProductPurpose = describe(tax, "product-purposes", d.Process.ProductPurposeID, lang)

@@ -149,7 +149,7 @@ func TestProcessPageAndForeignProcess404(t *testing.T) {
 		}
 		doc := res.Doc(t)
 		if doc.Find(`[data-testid="borrower"]`).Length() == 0 || doc.Find(`[data-testid="property"]`).Length() != 1 ||
-			doc.Find(`[data-testid="history-entry"]`).Length() == 0 {
+			doc.Find(`[data-testid="timeline-entry"]`).Length() == 0 {
 			t.Error("process page lacks borrowers, property or history")
 		}
 		foreign := c.Get("/processes/" + por)

@@ -2,7 +2,8 @@
 // parse, call one service method and render a templ component.
 //
 // Each handler file is named after its routes: auth.go (/, /login,
-// /logout), processes.go (/processes, /processes/:id), messages.go
+// /logout), processes.go (/processes, /processes/:id), process_form.go
+// (/processes/new, /processes/:id/edit and its steps, submit, cancel), messages.go
 // (/processes/:id/messages...), taxonomy.go (/taxonomy/..., /admin/taxonomies),
 // home.go (/staff, /admin), staff_processes.go (/staff/processes),
 // decide.go (POST /processes/:id/status), reply_queue.go (/staff/threads...), customers.go
@@ -98,6 +99,19 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	work.GET("/processes/:id/messages/since", h.messagesSince)
 	work.GET("/taxonomy/counties", h.countyOptions) // address cascade fragments
 	work.GET("/taxonomy/parishes", h.parishOptions)
+
+	// Brokers: the guided process form, submit and cancel (process_form.go).
+	broker := g.Group("", h.requireKind(models.KindBroker))
+	broker.GET("/processes/new", h.newProcessForm)
+	broker.POST("/processes/new", h.createProcess)
+	broker.GET("/processes/:id/edit", h.editProcess)
+	broker.POST("/processes/:id/loan", h.saveLoan)
+	broker.POST("/processes/:id/borrowers", h.addBorrower)
+	broker.POST("/processes/:id/borrowers/:borrower_id", h.saveBorrower)
+	broker.POST("/processes/:id/borrowers/:borrower_id/delete", h.removeBorrower)
+	broker.POST("/processes/:id/property/:property_id", h.saveProperty)
+	broker.POST("/processes/:id/submit", h.submitProcess)
+	broker.POST("/processes/:id/cancel", h.cancelProcess)
 
 	// Bank staff.
 	staff := g.Group("", h.requireKind(models.KindStaff, models.KindAdmin))
