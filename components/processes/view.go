@@ -112,6 +112,15 @@ type DetailView struct {
 
 func ProcessURL(uuid string) string { return "/processes/" + uuid }
 
+// BackURL is the list the viewer came from: the firm's for brokers, every
+// firm's for the bank.
+func (v DetailView) BackURL() string {
+	if v.Viewer.IsStaff() {
+		return "/staff/processes"
+	}
+	return "/processes"
+}
+
 // Heading names a process: the process page's heading and title.
 func Heading(ctx context.Context, number int64) string {
 	return i18n.T(ctx, "processes.heading", map[string]any{"Number": number})

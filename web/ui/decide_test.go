@@ -263,6 +263,13 @@ func TestBrokerSeesTheDecision(t *testing.T) {
 	if !strings.Contains(doc.Text(), "We are looking at the payslips.") {
 		t.Fatal("Ana does not see the bank's comment")
 	}
+	// Each goes back to the list they work from.
+	if got := doc.Find(`[data-testid="back-to-list"]`).AttrOr("href", ""); got != "/processes" {
+		t.Errorf("Ana's way back: %q", got)
+	}
+	if got := m.Get("/processes/" + id).Doc(t).Find(`[data-testid="back-to-list"]`).AttrOr("href", ""); got != "/staff/processes" {
+		t.Errorf("Marta's way back: %q", got)
+	}
 	pt := s.ClientIn(t, "pt-PT")
 	pt.Login(marta)
 	if got := pt.Get("/processes/" + id).Doc(t).Find(`[data-testid="decide-h"], #decide-h`).Text(); got != "Decisão" {
