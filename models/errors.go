@@ -19,6 +19,9 @@ const (
 	CodeUnauthorized Code = "unauthorized"
 	CodeForbidden    Code = "forbidden"
 	CodeRateLimited  Code = "rate_limited"
+	// CodeTooLarge: the input is over a size limit (a document's content,
+	// a process's documents together). Answered 413.
+	CodeTooLarge Code = "too_large"
 	// CodeUnavailable: the database (or another service the portal needs)
 	// cannot be reached for now; the caller may retry after RetryAfter
 	// seconds. Not the caller's fault and not a bug: answered 503.
@@ -147,6 +150,11 @@ func RateLimited(msg string, retryAfter int) error {
 // Limited is a CodeRateLimited refusal worded by the catalogue's key.
 func Limited(key string, args Args, retryAfter int) error {
 	return &Error{Code: CodeRateLimited, Message: English(key, args), Key: key, Args: args, RetryAfter: retryAfter}
+}
+
+// TooLarge is a CodeTooLarge refusal worded by the catalogue's key.
+func TooLarge(key string, args Args) error {
+	return &Error{Code: CodeTooLarge, Message: English(key, args), Key: key, Args: args}
 }
 
 func Internal(err error) error {

@@ -142,6 +142,14 @@ const (
 	EditBorrowerUpdated = "borrower.updated"
 	EditBorrowerRemoved = "borrower.removed"
 	EditPropertyUpdated = "property.updated"
+	// Documents (documents.go): Subject is the document's type or file name.
+	EditDocumentUploaded   = "document.uploaded"
+	EditDocumentReplaced   = "document.replaced"
+	EditDocumentDeleted    = "document.deleted"
+	EditDocumentAccepted   = "document.accepted"
+	EditDocumentRejected   = "document.rejected"
+	EditDocumentsRequested = "documents.requested"
+	EditDocumentsResolved  = "documents.resolved"
 )
 
 // TimelineEntry is one line of a process's timeline: who did what when.

@@ -150,6 +150,7 @@ type Services struct {
 	Sessions  SessionService
 	Processes ProcessService
 	Work      ProcessWorkService // creating, editing and deciding processes (processwork.go)
+	Documents DocumentService    // documents and the bank's requests for them (documents.go)
 	Users     UserService
 	Health    HealthService
 
