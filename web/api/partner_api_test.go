@@ -1094,7 +1094,7 @@ func checkPostMessageContract(t *testing.T, f *partnerFixture) {
 		{"subject on two lines", `{"subject":"a\nb","text":"ok"}`, []string{"subject"}},
 		{"both", jsonBody(t, map[string]string{"subject": strings.Repeat("s", 201), "text": ""}), []string{"subject", "text"}},
 		{"unknown field", `{"text":"hello","priority":"high"}`, nil},
-		{"wrong type", `{"text":42}`, nil},
+		{"wrong type", `{"text":42}`, []string{"text"}},
 		{"malformed JSON", `{"text":"hello"`, nil},
 		{"not an object", `["hello"]`, nil},
 		{"two objects", `{"text":"a"}{"text":"b"}`, nil},
