@@ -24,6 +24,7 @@ type EventKind string
 const (
 	EventMessagePosted          EventKind = "message.posted"           // a process thread got a message
 	EventCustomerMessageCreated EventKind = "customer_message.created" // the bank wrote to a customer
+	EventProcessStatusChanged   EventKind = "process.status_changed"   // a process moved in the workflow
 )
 
 // Event is one thing that happened, as subscribers see it.
@@ -42,6 +43,9 @@ type Event struct {
 	Seq          int64      `json:"seq,omitempty"` // the message's number in its thread
 	AuthorKind   AuthorKind `json:"authorKind,omitempty"`
 	CustomerUUID string     `json:"customerId,omitempty"`
+	// FromStatusID and ToStatusID: a status change's (0 from: created).
+	FromStatusID int `json:"fromStatusId,omitempty"`
+	ToStatusID   int `json:"toStatusId,omitempty"`
 }
 
 // EventPublisher hears committed events. Publish must not block for long:

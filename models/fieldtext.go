@@ -24,6 +24,31 @@ var englishText = map[string]string{
 	"field.path_id":      "the id in the path must be a positive whole number",
 	"field.one_line_max": "Use one line of at most {{.Max}} characters.",
 
+	// Process work: references, dates, contacts (processrules.go).
+	"field.taxonomy":        "{{.Field}} must be a value of the list {{.List}}.",
+	"field.nif":             "{{.Field}} must be a valid Portuguese tax number (NIF).",
+	"field.day":             "{{.Field}} must be a date (YYYY-MM-DD).",
+	"field.date_min":        "{{.Field}} must be {{.Min}} or later.",
+	"field.adult":           "{{.Field}}: the borrower must be at least {{.Age}} years old.",
+	"field.future":          "{{.Field}} cannot be in the future.",
+	"field.expired":         "{{.Field}}: the document has expired.",
+	"field.zip":             "{{.Field}} must be a postal code like 1000-001.",
+	"field.phone":           "{{.Field}} must be a phone number.",
+	"field.cascade":         "{{.Field}} must belong to the chosen {{.Parent}}.",
+	"field.not_allowed":     "{{.Field}} is not allowed here.",
+	"field.income_required": "At least one monthly income is required.",
+	"borrower.type":         "{{.Field}} must be 1 (key borrower) or 2 (borrower).",
+	"borrower.one_key":      "The process already has a key borrower.",
+	"borrower.type_change":  "A borrower cannot change between key borrower and borrower.",
+	"submit.key_borrower":   "The process needs a key borrower.",
+	"submit.contact":        "A mobile number or an e-mail address is required.",
+
+	// Process work: conflicts (Error.Key).
+	"process.not_in_creation":  "The process can only be changed while it is in creation.",
+	"process.moved":            "The process has moved to another status meanwhile: reload it to see where it is.",
+	"process.move_not_allowed": "The process cannot move to that status from the one it is in.",
+	"borrower.key_undeletable": "The key borrower cannot be removed.",
+
 	// Paging.
 	"page.size":          "Page size must be between 1 and {{.Max}}.",
 	"page.cursor":        "Invalid page cursor.",

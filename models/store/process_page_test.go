@@ -53,6 +53,13 @@ func TestProcessPage(t *testing.T) {
 			for i := range wantD.Borrowers {
 				wantD.Borrowers[i].CreatedAt, wantD.Borrowers[i].UpdatedAt = d.Borrowers[i].CreatedAt, d.Borrowers[i].UpdatedAt
 			}
+			// The timeline is ProcessPage's own (GetProcess leaves it nil).
+			wantTimeline, err := s.Timeline(ctx, id)
+			storetest.Must(t, err, "timeline %s", id)
+			if !reflect.DeepEqual(d.Timeline, wantTimeline) {
+				t.Errorf("%s: timeline\n%+v\nwant\n%+v", id, d.Timeline, wantTimeline)
+			}
+			wantD.Timeline = d.Timeline
 			if !reflect.DeepEqual(d, wantD) {
 				t.Errorf("%s: detail\n%+v\nwant\n%+v", id, d, wantD)
 			}
@@ -106,7 +113,7 @@ func TestProcessPage(t *testing.T) {
 				t.Fatalf("Ana had read to %d of %d already: pick an unread thread", page.LastReadSeq, last)
 			}
 			if n := c.Count(); n != 5 {
-				t.Errorf("first view: %d statements, want 5 (process, borrowers, history, messages, read mark):\n%s", n, c)
+				t.Errorf("first view: %d statements, want 5 (process, borrowers, timeline with the history, messages, read mark):\n%s", n, c)
 			}
 			c2 := &store.QueryCounter{}
 			_, again, err := s.ProcessPage(store.WithQueryCounter(ana, c2), busy, models.ThreadQuery{MarkRead: true})

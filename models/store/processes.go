@@ -397,14 +397,17 @@ func (s *Store) GetProcess(ctx context.Context, processUUID string) (*models.Pro
 	if err := db.Where("process_id = ?", row.ID).Order("id").Find(&d.History).Error; err != nil {
 		return nil, translate(err, "history")
 	}
+	for i := range d.History {
+		d.History[i].CreatedAt = d.History[i].CreatedAt.UTC()
+	}
 	return d, nil
 }
 
 // The process page shows a process and its thread. ProcessPage reads both
 // with the process looked up once: one statement for the process, its firm,
 // its property, its thread summary, the caller's read mark and the
-// cursor's message; then the borrowers, the history and the page of
-// messages, each with the columns it needs.
+// cursor's message; then the borrowers, the timeline (with the status
+// history) and the page of messages, each with the columns it needs.
 
 // processPageColumns are the columns of the process page's first statement,
 // in processPageRow.dest's order.
@@ -460,9 +463,13 @@ func (r *processPageRow) property() *models.Property {
 	return &pr
 }
 
-// borrowerColumns are what the process page shows of a borrower.
+// borrowerColumns are what the process page shows of a borrower: all but
+// its timestamps.
 const borrowerColumns = `id, uuid, process_id, borrower_type_id, key_borrower_relation_id, name, birth_date, tax_id,
-	mobile, email, gender_id, income_wages_pensions_cents, income_green_receipts_cents, income_rents_cents,
+	mobile, email, gender_id, id_document_type_id, id_document_number, id_document_expiry, nationality_id,
+	marital_status_id, matrimonial_regime_id, residence_type_id, address, zip_code, zip_code_local, profession_id,
+	employment_situation_id, employment_contract_type_id, employer_name, employed_since,
+	income_wages_pensions_cents, income_green_receipts_cents, income_rents_cents,
 	income_others_cents, installment_housing_credit_cents, installment_personal_credit_cents,
 	installment_auto_leasing_credit_cents, installment_credit_card_cents, installment_bank_overdraft_cents,
 	installment_other_cents, has_social_security_debt`
@@ -531,9 +538,8 @@ func (s *Store) ProcessPage(ctx context.Context, processUUID string, tq models.T
 		Find(&d.Borrowers).Error; err != nil {
 		return nil, nil, translate(err, "borrowers")
 	}
-	if err := db.Select("id, process_id, from_status, to_status, actor_user_id, actor_name, comment, created_at").
-		Where("process_id = ?", tp.ID).Order("id").Find(&d.History).Error; err != nil {
-		return nil, nil, translate(err, "history")
+	if d.Timeline, d.History, err = s.timeline(db, tp.ID); err != nil {
+		return nil, nil, translate(err, "timeline")
 	}
 
 	out, err := s.threadMessages(ctx, db, tp, tq, before, limit)

@@ -97,6 +97,7 @@ func (s *Store) Services() models.Services {
 	svc.Customers, svc.Entitlements, svc.OBPAuth = s, s, s
 	svc.TOTP = s
 	svc.Account = s
+	svc.Work = s
 	return svc
 }
 
