@@ -40,8 +40,11 @@ func decodeStrict(raw []byte, v any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var typ *json.UnmarshalTypeError
-		if errors.As(err, &typ) && typ.Field != "" && !strings.Contains(typ.Field, ".") {
-			return models.Invalid(typ.Field, "field.json_type", models.Args{"Field": typ.Field, "Type": jsonTypeName(typ.Type.String())})
+		if errors.As(err, &typ) && typ.Field != "" {
+			// The bodies are flat objects: an embedded struct's name is
+			// the only prefix ("processInputJSON.loanAmount").
+			field := typ.Field[strings.LastIndex(typ.Field, ".")+1:]
+			return models.Invalid(field, "field.json_type", models.Args{"Field": field, "Type": jsonTypeName(typ.Type.String())})
 		}
 		return &models.Error{Code: models.CodeInvalid, Message: "The body must be a JSON object with the documented fields: " + jsonProblem(err)}
 	}
