@@ -88,21 +88,16 @@ func (k *contract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		k.next.ServeHTTP(w, r)
 		return
 	}
-	// Read the body (to validate it) and hand the portal the same bytes.
-	var body []byte
+	// Keep a copy of the body as the portal reads it (reading it here
+	// first would change what the portal sees: a client that stops sending
+	// is noticed sooner), and validate it afterwards.
 	tooLarge := r.ContentLength > apiBodyLimit
-	if !tooLarge && r.Body != nil && r.Body != http.NoBody {
-		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, apiBodyLimit+1))
-		rest := io.Reader(r.Body)
-		if err != nil {
-			rest = errReader{err}
-		}
-		r.Body = readCloser{io.MultiReader(bytes.NewReader(body), rest), r.Body}
-		tooLarge = len(body) > apiBodyLimit
+	tee := &teeBody{ReadCloser: r.Body}
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = tee
+	} else {
+		tee.ended = true
 	}
-	vr := r.Clone(context.Background())
-	vr.Body = io.NopCloser(bytes.NewReader(body))
 	what := r.Method + " " + r.URL.RequestURI()
 
 	rec := &recorder{ResponseWriter: w}
@@ -120,6 +115,9 @@ func (k *contract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status == 499 { // the client went away: nobody reads an answer
 		return
 	}
+	tooLarge = tooLarge || tee.buf.Len() > apiBodyLimit
+	vr := r.Clone(context.Background())
+	vr.Body = io.NopCloser(bytes.NewReader(tee.buf.Bytes()))
 
 	route, params, err := k.router.FindRoute(vr)
 	if err != nil {
@@ -129,7 +127,9 @@ func (k *contract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	opts := &openapi3filter.Options{
-		ExcludeRequestBody:    tooLarge,
+		// A body the portal did not read to its end (refused before,
+		// or cut short) is not judged.
+		ExcludeRequestBody:    tooLarge || !tee.ended,
 		IncludeResponseStatus: true,
 		MultiError:            true,
 		AuthenticationFunc:    bearerPresent,
@@ -167,13 +167,23 @@ func clip(b []byte) string {
 	return string(b)
 }
 
-type errReader struct{ err error }
+// teeBody keeps what the portal reads of a body (up to just over the
+// limit) and whether it read to the end.
+type teeBody struct {
+	io.ReadCloser
+	buf   bytes.Buffer
+	ended bool
+}
 
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
-
-type readCloser struct {
-	io.Reader
-	io.Closer
+func (b *teeBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if room := apiBodyLimit + 1 - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(n, room)])
+	}
+	if err == io.EOF {
+		b.ended = true
+	}
+	return n, err
 }
 
 // recorder passes the answer through and keeps a copy.
