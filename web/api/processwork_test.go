@@ -342,6 +342,24 @@ func checkIdempotentCreate(t *testing.T, f *processWorkFixture) {
 	if n := count(); n != before+2 {
 		t.Fatalf("%d processes after two keys", n-before)
 	}
+
+	// Borrower Create too.
+	id, _ := createProcess(t, ana, r.loanData())
+	path := "/v1/processes/" + id + "/borrowers"
+	b1 := ana.do(t, http.MethodPost, path, jsonBody(t, r.keyBorrower()), "Idempotency-Key", "borrower-1")
+	b2 := ana.do(t, http.MethodPost, path, jsonBody(t, r.keyBorrower()), "Idempotency-Key", "borrower-1")
+	if b1.Status != http.StatusCreated || !bytes.Equal(b1.Body, b2.Body) || b2.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("borrower replay: %s then %s", b1, b2)
+	}
+	var list struct {
+		Borrowers []borrowerBody `json:"borrowers"`
+	}
+	webtest.StrictJSON(t, ana.get(t, path).Body, &list)
+	if len(list.Borrowers) != 1 {
+		t.Fatalf("%d borrowers after a replayed create", len(list.Borrowers))
+	}
+	wantEnvelope(t, "borrower key reused", ana.do(t, http.MethodPost, path, jsonBody(t, r.coBorrower()), "Idempotency-Key", "borrower-1"),
+		http.StatusConflict, "030003")
 }
 
 type borrowerBody map[string]any
