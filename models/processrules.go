@@ -472,3 +472,36 @@ func MoveNotAllowed() error {
 func KeyBorrowerUndeletable() error {
 	return &Error{Code: CodeConflict, Key: "borrower.key_undeletable", Message: English("borrower.key_undeletable", nil)}
 }
+
+// Input is the process's loan data as the input that would write it again
+// (a form's starting values; an edit that changes one field).
+func (p Process) Input() ProcessInput {
+	return ProcessInput{LoanAmountCents: p.LoanAmountCents, LoanDurationMonths: p.LoanDurationMonths,
+		ProductSchemeID: p.ProductSchemeID, LoanPurposeID: p.LoanPurposeID, ProductPurposeID: p.ProductPurposeID,
+		HasCrossSelling: p.HasCrossSelling, BranchID: p.BranchID}
+}
+
+// Input is the borrower as the input that would write it again.
+func (b Borrower) Input() BorrowerInput {
+	return BorrowerInput{BorrowerTypeID: b.BorrowerTypeID, KeyBorrowerRelationID: b.KeyBorrowerRelationID, Name: b.Name,
+		BirthDate: b.BirthDate, TaxID: b.TaxID, IDDocumentTypeID: b.IDDocumentTypeID, IDDocumentNumber: b.IDDocumentNumber,
+		IDDocumentExpiry: b.IDDocumentExpiry, NationalityID: b.NationalityID, GenderID: b.GenderID,
+		MaritalStatusID: b.MaritalStatusID, MatrimonialRegimeID: b.MatrimonialRegimeID, ResidenceTypeID: b.ResidenceTypeID,
+		Mobile: b.Mobile, Email: b.Email, Address: b.Address, ZipCode: b.ZipCode, ZipCodeLocal: b.ZipCodeLocal,
+		ProfessionID: b.ProfessionID, EmploymentSituationID: b.EmploymentSituationID,
+		EmploymentContractTypeID: b.EmploymentContractTypeID, EmployerName: b.EmployerName, EmployedSince: b.EmployedSince,
+		IncomeWagesPensionsCents: b.IncomeWagesPensionsCents, IncomeGreenReceiptsCents: b.IncomeGreenReceiptsCents,
+		IncomeRentsCents: b.IncomeRentsCents, IncomeOthersCents: b.IncomeOthersCents,
+		InstallmentHousingCents: b.InstallmentHousingCents, InstallmentPersonalCents: b.InstallmentPersonalCents,
+		InstallmentAutoLeasingCents: b.InstallmentAutoLeasingCents, InstallmentCreditCardCents: b.InstallmentCreditCardCents,
+		InstallmentBankOverdraftCents: b.InstallmentBankOverdraftCents, InstallmentOtherCents: b.InstallmentOtherCents,
+		HasSocialSecurityDebt: b.HasSocialSecurityDebt}
+}
+
+// Input is the property as the input that would write it again.
+func (p Property) Input() PropertyInput {
+	return PropertyInput{PropertyTypologyID: p.PropertyTypologyID, GrossBuiltArea: p.GrossBuiltArea, YearBuilt: p.YearBuilt,
+		AcquisitionAmountCents: p.AcquisitionAmountCents, AcquisitionDate: p.AcquisitionDate, Address: p.Address,
+		DoorNumber: p.DoorNumber, Floor: p.Floor, DistrictID: p.DistrictID, CountyID: p.CountyID, ParishID: p.ParishID,
+		ZipCode: p.ZipCode, ZipCodeLocal: p.ZipCodeLocal}
+}

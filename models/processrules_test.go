@@ -1,6 +1,7 @@
 package models
 
 import (
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -381,5 +382,58 @@ func TestCheckSubmitRules(t *testing.T) {
 		if !HasEnglish(f.Key) || strings.Contains(f.Message(), "{{") {
 			t.Errorf("%s: %q -> %q", f.Field, f.Key, f.Message())
 		}
+	}
+}
+
+// TestInputRoundTrip: an entity's Input, stored again, is the entity: every
+// field of the inputs is copied (a field added to one and not the other
+// fails here).
+func TestInputRoundTrip(t *testing.T) {
+	tx := taxonomy(t)
+	b := validBorrower()
+	b.BorrowerTypeID, b.KeyBorrowerRelationID, b.HasSocialSecurityDebt = BorrowerTypeOther, ptr(1), true
+	b.IncomeGreenReceiptsCents, b.IncomeRentsCents, b.IncomeOthersCents = 1, 2, 3
+	b.InstallmentHousingCents, b.InstallmentPersonalCents, b.InstallmentAutoLeasingCents = 4, 5, 6
+	b.InstallmentCreditCardCents, b.InstallmentBankOverdraftCents, b.InstallmentOtherCents = 7, 8, 9
+	b, err := b.Validate(tx, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := Borrower{BorrowerTypeID: b.BorrowerTypeID, KeyBorrowerRelationID: b.KeyBorrowerRelationID, Name: b.Name,
+		BirthDate: b.BirthDate, TaxID: b.TaxID, IDDocumentTypeID: b.IDDocumentTypeID, IDDocumentNumber: b.IDDocumentNumber,
+		IDDocumentExpiry: b.IDDocumentExpiry, NationalityID: b.NationalityID, GenderID: b.GenderID,
+		MaritalStatusID: b.MaritalStatusID, MatrimonialRegimeID: b.MatrimonialRegimeID, ResidenceTypeID: b.ResidenceTypeID,
+		Mobile: b.Mobile, Email: b.Email, Address: b.Address, ZipCode: b.ZipCode, ZipCodeLocal: b.ZipCodeLocal,
+		ProfessionID: b.ProfessionID, EmploymentSituationID: b.EmploymentSituationID,
+		EmploymentContractTypeID: b.EmploymentContractTypeID, EmployerName: b.EmployerName, EmployedSince: b.EmployedSince,
+		IncomeWagesPensionsCents: b.IncomeWagesPensionsCents, IncomeGreenReceiptsCents: 1, IncomeRentsCents: 2,
+		IncomeOthersCents: 3, InstallmentHousingCents: 4, InstallmentPersonalCents: 5, InstallmentAutoLeasingCents: 6,
+		InstallmentCreditCardCents: 7, InstallmentBankOverdraftCents: 8, InstallmentOtherCents: 9, HasSocialSecurityDebt: true}
+	if got := stored.Input(); !reflect.DeepEqual(got, b) {
+		t.Errorf("borrower input\n%+v\nwant\n%+v", got, b)
+	}
+	// Every field of BorrowerInput set (non-zero) above, so none is forgotten.
+	v := reflect.ValueOf(b)
+	for i := 0; i < v.NumField(); i++ {
+		if v.Field(i).IsZero() {
+			t.Errorf("BorrowerInput.%s unset in the round trip", v.Type().Field(i).Name)
+		}
+	}
+	pi := PropertyInput{PropertyTypologyID: ptr(1), GrossBuiltArea: ptr(2), YearBuilt: ptr(2000),
+		AcquisitionAmountCents: ptr(int64(4)), AcquisitionDate: "2026-01-01", Address: "a", DoorNumber: "b", Floor: "c",
+		DistrictID: ptr(11), CountyID: ptr(153), ParishID: ptr(1592), ZipCode: "1000-001", ZipCodeLocal: "d"}
+	pr := Property{PropertyTypologyID: pi.PropertyTypologyID, GrossBuiltArea: pi.GrossBuiltArea, YearBuilt: pi.YearBuilt,
+		AcquisitionAmountCents: pi.AcquisitionAmountCents, AcquisitionDate: pi.AcquisitionDate, Address: pi.Address,
+		DoorNumber: pi.DoorNumber, Floor: pi.Floor, DistrictID: pi.DistrictID, CountyID: pi.CountyID, ParishID: pi.ParishID,
+		ZipCode: pi.ZipCode, ZipCodeLocal: pi.ZipCodeLocal}
+	if got := pr.Input(); !reflect.DeepEqual(got, pi) {
+		t.Errorf("property input %+v, want %+v", got, pi)
+	}
+	li := ProcessInput{LoanAmountCents: 1, LoanDurationMonths: 2, ProductSchemeID: ptr(3), LoanPurposeID: ptr(4),
+		ProductPurposeID: ptr(5), HasCrossSelling: true, BranchID: ptr(6)}
+	p := Process{LoanAmountCents: 1, LoanDurationMonths: 2, ProductSchemeID: li.ProductSchemeID, LoanPurposeID: li.LoanPurposeID,
+		ProductPurposeID: li.ProductPurposeID, HasCrossSelling: true, BranchID: li.BranchID}
+	if got := p.Input(); !reflect.DeepEqual(got, li) {
+		t.Errorf("process input %+v, want %+v", got, li)
 	}
 }

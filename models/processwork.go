@@ -123,6 +123,10 @@ type ProcessTransition struct {
 // MaxTransitionComment bounds a decision's or cancellation's comment.
 const MaxTransitionComment = 2000
 
+// MaxTimelineMessages bounds the messages a timeline lists (the newest),
+// so a long thread does not make every process page longer.
+const MaxTimelineMessages = 100
+
 // Timeline entry kinds.
 const (
 	TimelineStatus  = "status"  // a status change (FromStatusID → ToStatusID, ReasonID, Comment)
@@ -158,12 +162,32 @@ type TimelineEntry struct {
 // empty when it is complete. Each missing field is a FieldError whose
 // Field names it as the API does, prefixed by its entity for children
 // ("keyBorrower.taxId", "property.parishId", "borrower[2].keyBorrowerRelationId";
-// the whole key borrower missing is "keyBorrower").
+// the whole key borrower missing is "keyBorrower"). In "borrower[n]", n is
+// the borrower's position in ListBorrowers' order counting from 1: the key
+// borrower is 1, so the first other borrower is borrower[2] (borrower[1]
+// when there is no key borrower yet). Keys: field.required (Args Field),
+// field.expired (an identification document past its expiry date),
+// submit.key_borrower, submit.contact (neither mobile nor e-mail: on
+// "keyBorrower.mobile"), field.income_required (no monthly income: on
+// "keyBorrower.incomeWagesPensions"). The checks are CheckSubmitRules'.
 type SubmitCheck []FieldError
 
 // ProcessWorkService changes processes. Brokers create, edit (only "In
 // creation", else CodeConflict), submit and cancel their firm's; staff
 // move their bank's through the workflow (NextStatuses) and may cancel.
+//
+// Creating, editing and submitting are for brokers: anyone else is
+// CodeForbidden (anonymous CodeUnauthorized) before any lookup. The reads
+// (ListBorrowers, GetBorrower, ListProperties, CheckSubmit, Timeline) are
+// for whoever may see the process. A call is refused, in this order, for
+// the caller's kind, a process or child missing or not the caller's
+// (CodeNotFound, Entity "process", "borrower" or "property"), the process's
+// status (CodeConflict with Error.Key process.not_in_creation,
+// process.moved, process.move_not_allowed or borrower.key_undeletable, so
+// pages word it), then the input (CodeInvalid, the inputs' Validate:
+// processrules.go). A second key borrower, or a borrower changing between
+// key and other on update, is invalid field borrowerTypeId
+// (borrower.one_key, borrower.type_change).
 type ProcessWorkService interface {
 	// CreateProcess opens a process "In creation" for the caller's firm
 	// (brokers only), with an empty property; it runs in ctx's transaction
@@ -193,7 +217,8 @@ type ProcessWorkService interface {
 	ListProperties(ctx context.Context, processUUID string) ([]Property, error)
 	UpdateProperty(ctx context.Context, processUUID, propertyUUID string, in PropertyInput) (*Property, error)
 
-	// Timeline is the process's status changes, edits and messages, oldest
-	// first.
+	// Timeline is the process's status changes, edits and messages (the
+	// newest MaxTimelineMessages of them: the thread itself pages through
+	// the rest), oldest first.
 	Timeline(ctx context.Context, processUUID string) ([]TimelineEntry, error)
 }

@@ -271,7 +271,52 @@ var (
 		"Rua Garrett", "Avenida de Roma", "Rua de Cedofeita", "Praça do Comércio", "Rua Áurea"}
 	zipCodes = [][2]string{{"1100-053", "Lisboa"}, {"1250-096", "Lisboa"}, {"4000-443", "Porto"}, {"4050-027", "Porto"},
 		{"1700-032", "Lisboa"}, {"4100-130", "Porto"}}
+	// zipPlaces are the district, county and parish (taxonomy ids) of each
+	// of zipCodes.
+	zipPlaces   = [][3]int{{11, 153, 1613}, {11, 153, 1614}, {13, 190, 1937}, {13, 190, 1937}, {11, 153, 1602}, {13, 190, 1938}}
+	femaleNames = map[string]bool{"Ana": true, "Catarina": true, "Eduarda": true, "Helena": true, "Inês": true, "Joana": true,
+		"Mariana": true, "Patrícia": true, "Rita": true, "Sofia": true}
+	employers = []string{"Hospital de Santa Maria", "Câmara Municipal de Lisboa", "Sonae MC, S.A.", "EDP Comercial, S.A.",
+		"Farmácia Central, Lda", "Universidade do Porto", "Altice Portugal, S.A.", "Escola Secundária Camões"}
 )
+
+// demoIncomplete says which "In creation" demo processes (by their index
+// in the firm's list) are still being filled in: their key borrower has no
+// identification document yet and their property no parish. The other
+// processes, in creation or further on, have everything Submit checks.
+func demoIncomplete(i int) bool { return i%16 == 8 }
+
+// demoPerson fills a demo borrower's identification, civil, address and
+// professional data from rng (a generator of its own, so the draws of the
+// rest of the demo do not move).
+func demoPerson(b *models.Borrower, rng *rand.Rand, first string, married bool, zip int, created time.Time) {
+	doc := 1 // citizen card
+	b.IDDocumentTypeID = &doc
+	b.IDDocumentNumber = fmt.Sprintf("%08d %d ZZ%d", rng.IntN(100000000), rng.IntN(10), rng.IntN(10))
+	b.IDDocumentExpiry = created.AddDate(1+rng.IntN(8), rng.IntN(12), 0).Format(time.DateOnly)
+	pt, gender := 620, 1
+	if femaleNames[first] {
+		gender = 2
+	}
+	b.NationalityID, b.GenderID = &pt, &gender
+	status := 1 // single
+	if married {
+		status = 2
+		regime := 1 // community of acquests
+		b.MatrimonialRegimeID = &regime
+	}
+	residence := []int{1, 2, 3, 3, 4}[rng.IntN(5)]
+	b.MaritalStatusID, b.ResidenceTypeID = &status, &residence
+	b.Address = streets[rng.IntN(len(streets))] + ", " + fmt.Sprint(1+rng.IntN(200))
+	b.ZipCode, b.ZipCodeLocal = zipCodes[zip][0], zipCodes[zip][1]
+	profession, situation, contract := 2+rng.IntN(7), 1+rng.IntN(2), 1
+	b.ProfessionID, b.EmploymentSituationID = &profession, &situation
+	if situation == 1 { // employees have a contract and an employer
+		b.EmploymentContractTypeID = &contract
+		b.EmployerName = employers[rng.IntN(len(employers))]
+	}
+	b.EmployedSince = created.AddDate(-2-rng.IntN(20), -rng.IntN(12), 0).Format(time.DateOnly)
+}
 
 // nif returns a valid Portuguese tax number (9 digits, mod-11 check digit).
 func nif(seed uint64) string {
@@ -320,26 +365,35 @@ func (s *Store) seedDemoProcesses(tx *gorm.DB, ins func(any) error, bankID, firm
 		if res.RowsAffected == 0 {
 			continue // already there, with its children
 		}
+		people := rand.New(rand.NewPCG(uint64(number), 7))
+		zipIndex := (i + firmIndex) % len(zipCodes)
 		key := models.Borrower{UUID: demoUUID(puuid + "/b1"), ProcessID: p.ID, BorrowerTypeID: models.BorrowerTypeKey,
 			Name: keyName, BirthDate: fmt.Sprintf("%d-%02d-%02d", 1965+rng.IntN(35), 1+rng.IntN(12), 1+rng.IntN(28)),
 			TaxID: keyTax, Mobile: fmt.Sprintf("+3519%08d", rng.IntN(100000000)),
 			Email: fmt.Sprintf("cliente%d@example.com", number), IncomeWagesPensionsCents: int64(1200+rng.IntN(3800)) * 100,
 			InstallmentPersonalCents: int64(rng.IntN(300)) * 100, CreatedAt: created, UpdatedAt: created}
+		demoPerson(&key, people, first, i%3 == 0, zipIndex, created)
+		if status == models.StatusInCreation && demoIncomplete(i) {
+			key.IDDocumentTypeID, key.IDDocumentNumber, key.IDDocumentExpiry = nil, "", ""
+		}
 		if err := ins(&key); err != nil {
 			return 0, err
 		}
 		if i%3 == 0 {
 			rel := 1 // spouse
+			secondFirst := firstNames[rng.IntN(len(firstNames))]
 			second := models.Borrower{UUID: demoUUID(puuid + "/b2"), ProcessID: p.ID, BorrowerTypeID: models.BorrowerTypeOther,
-				KeyBorrowerRelationID: &rel, Name: firstNames[rng.IntN(len(firstNames))] + " " + last,
+				KeyBorrowerRelationID: &rel, Name: secondFirst + " " + last,
 				BirthDate: fmt.Sprintf("%d-%02d-%02d", 1965+rng.IntN(35), 1+rng.IntN(12), 1+rng.IntN(28)),
 				TaxID:     nif(uint64(number)*7 + 3), IncomeWagesPensionsCents: int64(900+rng.IntN(2500)) * 100,
 				CreatedAt: created, UpdatedAt: created}
+			demoPerson(&second, people, secondFirst, true, zipIndex, created)
+			second.Address, second.ZipCode, second.ZipCodeLocal = key.Address, key.ZipCode, key.ZipCodeLocal // one home
 			if err := ins(&second); err != nil {
 				return 0, err
 			}
 		}
-		zip := zipCodes[(i+firmIndex)%len(zipCodes)]
+		zip, place := zipCodes[zipIndex], zipPlaces[zipIndex]
 		area, year := 60+rng.IntN(140), 1960+rng.IntN(64)
 		acq := amount * 100 / int64(70+rng.IntN(20))
 		typology := 1 + rng.IntN(6)
@@ -347,7 +401,12 @@ func (s *Store) seedDemoProcesses(tx *gorm.DB, ins func(any) error, bankID, firm
 			GrossBuiltArea: &area, YearBuilt: &year, AcquisitionAmountCents: &acq,
 			Address: streets[rng.IntN(len(streets))], DoorNumber: fmt.Sprint(1 + rng.IntN(250)),
 			Floor:   []string{"R/C", "1.º Esq.", "2.º Dto.", "3.º", "5.º Esq."}[rng.IntN(5)],
-			ZipCode: zip[0], ZipCodeLocal: zip[1], CreatedAt: created, UpdatedAt: created}
+			ZipCode: zip[0], ZipCodeLocal: zip[1], CreatedAt: created, UpdatedAt: created,
+			DistrictID: &place[0], CountyID: &place[1], ParishID: &place[2],
+			AcquisitionDate: created.AddDate(0, 2+people.IntN(4), 0).Format(time.DateOnly)}
+		if status == models.StatusInCreation && demoIncomplete(i) {
+			prop.ParishID = nil
+		}
 		if err := ins(&prop); err != nil {
 			return 0, err
 		}
@@ -382,6 +441,9 @@ func demoHistory(p models.Process, created, last time.Time) *[]models.ProcessSta
 		models.StatusRejected:         "Debt-service ratio above the bank's limit.",
 		models.StatusCancelled:        "Cancelled at the client's request.",
 	}
+	// The comments' reasons: proposal-reject-reasons 1 (debt-service
+	// ratio), proposal-cancel-reasons 1 (the customer withdrew).
+	reasons := map[int]int{models.StatusRejected: 1, models.StatusCancelled: 1}
 	var rows []models.ProcessStatusChange
 	step := last.Sub(created) / time.Duration(len(path))
 	for i, st := range path {
@@ -390,16 +452,20 @@ func demoHistory(p models.Process, created, last time.Time) *[]models.ProcessSta
 			f := path[i-1]
 			from = &f
 		}
-		actor := "Broker"
+		actor, side := "Broker", models.AuthorBroker
 		if st >= models.StatusInAnalysis && st != models.StatusCancelled {
-			actor = "Demo Bank"
+			actor, side = "Demo Bank", models.AuthorBank
 		}
 		at := created.Add(step * time.Duration(i))
 		if i == len(path)-1 {
 			at = last
 		}
-		rows = append(rows, models.ProcessStatusChange{ProcessID: p.ID, FromStatus: from, ToStatus: st,
-			ActorName: actor, Comment: comments[st], CreatedAt: at})
+		row := models.ProcessStatusChange{ProcessID: p.ID, FromStatus: from, ToStatus: st,
+			ActorName: actor, ActorKind: side, Comment: comments[st], CreatedAt: at}
+		if r, ok := reasons[st]; ok {
+			row.ReasonID = &r
+		}
+		rows = append(rows, row)
 	}
 	return &rows
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -340,6 +341,49 @@ func TestProcessWorkCounts(t *testing.T) {
 		storetest.Must(t, err, "list")
 		if page.Items[0].UUID != p.UUID || page.Items[0].KeyBorrowerName != "Carla Mendes Rocha" {
 			t.Errorf("first row %+v", page.Items[0])
+		}
+	})
+}
+
+// TestTimelineMessagesCapped: a long thread shows in the timeline with its
+// newest MaxTimelineMessages messages only.
+func TestTimelineMessagesCapped(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		w := newProcessWorld(t, s)
+		var busy struct {
+			UUID         string
+			MessageCount int64
+		}
+		storetest.Must(t, s.DB().Raw(`SELECT p.uuid, th.message_count FROM processes p JOIN threads th ON th.process_id = p.id
+			WHERE p.broker_id = ? ORDER BY th.message_count DESC LIMIT 1`, w.lisboa.ID).Scan(&busy).Error, "busy thread")
+		if busy.MessageCount <= 60 {
+			t.Fatalf("longest demo thread %d messages", busy.MessageCount)
+		}
+		// Past the cap: posts by two users (each under the posting limit).
+		for i := int(busy.MessageCount); i <= models.MaxTimelineMessages; i++ {
+			ctx := w.ana
+			if i%2 == 0 {
+				ctx = w.marta
+			}
+			_, err := s.PostMessage(ctx, busy.UUID, models.NewMessage{Subject: fmt.Sprint("Update ", i), Text: "more"})
+			storetest.Must(t, err, "post %d", i)
+		}
+		tl, err := s.Timeline(w.ana, busy.UUID)
+		storetest.Must(t, err, "timeline")
+		var subjects []string
+		n := 0
+		for _, e := range tl {
+			if e.Kind == models.TimelineMessage {
+				n++
+				subjects = append(subjects, e.Subject)
+			}
+		}
+		var newest string
+		storetest.Must(t, s.DB().Raw(`SELECT m.subject FROM messages m JOIN processes p ON p.id = m.process_id
+			WHERE p.uuid = ? ORDER BY m.seq DESC LIMIT 1`, busy.UUID).Scan(&newest).Error, "newest")
+		if n != models.MaxTimelineMessages || subjects[len(subjects)-1] != newest {
+			t.Errorf("%d messages in the timeline, last %q (newest %q): want the newest %d", n, subjects[len(subjects)-1],
+				newest, models.MaxTimelineMessages)
 		}
 	})
 }

@@ -2,7 +2,11 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"portal/models"
 	"portal/models/store"
@@ -303,6 +307,117 @@ func TestEditsOnlyInCreation(t *testing.T) {
 		}
 		if after := reloadProcess(t, s, submitted.UUID); !after.LastActionAt.Equal(submitted.LastActionAt) {
 			t.Errorf("a refused edit moved the last action: %v -> %v", submitted.LastActionAt, after.LastActionAt)
+		}
+	})
+}
+
+// TestCreateProcessConcurrently: creations at once all succeed, with
+// distinct consecutive numbers, also inside an Idempotency-Key's
+// transaction, whose replay creates nothing.
+func TestCreateProcessConcurrently(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		w := newProcessWorld(t, s)
+		const n = 8
+		numbers := make([]int64, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ctx := w.ana
+				if i%2 == 1 {
+					ctx = w.rui
+				}
+				if i%4 == 3 {
+					_, _, errs[i] = s.Idempotent(ctx, fmt.Sprintf("key-%d", i), "fp", func(ctx context.Context) (models.StoredResponse, error) {
+						p, err := s.CreateProcess(ctx, loanInput())
+						if err != nil {
+							return models.StoredResponse{}, err
+						}
+						numbers[i] = p.ProcessNumber
+						return models.StoredResponse{Status: 201, Body: []byte(p.UUID)}, nil
+					})
+					return
+				}
+				p, err := s.CreateProcess(ctx, loanInput())
+				if err == nil {
+					numbers[i] = p.ProcessNumber
+				}
+				errs[i] = err
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			storetest.Must(t, err, "create %d", i)
+		}
+		slices.Sort(numbers)
+		for i := 1; i < n; i++ {
+			if numbers[i] != numbers[i-1]+1 {
+				t.Fatalf("numbers %v: want consecutive, distinct", numbers)
+			}
+		}
+		var count int64
+		storetest.Must(t, s.DB().Model(&models.Process{}).Count(&count).Error, "count")
+		resp, replayed, err := s.Idempotent(w.rui, "key-3", "fp", func(ctx context.Context) (models.StoredResponse, error) {
+			t.Fatal("a replay ran again")
+			return models.StoredResponse{}, nil
+		})
+		storetest.Must(t, err, "replay")
+		var again int64
+		storetest.Must(t, s.DB().Model(&models.Process{}).Count(&again).Error, "count")
+		if !replayed || resp.Status != 201 || again != count {
+			t.Errorf("replay %v %d; processes %d -> %d", replayed, resp.Status, count, again)
+		}
+	})
+}
+
+// TestDemoProcessWork: the demo's borrowers and properties pass the input
+// rules (valid NIFs, taxonomy values, the place cascade), every process
+// past "In creation" has what Submit checks, and each firm has "In
+// creation" processes both ready to submit and still incomplete.
+func TestDemoProcessWork(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		w := newProcessWorld(t, s)
+		tx, err := s.Taxonomy(context.Background())
+		storetest.Must(t, err, "taxonomy")
+		today := time.Now().UTC().Format(time.DateOnly)
+		for _, b := range w.borrowers {
+			if !models.ValidNIF(b.TaxID) {
+				t.Errorf("borrower %s: NIF %q", b.Name, b.TaxID)
+			}
+			if _, err := b.Input().Validate(tx, today); err != nil {
+				t.Errorf("borrower %s: %v", b.Name, fieldNames(err))
+			}
+		}
+		var props []models.Property
+		storetest.Must(t, s.DB().Find(&props).Error, "properties")
+		for _, pr := range props {
+			in := pr.Input()
+			if _, err := in.Validate(tx, today); err != nil {
+				t.Errorf("property %s: %v", pr.UUID, fieldNames(err))
+			}
+		}
+		for _, firm := range []struct {
+			ctx context.Context
+			id  int64
+		}{{w.ana, w.lisboa.ID}, {w.rui, w.porto.ID}} {
+			ready, incomplete := 0, 0
+			for _, p := range w.scoped(firm.id, nil) {
+				check, err := s.CheckSubmit(firm.ctx, p.UUID)
+				storetest.Must(t, err, "check %d", p.ProcessNumber)
+				switch {
+				case p.StatusID != models.StatusInCreation && len(check) > 0:
+					t.Errorf("process %d (status %d) lacks %v", p.ProcessNumber, p.StatusID, check)
+				case p.StatusID == models.StatusInCreation && len(check) == 0:
+					ready++
+				case p.StatusID == models.StatusInCreation:
+					incomplete++
+				}
+			}
+			if ready == 0 || incomplete == 0 {
+				t.Errorf("firm %d: %d processes in creation ready, %d incomplete: want both", firm.id, ready, incomplete)
+			}
 		}
 	})
 }

@@ -16,9 +16,11 @@ import (
 // edits and messages (who, when and the subject, never the text), oldest
 // first; at the same instant a status change comes before an edit, an edit
 // before a message. Each part reads its table's (process_id, ...) index.
-// The status changes' rows carry what ProcessDetail.History needs (their id
+// Of the messages, the newest models.MaxTimelineMessages (a seq range of
+// the (process_id, seq) index: the thread's count is its newest seq). The
+// status changes' rows carry what ProcessDetail.History needs (their id
 // and actor), so the process page reads both in this one statement.
-// Arguments: the process id, three times.
+// Arguments: the process id four times, the message cap.
 const timelineSQL = `SELECT 0 AS k, id, created_at, actor_name, actor_kind, '' AS what, '' AS subject,
 	COALESCE(from_status, 0) AS from_status, to_status, COALESCE(reason_id, 0) AS reason_id, comment,
 	COALESCE(actor_user_id, 0) AS actor_user_id
@@ -27,6 +29,7 @@ UNION ALL
 SELECT 1, id, created_at, actor_name, actor_kind, what, subject, 0, 0, 0, '', 0 FROM process_events WHERE process_id = ?
 UNION ALL
 SELECT 2, id, created_at, author_name, author_kind, '', subject, 0, 0, 0, '', 0 FROM messages WHERE process_id = ?
+	AND seq > COALESCE((SELECT message_count FROM threads WHERE process_id = ?), 0) - ?
 ORDER BY 3, 1, 2`
 
 var timelineKinds = [...]string{models.TimelineStatus, models.TimelineEdit, models.TimelineMessage}
@@ -34,7 +37,7 @@ var timelineKinds = [...]string{models.TimelineStatus, models.TimelineEdit, mode
 // timeline reads process processID's timeline and, from the same rows, its
 // status history (ProcessDetail.History: oldest first, by id).
 func (s *Store) timeline(db *gorm.DB, processID int64) ([]models.TimelineEntry, []models.ProcessStatusChange, error) {
-	rows, err := db.Raw(timelineSQL, processID, processID, processID).Rows()
+	rows, err := db.Raw(timelineSQL, processID, processID, processID, processID, models.MaxTimelineMessages).Rows()
 	if err != nil {
 		return nil, nil, err
 	}
