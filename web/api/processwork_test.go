@@ -448,6 +448,30 @@ func checkBorrowers(t *testing.T, f *processWorkFixture) {
 		}
 	}
 	wantEnvelope(t, "unknown field", ana.do(t, http.MethodPost, base, `{"name":"X","nickname":"Y"}`), http.StatusBadRequest, "030001")
+	// Every field, one bad value each, with the field's own code.
+	long := strings.Repeat("x", 300)
+	for field, tc := range map[string]struct {
+		bad  any
+		code string
+	}{
+		"borrowerTypeId": {3, "030201"}, "keyBorrowerRelationId": {99999, "030301"}, "name": {long, "030401"},
+		"birthDate": {"1985-13-01", "030501"}, "taxId": {"999999999", "030601"}, "identificationDocumentTypeId": {99999, "030701"},
+		"identificationDocumentNumber": {long, "030801"}, "identificationDocumentExpiryDate": {"31/01/2030", "030901"},
+		"nationalityId": {99999, "031001"}, "genderId": {99999, "031101"}, "maritalStatusId": {99999, "031201"},
+		"matrimonialRegimeId": {99999, "031301"}, "residenceTypeId": {99999, "031401"}, "mobile": {"12", "031501"},
+		"email": {"@", "031601"}, "address": {long, "031701"}, "zipCode": {"ABCD-EFG", "031801"}, "zipCodeLocal": {long, "031901"},
+		"professionId": {99999, "032001"}, "employmentSituationId": {99999, "032101"}, "employmentContractTypeId": {99999, "032201"},
+		"employerName": {long, "032301"}, "employedSince": {"2999-01-01", "032401"},
+		"incomeWagesPensions": {raw("0.001"), "032501"}, "incomeGreenReceipts": {-1, "032601"}, "incomeRents": {"5", "032701"},
+		"incomeOthers": {raw("2e2"), "032801"}, "installmentHousingCredit": {raw("1.234"), "032901"},
+		"installmentPersonalCredit": {-0.01, "033001"}, "installmentAutoLeasingCredit": {true, "033101"},
+		"installmentCreditCard": {raw("1.001"), "033201"}, "installmentBankOverdraft": {-2, "033301"},
+		"installmentOther": {"x", "033401"}, "hasSocialSecurityDebt": {"no", "033501"},
+	} {
+		env := wantEnvelope(t, "bad "+field, ana.do(t, http.MethodPut, base+"/"+key, jsonBody(t, with(r.keyBorrower(), field, tc.bad))),
+			http.StatusBadRequest, "030001", field)
+		wantCodes(t, "bad "+field, env, map[string]string{field: tc.code})
+	}
 
 	// The key borrower cannot be deleted; another can.
 	wantEnvelope(t, "delete key", ana.do(t, http.MethodDelete, base+"/"+key, ""), http.StatusConflict, "030003")
@@ -513,6 +537,19 @@ func checkProperty(t *testing.T, f *processWorkFixture) {
 	} {
 		env := wantEnvelope(t, tc.name, ana.do(t, http.MethodPut, base+"/"+prop, jsonBody(t, tc.body)), http.StatusBadRequest, "050001", tc.field)
 		wantCodes(t, tc.name, env, map[string]string{tc.field: tc.code})
+	}
+	long := strings.Repeat("x", 300)
+	for field, tc := range map[string]struct {
+		bad  any
+		code string
+	}{
+		"acquisitionDate": {"2026-02-30", "050601"}, "address": {long, "050701"}, "doorNumber": {long, "050801"},
+		"floor": {long, "050901"}, "countyId": {99999, "051101"}, "zipCodeLocal": {long, "051401"},
+		"grossBuiltArea": {"95", "050301"}, "yearBuilt": {1998.5, "050401"}, "acquisitionAmount": {-1, "050501"},
+	} {
+		env := wantEnvelope(t, "bad "+field, ana.do(t, http.MethodPut, base+"/"+prop, jsonBody(t, with(r.property(), field, tc.bad))),
+			http.StatusBadRequest, "050001", field)
+		wantCodes(t, "bad "+field, env, map[string]string{field: tc.code})
 	}
 	// Another process's property is missing here.
 	other, _ := createProcess(t, ana, r.loanData())
