@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -159,4 +158,3 @@ func jsonTypeName(t string) string {
 	return t
 }
 
-var _ = json.Marshal
