@@ -157,4 +157,3 @@ func jsonTypeName(t string) string {
 	}
 	return t
 }
-
