@@ -422,7 +422,7 @@ func testTaxonomyETagAndCaching(t *testing.T, s *webtest.Server) {
 		if !strings.HasPrefix(etag, `"`) || !strings.HasSuffix(etag, `"`) || len(etag) < 10 {
 			t.Fatalf("%s: ETag %q", path, etag)
 		}
-		if cc := first.Header.Get("Cache-Control"); cc != "public, max-age=3600" {
+		if cc := first.Header.Get("Cache-Control"); cc != "private, max-age=3600" {
 			t.Errorf("%s: Cache-Control %q", path, cc)
 		}
 		if v := first.Header.Get("Vary"); !strings.Contains(v, "Accept-Language") {
@@ -434,7 +434,7 @@ func testTaxonomyETagAndCaching(t *testing.T, s *webtest.Server) {
 		}
 		for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, "*"} {
 			res := get(t, c, path, http.StatusNotModified, "If-None-Match", inm)
-			if res.Body != "" || res.Header.Get("ETag") != etag || res.Header.Get("Cache-Control") != "public, max-age=3600" {
+			if res.Body != "" || res.Header.Get("ETag") != etag || res.Header.Get("Cache-Control") != "private, max-age=3600" {
 				t.Errorf("%s If-None-Match %s: body %q etag %q", path, inm, res.Body, res.Header.Get("ETag"))
 			}
 		}
