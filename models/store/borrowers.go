@@ -101,13 +101,6 @@ func hasField(err error, field string) bool {
 	return ok
 }
 
-// keyBorrowerCopy keeps the process row's copy of the key borrower's name
-// and tax id (the list shows them without a join).
-func keyBorrowerCopy(tx *gorm.DB, p *models.Process, name, taxID string) error {
-	p.KeyBorrowerName, p.KeyBorrowerTaxID = name, taxID
-	return tx.Exec("UPDATE processes SET key_borrower_name = ?, key_borrower_tax_id = ? WHERE id = ?", name, taxID, p.ID).Error
-}
-
 // CreateBorrower implements models.ProcessWorkService.
 func (s *Store) CreateBorrower(ctx context.Context, processUUID string, in models.BorrowerInput) (*models.Borrower, error) {
 	who, err := editor(ctx)
@@ -149,12 +142,11 @@ func (s *Store) CreateBorrower(ctx context.Context, processUUID string, in model
 		if err := tx.Create(&b).Error; err != nil {
 			return err
 		}
+		var key *models.Borrower
 		if b.IsKey() {
-			if err := keyBorrowerCopy(tx, p, b.Name, b.TaxID); err != nil {
-				return err
-			}
+			key = &b
 		}
-		if err := s.edited(tx, p, who, models.EditBorrowerAdded, b.Name, now); err != nil {
+		if err := s.edited(tx, p, who, models.EditBorrowerAdded, b.Name, key, now); err != nil {
 			return err
 		}
 		out = &b
@@ -203,12 +195,11 @@ func (s *Store) UpdateBorrower(ctx context.Context, processUUID, borrowerUUID st
 			Updates(b).Error; err != nil {
 			return err
 		}
+		var key *models.Borrower
 		if b.IsKey() {
-			if err := keyBorrowerCopy(tx, p, b.Name, b.TaxID); err != nil {
-				return err
-			}
+			key = b
 		}
-		if err := s.edited(tx, p, who, models.EditBorrowerUpdated, b.Name, now); err != nil {
+		if err := s.edited(tx, p, who, models.EditBorrowerUpdated, b.Name, key, now); err != nil {
 			return err
 		}
 		out = b
@@ -241,7 +232,7 @@ func (s *Store) DeleteBorrower(ctx context.Context, processUUID, borrowerUUID st
 		if err := tx.Exec("DELETE FROM borrowers WHERE id = ?", b.ID).Error; err != nil {
 			return err
 		}
-		return s.edited(tx, p, who, models.EditBorrowerRemoved, b.Name, s.now())
+		return s.edited(tx, p, who, models.EditBorrowerRemoved, b.Name, nil, s.now())
 	})
 	return translate(err, "borrower")
 }
@@ -305,7 +296,7 @@ func (s *Store) UpdateProperty(ctx context.Context, processUUID, propertyUUID st
 			Updates(&pr).Error; err != nil {
 			return err
 		}
-		if err := s.edited(tx, p, who, models.EditPropertyUpdated, "", now); err != nil {
+		if err := s.edited(tx, p, who, models.EditPropertyUpdated, "", nil, now); err != nil {
 			return err
 		}
 		utcProperty(&pr)

@@ -67,6 +67,18 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 				t.Fatalf("process page incomplete: %d borrowers, property %v, %d history", len(d.Borrowers), d.Property, len(d.History))
 			}
 		}},
+		{name: "timeline", calls: 2, run: func(t *testing.T) {
+			tl, err := s.Timeline(w.broker, target.UUID)
+			storetest.Must(t, err, "timeline")
+			if len(tl) == 0 {
+				t.Fatal("empty timeline")
+			}
+		}},
+		{name: "submit check", calls: 3, run: func(t *testing.T) {
+			if _, err := s.CheckSubmit(w.staff, target.UUID); err != nil {
+				t.Fatalf("check: %v", err)
+			}
+		}},
 		{name: "staff process page", calls: 4, run: func(t *testing.T) {
 			if _, err := s.GetProcess(w.staff, target.UUID); err != nil {
 				t.Fatalf("get process: %v", err)

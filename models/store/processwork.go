@@ -98,8 +98,11 @@ func (s *Store) editable(ctx context.Context, tx *gorm.DB, processUUID string) (
 }
 
 // edited records an edit of process p: its timeline row and its last
-// action date.
-func (s *Store) edited(tx *gorm.DB, p *models.Process, who *models.Principal, what, subject string, now time.Time) error {
+// action date; key, when not nil, is the key borrower as written, whose
+// name and tax id the process row copies (the list shows them without a
+// join).
+func (s *Store) edited(tx *gorm.DB, p *models.Process, who *models.Principal, what, subject string, key *models.Borrower,
+	now time.Time) error {
 	uid := who.UserID
 	ev := models.ProcessEvent{ProcessID: p.ID, What: what, Subject: subject, ActorUserID: &uid, ActorName: who.Name,
 		ActorKind: actor(who), CreatedAt: now}
@@ -107,6 +110,11 @@ func (s *Store) edited(tx *gorm.DB, p *models.Process, who *models.Principal, wh
 		return err
 	}
 	p.LastActionAt, p.UpdatedAt = now, now
+	if key != nil {
+		p.KeyBorrowerName, p.KeyBorrowerTaxID = key.Name, key.TaxID
+		return tx.Exec("UPDATE processes SET last_action_at = ?, updated_at = ?, key_borrower_name = ?, key_borrower_tax_id = ? WHERE id = ?",
+			now, now, key.Name, key.TaxID, p.ID).Error
+	}
 	return tx.Exec("UPDATE processes SET last_action_at = ?, updated_at = ? WHERE id = ?", now, now, p.ID).Error
 }
 
@@ -231,7 +239,7 @@ func (s *Store) UpdateProcess(ctx context.Context, processUUID string, in models
 		}
 		p.LoanAmountCents, p.LoanDurationMonths, p.ProductSchemeID = in.LoanAmountCents, in.LoanDurationMonths, in.ProductSchemeID
 		p.LoanPurposeID, p.ProductPurposeID, p.HasCrossSelling, p.BranchID = in.LoanPurposeID, in.ProductPurposeID, in.HasCrossSelling, in.BranchID
-		if err := s.edited(tx, p, who, models.EditProcessUpdated, "", now); err != nil {
+		if err := s.edited(tx, p, who, models.EditProcessUpdated, "", nil, now); err != nil {
 			return err
 		}
 		out = p

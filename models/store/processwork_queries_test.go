@@ -36,8 +36,8 @@ func TestProcessWorkStatements(t *testing.T) {
 		count("create", 5, w.ana, func(ctx context.Context) (err error) { p, err = s.CreateProcess(ctx, loanInput()); return })
 		// lock, update, event, last action
 		count("update", 4, w.ana, func(ctx context.Context) error { _, err := s.UpdateProcess(ctx, p.UUID, loanInput()); return err })
-		// lock, key count, insert, key borrower copy, event, last action
-		count("add key borrower", 6, w.ana, func(ctx context.Context) error {
+		// lock, key count, insert, event, last action with the key borrower's copy
+		count("add key borrower", 5, w.ana, func(ctx context.Context) error {
 			_, err := s.CreateBorrower(ctx, p.UUID, keyBorrowerInput())
 			return err
 		})
