@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"flag"
+	"fmt"
 	"os"
 	"testing"
 
@@ -10,8 +12,18 @@ import (
 
 // TestMain checks every exchange of these tests against the OpenAPI
 // document (webtest.CheckOpenAPI) and removes the template databases the
-// tests were copied from.
+// tests were copied from. A whole run (no -run filter) must have answered
+// every operation of the document with success at least once (-run, -skip
+// and -short runs are partial: not checked).
 func TestMain(m *testing.M) {
 	webtest.CheckOpenAPI = true
-	os.Exit(storetest.Main(m))
+	code := storetest.Main(m)
+	if code == 0 && flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.skip").Value.String() == "" && !testing.Short() {
+		missing, err := webtest.OpenAPIUnanswered()
+		if err != nil || len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: operations of docs/openapi.yaml no test answered with success: %v %v\n", missing, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -47,6 +48,30 @@ var openAPIRouter = sync.OnceValues(func() (routers.Router, error) {
 	}
 	return gorillamux.NewRouter(doc)
 })
+
+// answered holds the operationIds that answered a valid request with a
+// 2xx under the check (OpenAPIUnanswered).
+var answered sync.Map
+
+// OpenAPIUnanswered lists the document's operations that no checked
+// exchange of this test process has answered with success: a package that
+// means to exercise them all checks it after m.Run.
+func OpenAPIUnanswered() ([]string, error) {
+	doc, err := docs.OpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if _, ok := answered.Load(op.OperationID); !ok {
+				out = append(out, method+" "+path+" ("+op.OperationID+")")
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
 
 // OpenAPIRouter is the document's router (for tests of the document).
 func OpenAPIRouter() (routers.Router, error) { return openAPIRouter() }
@@ -140,6 +165,9 @@ func (k *contract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if reqErr != nil && (status < 400 || status > 499) {
 		k.report("%s: the document calls the request invalid (%v), yet it answers %d %s", what, reqErr, status, clip(resBody))
+	}
+	if reqErr == nil && status < 300 {
+		answered.Store(route.Operation.OperationID, true)
 	}
 	resErr := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in, Status: status, Header: rec.Header(), Body: io.NopCloser(bytes.NewReader(resBody)), Options: opts,
