@@ -6,7 +6,8 @@
 // (/processes/new, /processes/:id/edit and its steps, submit, cancel), messages.go
 // (/processes/:id/messages...), taxonomy.go (/taxonomy/..., /admin/taxonomies),
 // home.go (/staff, /admin), staff_processes.go (/staff/processes),
-// decide.go (POST /processes/:id/status), reply_queue.go (/staff/threads...), customers.go
+// decide.go (POST /processes/:id/status), documents.go
+// (/processes/:id/documents..., /processes/:id/document-requests), reply_queue.go (/staff/threads...), customers.go
 // (/staff/customers...), entitlements.go (/admin/entitlements...),
 // inbox.go (/inbox...), session.go (/session/keepalive), totp.go
 // (/login/2fa, /account/2fa), account.go (/account...), password.go
@@ -97,6 +98,7 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	work.POST("/processes/:id/messages", wire.LimitBody(maxMessageBody), h.postMessage)
 	work.GET("/processes/:id/messages", h.olderMessages)
 	work.GET("/processes/:id/messages/since", h.messagesSince)
+	work.GET("/processes/:id/documents/:document_id/content", h.downloadDocument) // documents.go
 	work.GET("/taxonomy/counties", h.countyOptions) // address cascade fragments
 	work.GET("/taxonomy/parishes", h.parishOptions)
 
@@ -112,12 +114,19 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	broker.POST("/processes/:id/property/:property_id", h.saveProperty)
 	broker.POST("/processes/:id/submit", h.submitProcess)
 	broker.POST("/processes/:id/cancel", h.cancelProcess)
+	// Documents (documents.go): uploads and replacements read their
+	// multipart body themselves, capped at one document and its form.
+	broker.POST("/processes/:id/documents", h.uploadDocument)
+	broker.POST("/processes/:id/documents/:document_id/replace", h.replaceDocument)
+	broker.POST("/processes/:id/documents/:document_id/delete", h.deleteDocument)
 
 	// Bank staff.
 	staff := g.Group("", h.requireKind(models.KindStaff, models.KindAdmin))
 	staff.GET("/staff", h.staffHome)
 	staff.GET("/staff/processes", h.staffProcesses) // every firm's processes (staff_processes.go)
 	staff.POST("/processes/:id/status", wire.LimitBody(maxDecisionBody), h.decideProcess)
+	staff.POST("/processes/:id/document-requests", wire.LimitBody(maxRequestBody), h.requestDocuments) // documents.go
+	staff.POST("/processes/:id/documents/:document_id/review", wire.LimitBody(maxReviewBody), h.reviewDocument)
 	// The reply queue: "threads" in a published address, kept stable;
 	// /list is the page's refresh (htmx).
 	staff.GET("/staff/threads", h.replyQueue)
