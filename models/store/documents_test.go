@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -258,4 +259,156 @@ func TestContentStores(t *testing.T) {
 			})
 		}
 	})
+}
+
+// lastMessage is the newest message of process processID's thread.
+func lastMessage(t *testing.T, s *store.Store, processID int64) models.Message {
+	t.Helper()
+	var m models.Message
+	storetest.Must(t, s.DB().Where("process_id = ?", processID).Order("seq DESC").Take(&m).Error, "last message")
+	return m
+}
+
+func TestDocumentRequestLoop(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		w := newDocWorld(t, s)
+		// Brokers do not request; foreign processes are missing; bad input names its fields.
+		in := models.DocumentRequestInput{Note: "Para a análise", Items: []models.DocumentRequestItemInput{
+			{DocumentTypeID: models.DocTypePayslips, BorrowerUUID: w.key.UUID, Note: "Os três últimos"},
+			{DocumentTypeID: models.DocTypeIRSReturn, BorrowerUUID: w.key.UUID},
+		}}
+		_, err := s.RequestDocuments(w.ana, w.p.UUID, in)
+		wantWork(t, err, models.CodeForbidden)
+		_, err = s.RequestDocuments(w.marta, "00000000-0000-4000-8000-000000000000", in)
+		wantWork(t, err, models.CodeNotFound)
+		_, err = s.RequestDocuments(w.marta, w.p.UUID, models.DocumentRequestInput{})
+		wantWork(t, err, models.CodeInvalid, "items")
+		_, err = s.RequestDocuments(w.marta, w.p.UUID, models.DocumentRequestInput{Note: strings.Repeat("n", 1001),
+			Items: []models.DocumentRequestItemInput{{DocumentTypeID: 999}, {DocumentTypeID: 6, BorrowerUUID: "00000000-0000-4000-8000-000000000000"}}})
+		wantWork(t, err, models.CodeInvalid, "note", "items[0].documentTypeId", "items[1].borrowerUniqueId")
+
+		req, err := s.RequestDocuments(w.marta, w.p.UUID, in)
+		storetest.Must(t, err, "request")
+		if req.RequestedByName != "Marta Santos" || req.ResolvedAt != nil {
+			t.Fatalf("request %+v", req)
+		}
+		msg := lastMessage(t, s, w.p.ID)
+		if msg.AuthorKind != models.AuthorBank || msg.Subject != "Documentos pendentes" ||
+			!strings.Contains(msg.Text, "Recibos de vencimento dos últimos três meses (Carla Mendes Rocha): Os três últimos") ||
+			!strings.Contains(msg.Text, "Declaração de IRS") || !strings.Contains(msg.Text, "Nota: Para a análise") {
+			t.Errorf("request message %+v", msg)
+		}
+		if n := count(t, s, "outbox_events", "kind = ? AND subject_uuid = ?", "documents.requested", w.p.UUID); n != 1 {
+			t.Errorf("%d documents.requested outbox rows, want 1", n)
+		}
+
+		// The checklist: the two requested, then the usual ones not requested.
+		cl, err := s.Checklist(w.ana, w.p.UUID)
+		storetest.Must(t, err, "checklist")
+		if len(cl.Requests) != 1 || len(cl.Requests[0].Items) != 2 || cl.Requests[0].Resolved {
+			t.Fatalf("requests %+v", cl.Requests)
+		}
+		var lines []string
+		for _, it := range cl.Items {
+			lines = append(lines, itemLine(it))
+		}
+		want := "6 req Carla Mendes Rocha missing,7 req Carla Mendes Rocha missing,1 Carla Mendes Rocha missing,2 Carla Mendes Rocha missing,16 missing,17 missing"
+		if strings.Join(lines, ",") != want {
+			t.Errorf("checklist\n%s\nwant\n%s", strings.Join(lines, ","), want)
+		}
+		payItem, irsItem := cl.Items[0].RequestItemUUID, cl.Items[1].RequestItemUUID
+
+		// Ana answers the payslips by item and the IRS return by its type (linked to the open item).
+		pay, err := s.CreateDocument(w.ana, w.p.UUID, models.NewDocument{FileName: "recibos.pdf", RequestItemUUID: payItem,
+			Content: bytes.NewReader(pdf(3000, 1))})
+		storetest.Must(t, err, "payslips")
+		if pay.DocumentTypeID != models.DocTypePayslips || pay.BorrowerUUID != w.key.UUID || pay.RequestItemUUID != payItem {
+			t.Errorf("payslips %+v", pay)
+		}
+		irs, err := s.CreateDocument(w.ana, w.p.UUID, models.NewDocument{FileName: "irs.pdf", DocumentTypeID: models.DocTypeIRSReturn,
+			BorrowerUUID: w.key.UUID, Content: bytes.NewReader(pdf(3000, 2))})
+		storetest.Must(t, err, "irs")
+		if irs.RequestItemUUID != irsItem {
+			t.Errorf("irs answers %q, want the open item %q", irs.RequestItemUUID, irsItem)
+		}
+
+		// Review: brokers may not; a rejection needs a reason.
+		_, err = s.ReviewDocument(w.ana, w.p.UUID, pay.UUID, models.DocumentReview{Accept: true})
+		wantWork(t, err, models.CodeForbidden)
+		_, err = s.ReviewDocument(w.marta, w.p.UUID, pay.UUID, models.DocumentReview{})
+		wantWork(t, err, models.CodeInvalid, "reason")
+		rej, err := s.ReviewDocument(w.marta, w.p.UUID, pay.UUID, models.DocumentReview{Reason: "Falta o recibo de março"})
+		storetest.Must(t, err, "reject")
+		if rej.State != models.DocumentRejected || rej.RejectReason != "Falta o recibo de março" || rej.ReviewedByName != "Marta Santos" {
+			t.Errorf("rejected %+v", rej)
+		}
+		_, err = s.ReviewDocument(w.marta, w.p.UUID, pay.UUID, models.DocumentReview{Accept: true})
+		wantWork(t, err, models.CodeConflict)
+		_, err = s.ReviewDocument(w.marta, w.p.UUID, irs.UUID, models.DocumentReview{Accept: true})
+		storetest.Must(t, err, "accept irs")
+		// An accepted document is final.
+		_, err = s.UpdateDocument(w.ana, w.p.UUID, irs.UUID, models.DocumentUpdate{Content: bytes.NewReader(pdf(100, 5))})
+		wantWork(t, err, models.CodeConflict)
+		wantWork(t, s.DeleteDocument(w.ana, w.p.UUID, irs.UUID), models.CodeConflict)
+
+		cl, err = s.Checklist(w.ana, w.p.UUID)
+		storetest.Must(t, err, "checklist")
+		if cl.Items[0].State != models.DocumentRejected || cl.Items[0].Document.RejectReason != "Falta o recibo de março" ||
+			cl.Items[1].State != models.DocumentAccepted || cl.Requests[0].Resolved {
+			t.Errorf("after review %s, %s", itemLine(cl.Items[0]), itemLine(cl.Items[1]))
+		}
+
+		// Ana replaces the rejected one; Marta accepts it: the request is resolved and the thread says so.
+		_, err = s.UpdateDocument(w.ana, w.p.UUID, pay.UUID, models.DocumentUpdate{Content: bytes.NewReader(pdf(3500, 3))})
+		storetest.Must(t, err, "replace")
+		cl, _ = s.Checklist(w.ana, w.p.UUID)
+		if cl.Items[0].State != models.DocumentUploaded || cl.Items[0].Document.RejectReason != "" {
+			t.Errorf("after replace %s", itemLine(cl.Items[0]))
+		}
+		_, err = s.ReviewDocument(w.marta, w.p.UUID, pay.UUID, models.DocumentReview{Accept: true})
+		storetest.Must(t, err, "accept payslips")
+		cl, _ = s.Checklist(w.marta, w.p.UUID)
+		if !cl.Requests[0].Resolved || cl.Requests[0].Request.ResolvedAt == nil {
+			t.Errorf("request not resolved: %+v", cl.Requests[0])
+		}
+		msg = lastMessage(t, s, w.p.ID)
+		if msg.Subject != "Documentos recebidos" || !strings.Contains(msg.Text, "Todos os documentos pedidos foram aceites") {
+			t.Errorf("resolved message %+v", msg)
+		}
+		tl, err := s.Timeline(w.ana, w.p.UUID)
+		storetest.Must(t, err, "timeline")
+		var edits []string
+		for _, e := range tl {
+			if strings.HasPrefix(e.What, "document") {
+				edits = append(edits, e.What+" "+e.Subject)
+			}
+		}
+		if got := strings.Join(edits, ","); got != "documents.requested 2,document.uploaded recibos.pdf,document.uploaded irs.pdf,"+
+			"document.rejected recibos.pdf,document.accepted irs.pdf,document.replaced recibos.pdf,document.accepted recibos.pdf,documents.resolved 2" {
+			t.Errorf("timeline %s", got)
+		}
+
+		// Once the bank has decided, the process takes no more documents.
+		for _, to := range []int{models.StatusSubmitted} {
+			storetest.Must(t, s.DB().Exec("UPDATE processes SET status_id = ? WHERE id = ?", to, w.p.ID).Error, "status")
+		}
+		storetest.Must(t, s.DB().Exec("UPDATE processes SET status_id = ? WHERE id = ?", models.StatusApproved, w.p.ID).Error, "approve")
+		_, err = s.CreateDocument(w.ana, w.p.UUID, upload("late.pdf", 6, pdf(100, 9)))
+		wantWork(t, err, models.CodeConflict)
+		_, err = s.RequestDocuments(w.marta, w.p.UUID, in)
+		wantWork(t, err, models.CodeConflict)
+		_, err = s.UpdateDocument(w.ana, w.p.UUID, pay.UUID, models.DocumentUpdate{Title: "x"})
+		wantWork(t, err, models.CodeConflict)
+	})
+}
+
+func itemLine(it models.ChecklistItem) string {
+	s := strconv.Itoa(it.DocumentTypeID)
+	if it.RequestItemUUID != "" {
+		s += " req"
+	}
+	if it.BorrowerName != "" {
+		s += " " + it.BorrowerName
+	}
+	return s + " " + string(it.State)
 }
