@@ -288,3 +288,9 @@ func MissingCount(v View) string {
 	}
 	return strconv.Itoa(n)
 }
+
+// ScriptClasses are the classes static/js/documents.js puts on the rows it
+// makes and the drop zone it highlights: named here so that Tailwind,
+// which scans the views and not the scripts, builds them.
+const ScriptClasses = "rounded-md border border-gray-200 bg-white p-2 text-left text-sm break-all font-medium text-gray-900 " +
+	"mt-1 h-2 w-full text-xs text-gray-700 text-green-800 text-red-800 border-brand-500 bg-brand-50 space-y-2"
