@@ -296,7 +296,7 @@ func (h *Handlers) requestDocuments(c *gin.Context) {
 					switch strings.ToLower(m[2]) {
 					case "note":
 						r.NoteError = msg
-					case "borrowerid", "borroweruuid":
+					case "borrowerid", "borroweruuid", "borroweruniqueid":
 						r.BorrowerErr = msg
 					default:
 						r.TypeError = msg
@@ -417,7 +417,7 @@ func uploadField(f string) string {
 	switch strings.ToLower(f) {
 	case "documenttypeid":
 		return "documentTypeId"
-	case "borrowerid", "borroweruuid":
+	case "borrowerid", "borroweruuid", "borroweruniqueid":
 		return "borrowerId"
 	}
 	return "file" // content, fileName, title and the rest are about the file

@@ -61,9 +61,19 @@ func LimitBody(n int64) gin.HandlerFunc {
 
 // Limit is LimitBody for code that is not a middleware of its own: it caps
 // the request body at n bytes from here on.
+//
+// A later Limit replaces an earlier one (a route's own cap may be looser
+// than the server-wide one: a document upload's), counting from the bytes
+// not yet read.
 func Limit(c *gin.Context, n int64) {
 	if c.Request.Body == nil { // a server request always has one; a hand-built test request may not
 		return
+	}
+	if lb, ok := c.Request.Body.(*limitedBody); ok {
+		c.Request.Body = lb.orig
+		if c.Request.ContentLength <= n {
+			c.Writer.Header().Del("Connection") // set by the earlier cap's refusal of the length
+		}
 	}
 	if c.Request.ContentLength > n {
 		// Whatever answers (a 413, or a 401 from a handler that never reads
