@@ -87,22 +87,24 @@ type Line struct {
 }
 
 // URLs.
-func ProcessURL(uuid string) string   { return "/processes/" + uuid }
-func UploadURL(uuid string) string    { return ProcessURL(uuid) + "/documents" }
-func RequestURL(uuid string) string   { return ProcessURL(uuid) + "/document-requests" }
-func DocumentURL(p, d string) string  { return ProcessURL(p) + "/documents/" + d }
-func ContentURL(p, d string) string   { return DocumentURL(p, d) + "/content" }
-func ReplaceURL(p, d string) string   { return DocumentURL(p, d) + "/replace" }
-func DeleteURL(p, d string) string    { return DocumentURL(p, d) + "/delete" }
-func ReviewURL(p, d string) string    { return DocumentURL(p, d) + "/review" }
-func SectionURL(uuid string) string   { return ProcessURL(uuid) + "#tab-documents" }
-func itoa(n int) string               { return strconv.Itoa(n) }
-func i64(n int64) string              { return strconv.FormatInt(n, 10) }
-func (v View) IsBroker() bool         { return v.Viewer.IsBroker() }
-func (v View) IsStaff() bool          { return v.Viewer.IsStaff() }
-func (v View) CanUpload() bool        { return v.Open && v.Viewer.IsBroker() }
-func (v View) CanRequest() bool       { return v.Open && v.Viewer.IsStaff() }
-func (v View) HasError() bool         { return v.Error != "" || v.Upload.Fields != nil || v.Request.HasErrors() || len(v.Review) > 0 }
+func ProcessURL(uuid string) string  { return "/processes/" + uuid }
+func UploadURL(uuid string) string   { return ProcessURL(uuid) + "/documents" }
+func RequestURL(uuid string) string  { return ProcessURL(uuid) + "/document-requests" }
+func DocumentURL(p, d string) string { return ProcessURL(p) + "/documents/" + d }
+func ContentURL(p, d string) string  { return DocumentURL(p, d) + "/content" }
+func ReplaceURL(p, d string) string  { return DocumentURL(p, d) + "/replace" }
+func DeleteURL(p, d string) string   { return DocumentURL(p, d) + "/delete" }
+func ReviewURL(p, d string) string   { return DocumentURL(p, d) + "/review" }
+func SectionURL(uuid string) string  { return ProcessURL(uuid) + "#tab-documents" }
+func itoa(n int) string              { return strconv.Itoa(n) }
+func i64(n int64) string             { return strconv.FormatInt(n, 10) }
+func (v View) IsBroker() bool        { return v.Viewer.IsBroker() }
+func (v View) IsStaff() bool         { return v.Viewer.IsStaff() }
+func (v View) CanUpload() bool       { return v.Open && v.Viewer.IsBroker() }
+func (v View) CanRequest() bool      { return v.Open && v.Viewer.IsStaff() }
+func (v View) HasError() bool {
+	return v.Error != "" || v.Upload.Fields != nil || v.Request.HasErrors() || len(v.Review) > 0
+}
 func (f RequestForm) HasErrors() bool { return f.Error != "" || f.NoteError != "" || f.rowErrors() }
 
 func (f RequestForm) rowErrors() bool {

@@ -99,7 +99,7 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	work.GET("/processes/:id/messages", h.olderMessages)
 	work.GET("/processes/:id/messages/since", h.messagesSince)
 	work.GET("/processes/:id/documents/:document_id/content", h.downloadDocument) // documents.go
-	work.GET("/taxonomy/counties", h.countyOptions) // address cascade fragments
+	work.GET("/taxonomy/counties", h.countyOptions)                               // address cascade fragments
 	work.GET("/taxonomy/parishes", h.parishOptions)
 
 	// Brokers: the guided process form, submit and cancel (process_form.go).
