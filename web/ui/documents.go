@@ -77,11 +77,7 @@ type uploadFields map[string]string
 // file streams from the request into the service, never buffered whole.
 func readUpload(c *gin.Context) (uploadFields, *multipart.Part, error) {
 	mr, err := c.Request.MultipartReader()
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, nil, err
-		}
+	if err != nil { // not a multipart form
 		return nil, nil, wire.BodyError(err)
 	}
 	fields := uploadFields{}
@@ -91,7 +87,7 @@ func readUpload(c *gin.Context) (uploadFields, *multipart.Part, error) {
 			return fields, nil, nil
 		}
 		if err != nil {
-			return fields, nil, err
+			return fields, nil, wire.BodyError(err)
 		}
 		if p.FormName() == "file" {
 			if p.FileName() == "" { // the input left empty
@@ -102,7 +98,7 @@ func readUpload(c *gin.Context) (uploadFields, *multipart.Part, error) {
 		}
 		b, err := io.ReadAll(io.LimitReader(p, maxUploadField+1))
 		if err != nil {
-			return fields, nil, err
+			return fields, nil, wire.BodyError(err)
 		}
 		if len(b) > maxUploadField {
 			return fields, nil, &http.MaxBytesError{Limit: maxUploadField}
