@@ -296,3 +296,9 @@ func MissingCount(v View) string {
 // which scans the views and not the scripts, builds them.
 const ScriptClasses = "rounded-md border border-gray-200 bg-white p-2 text-left text-sm break-all font-medium text-gray-900 " +
 	"mt-1 h-2 w-full text-xs text-gray-700 text-green-800 text-red-800 border-brand-500 bg-brand-50 space-y-2"
+
+// The review forms' decisions (the posted "decision" field).
+const (
+	DecisionAccept = "accept"
+	DecisionReject = "reject"
+)

@@ -32,7 +32,7 @@ const uploadOverhead = 64 << 10
 // maxUploadBody bounds an upload or replacement: one document at the limit
 // and the form around it. A body over it is refused with 413 before it is
 // read (wire.Limit: at once when its Content-Length says so).
-const maxUploadBody = models.DefaultMaxDocumentBytes + uploadOverhead
+func (h *Handlers) maxUploadBody() int64 { return h.docLimits.MaxBytes + uploadOverhead }
 
 // maxUploadField bounds one text field of an upload form.
 const maxUploadField = 8 << 10
@@ -117,7 +117,7 @@ func (f uploadFields) values() map[string]string {
 func (h *Handlers) uploadDocument(c *gin.Context) {
 	ctx := c.Request.Context()
 	id := c.Param("id")
-	wire.Limit(c, maxUploadBody)
+	wire.Limit(c, h.maxUploadBody())
 	fields, part, err := readUpload(c)
 	form := documents.Form{Target: fields["target"], Values: fields.values()}
 	if err != nil {
@@ -148,7 +148,7 @@ func (h *Handlers) uploadDocument(c *gin.Context) {
 func (h *Handlers) replaceDocument(c *gin.Context) {
 	ctx := c.Request.Context()
 	id, docID := c.Param("id"), c.Param("document_id")
-	wire.Limit(c, maxUploadBody)
+	wire.Limit(c, h.maxUploadBody())
 	_, part, err := readUpload(c)
 	form := documents.Form{Target: docID}
 	if err != nil {
@@ -328,7 +328,7 @@ func (h *Handlers) requestDocuments(c *gin.Context) {
 func (h *Handlers) reviewDocument(c *gin.Context) {
 	ctx := c.Request.Context()
 	id, docID := c.Param("id"), c.Param("document_id")
-	in := models.DocumentReview{Accept: c.PostForm("decision") == "accept", Reason: c.PostForm("reason")}
+	in := models.DocumentReview{Accept: c.PostForm("decision") == documents.DecisionAccept, Reason: c.PostForm("reason")}
 	d, err := h.svc.Documents.ReviewDocument(ctx, id, docID, in)
 	if err == nil {
 		msg := i18n.T(ctx, "documents.rejected", map[string]any{"Name": d.FileName})
@@ -371,7 +371,7 @@ func (h *Handlers) documentRefused(c *gin.Context, err error, form documents.For
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		h.documentsPage(c, http.StatusRequestEntityTooLarge, &docsForm{upload: form,
-			err: i18n.T(ctx, "documents.too_large", map[string]any{"Size": documents.Size(ctx, models.DefaultMaxDocumentBytes)})})
+			err: i18n.T(ctx, "documents.too_large", map[string]any{"Size": documents.Size(ctx, h.docLimits.MaxBytes)})})
 		return
 	}
 	if errors.Is(err, wire.ErrBodyCutShort) || wire.ClientGone(c, err) {
@@ -438,7 +438,7 @@ func (h *Handlers) documentsView(c *gin.Context, d *models.ProcessDetail, tax *m
 	}
 	lang := descLang(ctx)
 	v := &documents.View{ProcessUUID: d.Process.UUID, Viewer: models.PrincipalFrom(ctx), Checklist: cl,
-		Open: models.AcceptsDocuments(d.Process.StatusID), MaxBytes: models.DefaultMaxDocumentBytes, Types: map[int]string{}}
+		Open: models.AcceptsDocuments(d.Process.StatusID), MaxBytes: h.docLimits.MaxBytes, Types: map[int]string{}}
 	for _, b := range d.Borrowers {
 		v.Borrowers = append(v.Borrowers, documents.Borrower{UUID: b.UUID, Name: b.Name})
 	}

@@ -41,6 +41,9 @@ type Deps struct {
 	// PublicURL is the portal's address as users reach it ("https://host"),
 	// the origin of links in mails; "" means DefaultPublicURL.
 	PublicURL string
+	// DocumentLimits bound uploads (the body's cap, the size the page
+	// tells); zero fields are the models' defaults.
+	DocumentLimits models.DocumentLimits
 }
 
 // DefaultPublicURL is the origin of mailed links when none is configured.
@@ -55,11 +58,12 @@ type Handlers struct {
 	secureCookies bool
 	sessionTimer  components.SessionTimer
 	publicURL     string
+	docLimits     models.DocumentLimits
 }
 
 func New(d Deps) *Handlers {
 	h := &Handlers{svc: d.Services, log: d.Logger, sessions: d.Sessions, secureCookies: d.SecureCookies,
-		sessionTimer: d.SessionTimer, publicURL: strings.TrimSuffix(d.PublicURL, "/")}
+		sessionTimer: d.SessionTimer, publicURL: strings.TrimSuffix(d.PublicURL, "/"), docLimits: d.DocumentLimits.Limits()}
 	if h.publicURL == "" {
 		h.publicURL = DefaultPublicURL
 	}
