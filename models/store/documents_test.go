@@ -412,3 +412,131 @@ func itemLine(it models.ChecklistItem) string {
 	}
 	return s + " " + string(it.State)
 }
+
+// failAudit makes the database refuse audit rows of action: the last write
+// of the operations that record it.
+func failAudit(t *testing.T, s *store.Store, action string) {
+	t.Helper()
+	var stmts []string
+	if s.Dialect() == store.Postgres {
+		stmts = []string{
+			`CREATE FUNCTION fail_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused audit row'; END $$ LANGUAGE plpgsql`,
+			`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.action = '` + action + `') EXECUTE FUNCTION fail_audit()`,
+		}
+	} else {
+		stmts = []string{`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events WHEN NEW.action = '` + action +
+			`' BEGIN SELECT RAISE(ABORT, 'refused audit row'); END`}
+	}
+	storetest.Must(t, storetest.ExecAll(s.DB(), stmts), "trigger")
+}
+
+// TestDocumentWritesAreOneTransaction: when the audit row cannot be
+// written, nothing of the operation is left (content, document, request,
+// timeline row, outbox row, thread message, last action).
+func TestDocumentWritesAreOneTransaction(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		w := newDocWorld(t, s)
+		before := reloadProcess(t, s, w.p.UUID)
+		rows := func() [6]int64 {
+			return [6]int64{count(t, s, "blobs", ""), count(t, s, "documents", ""), count(t, s, "process_events", "process_id = ?", w.p.ID),
+				count(t, s, "document_requests", ""), count(t, s, "outbox_events", "subject_uuid = ?", w.p.UUID),
+				count(t, s, "messages", "process_id = ?", w.p.ID)}
+		}
+		start := rows()
+		failAudit(t, s, models.AuditDocumentUploaded)
+		_, err := s.CreateDocument(w.ana, w.p.UUID, upload("a.pdf", 6, pdf(500, 1)))
+		if err == nil {
+			t.Fatal("upload succeeded without its audit row")
+		}
+		failAudit2 := models.AuditDocumentsRequested
+		if s.Dialect() == store.Postgres {
+			storetest.Must(t, s.DB().Exec(`CREATE TRIGGER fail_audit2 BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.action = '`+
+				failAudit2+`') EXECUTE FUNCTION fail_audit()`).Error, "trigger 2")
+		} else {
+			storetest.Must(t, s.DB().Exec(`CREATE TRIGGER fail_audit2 BEFORE INSERT ON audit_events WHEN NEW.action = '`+failAudit2+
+				`' BEGIN SELECT RAISE(ABORT, 'refused audit row'); END`).Error, "trigger 2")
+		}
+		_, err = s.RequestDocuments(w.marta, w.p.UUID, models.DocumentRequestInput{Items: []models.DocumentRequestItemInput{{DocumentTypeID: 6}}})
+		if err == nil {
+			t.Fatal("request succeeded without its audit row")
+		}
+		if got := rows(); got != start {
+			t.Errorf("rows (blobs, documents, events, requests, outbox, messages) %v, want %v", got, start)
+		}
+		if after := reloadProcess(t, s, w.p.UUID); !after.LastActionAt.Equal(before.LastActionAt) {
+			t.Errorf("last action moved from %s to %s", before.LastActionAt, after.LastActionAt)
+		}
+	})
+}
+
+// TestDocumentStatements pins the statements of each document operation;
+// none grows with the process's documents or requests (the checklist's
+// and the list's rows aside).
+func TestDocumentStatements(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		storetest.Must(t, s.CountQueries(), "count queries")
+		w := newDocWorld(t, s)
+		_, err := s.Taxonomy(context.Background())
+		storetest.Must(t, err, "taxonomy")
+		count := func(name string, want int, ctx context.Context, fn func(ctx context.Context) error) {
+			t.Helper()
+			c := &store.QueryCounter{}
+			storetest.Must(t, fn(store.WithQueryCounter(ctx, c)), "%s", name)
+			if c.Count() != want {
+				t.Errorf("%s: %d statements, want %d:\n%s", name, c.Count(), want, c)
+			}
+		}
+		post := 1 // the thread post: one statement on PostgreSQL
+		if s.Dialect() == store.SQLite {
+			post = 8 // savepoint, lookup, message, thread, read mark, process, audit, outbox
+		}
+		var req *models.DocumentRequest
+		var d *models.Document
+		// lock, borrowers, request, items, event, last action, audit, outbox row, the post
+		count("request", 8+post, w.marta, func(ctx context.Context) (err error) {
+			req, err = s.RequestDocuments(ctx, w.p.UUID, models.DocumentRequestInput{Items: []models.DocumentRequestItemInput{
+				{DocumentTypeID: 6, BorrowerUUID: w.key.UUID}, {DocumentTypeID: 7, BorrowerUUID: w.key.UUID}}})
+			return
+		})
+		_ = req
+		// lock, borrower, open item, total, blob, insert, event, last action, audit
+		count("upload", 9, w.ana, func(ctx context.Context) (err error) {
+			d, err = s.CreateDocument(ctx, w.p.UUID, models.NewDocument{FileName: "a.pdf", DocumentTypeID: 6, BorrowerUUID: w.key.UUID,
+				Content: bytes.NewReader(pdf(1000, 1))})
+			return
+		})
+		count("list", 2, w.ana, func(ctx context.Context) error { _, err := s.ListDocuments(ctx, w.p.UUID); return err })
+		count("get", 2, w.ana, func(ctx context.Context) error { _, err := s.GetDocument(ctx, w.p.UUID, d.UUID); return err })
+		count("open", 3, w.ana, func(ctx context.Context) error {
+			_, rc, err := s.OpenDocument(ctx, w.p.UUID, d.UUID)
+			if err == nil {
+				rc.Close()
+			}
+			return err
+		})
+		count("checklist", 4, w.ana, func(ctx context.Context) error { _, err := s.Checklist(ctx, w.p.UUID); return err })
+		// lock, document, total, blob, update, event, last action, audit
+		count("replace", 8, w.ana, func(ctx context.Context) error {
+			_, err := s.UpdateDocument(ctx, w.p.UUID, d.UUID, models.DocumentUpdate{Content: bytes.NewReader(pdf(1000, 2))})
+			return err
+		})
+		// lock, document, update, event, last action, audit, the open request's items
+		count("accept", 7, w.marta, func(ctx context.Context) error {
+			_, err := s.ReviewDocument(ctx, w.p.UUID, d.UUID, models.DocumentReview{Accept: true})
+			return err
+		})
+		second := upload("b.pdf", 7, pdf(1000, 3))
+		second.BorrowerUUID = w.key.UUID
+		e, err := s.CreateDocument(w.ana, w.p.UUID, second)
+		storetest.Must(t, err, "second")
+		// ... and when it completes the request: resolved, event, last action, the post
+		count("accept and resolve", 10+post, w.marta, func(ctx context.Context) error {
+			_, err := s.ReviewDocument(ctx, w.p.UUID, e.UUID, models.DocumentReview{Accept: true})
+			return err
+		})
+		f, err := s.CreateDocument(w.ana, w.p.UUID, upload("c.pdf", 1, pdf(1000, 4)))
+		storetest.Must(t, err, "third")
+		// lock, document, delete, event, last action, audit
+		count("delete", 6, w.ana, func(ctx context.Context) error { return s.DeleteDocument(ctx, w.p.UUID, f.UUID) })
+	})
+}
