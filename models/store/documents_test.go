@@ -143,7 +143,7 @@ func TestDocumentsCreateReadUpdateDelete(t *testing.T) {
 		}
 		_, err = s.CreateDocument(w.ana, w.p.UUID, upload("empty.pdf", 6, nil))
 		wantWork(t, err, models.CodeInvalid, "content")
-		if n := count(t, s, "documents", ""); n != 1 {
+		if n := count(t, s, "documents", "process_id = ?", w.p.ID); n != 1 {
 			t.Errorf("%d documents after refusals, want 1", n)
 		}
 
@@ -198,7 +198,7 @@ func TestDocumentLimitsAndDedupe(t *testing.T) {
 		blobs := count(t, s, "blobs", "")
 		_, err := s.CreateDocument(w.ana, w.p.UUID, upload("big.pdf", 6, pdf(max+1, 1)))
 		wantWork(t, err, models.CodeTooLarge)
-		if count(t, s, "blobs", "") != blobs || count(t, s, "documents", "") != 0 {
+		if count(t, s, "blobs", "") != blobs || count(t, s, "documents", "process_id = ?", w.p.ID) != 0 {
 			t.Fatal("a refused document left rows")
 		}
 		data := pdf(max, 2)
@@ -538,5 +538,56 @@ func TestDocumentStatements(t *testing.T) {
 		storetest.Must(t, err, "third")
 		// lock, document, delete, event, last action, audit
 		count("delete", 6, w.ana, func(ctx context.Context) error { return s.DeleteDocument(ctx, w.p.UUID, f.UUID) })
+	})
+}
+
+// TestDemoDocuments: the demo's requests and documents are what README
+// says, their contents sniff as stored, and seeding again adds none.
+func TestDemoDocuments(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		w := newProcessWorld(t, s)
+		byNumber := map[int64]models.Process{}
+		for _, p := range w.all {
+			byNumber[p.ProcessNumber] = p
+		}
+		states := func(ctx context.Context, number int64) (string, *models.DocumentChecklist) {
+			t.Helper()
+			cl, err := s.Checklist(ctx, byNumber[number].UUID)
+			storetest.Must(t, err, "checklist %d", number)
+			var out []string
+			for _, it := range cl.Items {
+				if it.RequestItemUUID != "" || it.State != models.DocumentMissing {
+					out = append(out, itemLine(it))
+				}
+			}
+			return strings.Join(out, ","), cl
+		}
+		got, cl := states(w.ana, 100007)
+		key := cl.Items[0].BorrowerName
+		if want := "6 req " + key + " uploaded,7 req " + key + " rejected,1 " + key + " accepted"; got != want {
+			t.Errorf("100007: %s, want %s", got, want)
+		}
+		if len(cl.Requests) != 1 || cl.Requests[0].Resolved || cl.Items[1].Document.RejectReason == "" {
+			t.Errorf("100007 request %+v", cl.Requests)
+		}
+		for _, d := range cl.Documents {
+			_, rc, err := s.OpenDocument(w.marta, byNumber[100007].UUID, d.UUID)
+			storetest.Must(t, err, "open %s", d.FileName)
+			typ, err := models.SniffDocument(readAll(t, rc))
+			if err != nil || typ != d.ContentType {
+				t.Errorf("%s sniffs as %q (%v), stored %q", d.FileName, typ, err, d.ContentType)
+			}
+		}
+		if got, cl := states(w.ana, 100005); got != "16 req accepted" || !cl.Requests[0].Resolved {
+			t.Errorf("100005: %s %+v", got, cl.Requests)
+		}
+		if got, _ := states(w.rui, 100008); got != "17 req missing" {
+			t.Errorf("100008: %s", got)
+		}
+		n, err := s.SeedDemo(context.Background())
+		storetest.Must(t, err, "seed again")
+		if n != 0 || count(t, s, "documents", "") != 4 || count(t, s, "document_requests", "") != 3 {
+			t.Errorf("seeding again inserted %d; %d documents", n, count(t, s, "documents", ""))
+		}
 	})
 }
