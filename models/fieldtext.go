@@ -93,6 +93,9 @@ var englishText = map[string]string{
 
 	// Requests.
 	"idempotency.key": "{{.Field}} must be 1 to {{.Max}} printable ASCII characters.",
+	// The partner API's JSON bodies (web/api).
+	"field.amount":    "{{.Field}} must be an amount in euros: a JSON number with at most two decimals.",
+	"field.json_type": "{{.Field}} must be a JSON {{.Type}}.",
 
 	// Slow-downs (CodeRateLimited).
 	"rate.busy":         "The service is busy. Please try again in a moment.",

@@ -98,9 +98,8 @@ func New(o Options) (http.Handler, error) {
 		ui.Language, h.ReadForm}
 	h.Register(e.Group("", browser...))
 
-	// The partner API. Its taxonomy routes are public reference data, served
-	// without the partner bearer token for now (that middleware is being
-	// built separately): see web/api/routes.go.
+	// The partner API: everything but its OpenAPI document and
+	// authentication takes the partner bearer token (web/api/routes.go).
 	partner := api.New(api.Deps{Services: o.Services, Logger: o.Logger})
 	partner.Register(e.Group("/v1"))
 	partner.RegisterBankAlias(e.Group("/API/partnersPortal"))

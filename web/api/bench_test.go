@@ -11,20 +11,22 @@ import (
 
 // BenchmarkTaxonomyGet serves taxonomy answers from memory through the whole
 // portal engine (request id, logging, metrics, security headers, routing,
-// language, ETag) and, as the baseline in the same run, through a plain
+// language, ETag, the partner token) and, as the baseline in the same run, through a plain
 // net/http handler that writes the same bytes. The portal sub-benchmark
 // reports its cost as a multiple of the baseline (x-plain).
 //
 //	go test ./web/api -run '^$' -bench TaxonomyGet -benchmem
 func BenchmarkTaxonomyGet(b *testing.B) {
-	s := webtest.New(b, store.SQLite)
+	s := webtest.NewWith(b, store.SQLite, webtest.Options{NoOpenAPICheck: true})
 	portal := s.Config.Handler
+	token := s.PartnerToken(b, lisboaUID, anaEmail)
 	for _, bc := range []struct{ name, path string }{
 		{"districts", "/v1/taxonomy/districts"},                              // ~1.4 kB
 		{"districts-with-counties", "/v1/taxonomy/districts-with-counties"},  // ~17 kB
 		{"parishes-page", "/v1/taxonomy/parishes?pageNumber=3&pageSize=100"}, // rendered per request
 	} {
 		req := httptest.NewRequest(http.MethodGet, bc.path, nil)
+		req.Header.Set("Authorization", "Bearer "+token) // resolved on each request, as a partner sends it
 		warm := httptest.NewRecorder()
 		portal.ServeHTTP(warm, req) // the first request loads the lists
 		if warm.Code != http.StatusOK {

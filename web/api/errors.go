@@ -67,21 +67,121 @@ var (
 	outcomeTooLarge = outcome{"07", http.StatusRequestEntityTooLarge, "Request body too large"}
 )
 
-// Success codes the bank documents.
+// Success codes. The bank documents 020101 for writes on a process (a new
+// message among them); the others follow its pattern. FF 01 is reserved
+// for them: no field of these categories has the code 01.
 const (
-	CodeProcessUpdated = "020101" // "Process Updated successfully"
-	CodeSignedOut      = "010101" // "Session ended": DELETE /v1/authentication
+	CodeProcessUpdated   = "020101" // "Process Updated successfully"
+	CodeProcessCreated   = "020102"
+	CodeProcessSubmitted = "020103"
+	CodeProcessCancelled = "020104"
+	CodeBorrowerUpdated  = "030101"
+	CodeBorrowerCreated  = "030102"
+	CodeBorrowerDeleted  = "030103"
+	CodePropertyUpdated  = "050101"
+	CodeSignedOut        = "010101" // "Session ended": DELETE /v1/authentication
 )
 
-// fieldCodes gives each input field its CC FF; a field error's code is that
-// followed by 01 (invalid value). Fields not listed use CC 00 of the
-// operation.
-var fieldCodes = map[string]string{
-	"pageNumber": "9901",
-	"pageSize":   "9902",
-	"parentId":   "0901", // the {id} of a taxonomy parent filter
-	"subject":    "0701", // message subject
-	"text":       "0702", // message text (the bank documents 070201)
+// successes are the success codes with their status and message.
+var successes = map[string]outcome{
+	CodeProcessUpdated:   {"", http.StatusOK, "Process Updated successfully"},
+	CodeProcessCreated:   {"", http.StatusCreated, "Process created successfully"},
+	CodeProcessSubmitted: {"", http.StatusOK, "Process submitted successfully"},
+	CodeProcessCancelled: {"", http.StatusOK, "Process cancelled successfully"},
+	CodeBorrowerUpdated:  {"", http.StatusOK, "Borrower updated successfully"},
+	CodeBorrowerCreated:  {"", http.StatusCreated, "Borrower created successfully"},
+	CodeBorrowerDeleted:  {"", http.StatusOK, "Borrower deleted successfully"},
+	CodePropertyUpdated:  {"", http.StatusOK, "Property updated successfully"},
+	CodeSignedOut:        {"", http.StatusOK, "Session ended"},
+}
+
+// success is the envelope of a success code.
+func success(code string) OperationStatus {
+	return OperationStatus{Code: code, Message: successes[code].Message}
+}
+
+// fieldCodes gives each input field its CC FF, per category; a field
+// error's code is that followed by 01 (invalid value). A field is looked up
+// in its entity's category (the prefix of "keyBorrower.taxId",
+// "borrower[2].name", "property.parishId" names it), then in the
+// operation's, then among the general ones; fields found nowhere use CC 00
+// of the operation.
+var fieldCodes = map[string]map[string]string{
+	CategoryGeneral: {
+		"pageNumber": "9901",
+		"pageSize":   "9902",
+	},
+	CategoryTaxonomy: {
+		"parentId": "0901", // the {id} of a taxonomy parent filter
+	},
+	CategoryMessage: {
+		"subject": "0701", // message subject
+		"text":    "0702", // message text (the bank documents 070201)
+	},
+	CategoryProcess: {
+		"loanAmount":         "0202",
+		"loanDurationMonths": "0203",
+		"productSchemeId":    "0204",
+		"loanPurposeId":      "0205",
+		"productPurposeId":   "0206",
+		"hasCrossSelling":    "0207",
+		"branchId":           "0208",
+		"simulationUniqueId": "0209",
+		"cancelReasonId":     "0210",
+		"comment":            "0211",
+	},
+	CategoryBorrower: {
+		"borrowerTypeId":                   "0302",
+		"keyBorrowerRelationId":            "0303",
+		"name":                             "0304",
+		"birthDate":                        "0305",
+		"taxId":                            "0306",
+		"identificationDocumentTypeId":     "0307",
+		"identificationDocumentNumber":     "0308",
+		"identificationDocumentExpiryDate": "0309",
+		"nationalityId":                    "0310",
+		"genderId":                         "0311",
+		"maritalStatusId":                  "0312",
+		"matrimonialRegimeId":              "0313",
+		"residenceTypeId":                  "0314",
+		"mobile":                           "0315",
+		"email":                            "0316",
+		"address":                          "0317",
+		"zipCode":                          "0318",
+		"zipCodeLocal":                     "0319",
+		"professionId":                     "0320",
+		"employmentSituationId":            "0321",
+		"employmentContractTypeId":         "0322",
+		"employerName":                     "0323",
+		"employedSince":                    "0324",
+		"incomeWagesPensions":              "0325",
+		"incomeGreenReceipts":              "0326",
+		"incomeRents":                      "0327",
+		"incomeOthers":                     "0328",
+		"installmentHousingCredit":         "0329",
+		"installmentPersonalCredit":        "0330",
+		"installmentAutoLeasingCredit":     "0331",
+		"installmentCreditCard":            "0332",
+		"installmentBankOverdraft":         "0333",
+		"installmentOther":                 "0334",
+		"hasSocialSecurityDebt":            "0335",
+		"keyBorrower":                      "0399", // Submit: the process has no key borrower
+	},
+	CategoryProperty: {
+		"propertyTypologyId": "0502",
+		"grossBuiltArea":     "0503",
+		"yearBuilt":          "0504",
+		"acquisitionAmount":  "0505",
+		"acquisitionDate":    "0506",
+		"address":            "0507",
+		"doorNumber":         "0508",
+		"floor":              "0509",
+		"districtId":         "0510",
+		"countyId":           "0511",
+		"parishId":           "0512",
+		"zipCode":            "0513",
+		"zipCodeLocal":       "0514",
+	},
 }
 
 // Code composes a request-wide code: category + "00" + the outcome of code.
@@ -93,9 +193,31 @@ func Code(category string, code models.Code) string {
 	return category + "00" + o.Specific
 }
 
+// fieldEntity splits an entity prefix off a field name: "keyBorrower.taxId"
+// and "borrower[2].taxId" are the borrower's taxId, "property.parishId" the
+// property's parishId, "keyBorrower" the key borrower as a whole.
+func fieldEntity(field string) (category, name string) {
+	switch {
+	case field == "keyBorrower":
+		return CategoryBorrower, field
+	case strings.HasPrefix(field, "keyBorrower."):
+		return CategoryBorrower, strings.TrimPrefix(field, "keyBorrower.")
+	case strings.HasPrefix(field, "borrower["):
+		if _, rest, ok := strings.Cut(field, "]."); ok {
+			return CategoryBorrower, rest
+		}
+	case strings.HasPrefix(field, "property."):
+		return CategoryProperty, strings.TrimPrefix(field, "property.")
+	}
+	return "", field
+}
+
 func fieldCode(category, field string) string {
-	if cf, ok := fieldCodes[field]; ok {
-		return cf + "01"
+	entity, name := fieldEntity(field)
+	for _, cat := range []string{entity, category, CategoryGeneral} {
+		if cf, ok := fieldCodes[cat][name]; ok && cat != "" {
+			return cf + "01"
+		}
 	}
 	return category + "0001"
 }

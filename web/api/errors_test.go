@@ -44,22 +44,37 @@ func TestErrorCodesAreDocumented(t *testing.T) {
 		t.Error("the 413 result is not documented")
 	}
 	fields := map[string]bool{}
-	for field, ccff := range fieldCodes {
-		fields[ccff+"01"] = true
-		if !row("`"+ccff+"01`", "`"+field+"`") {
-			t.Errorf("field %s (%s01) is not in the field table", field, ccff)
+	for cat, codes := range fieldCodes {
+		for field, ccff := range codes {
+			if ccff[:2] != cat || ccff[2:] == "00" || ccff[2:] == "01" && successes[ccff+"01"].Message != "" {
+				t.Errorf("field %s of category %s has the code %s: not its category's, or a success code's", field, cat, ccff)
+			}
+			if fields[ccff+"01"] {
+				t.Errorf("field code %s01 is used twice", ccff)
+			}
+			fields[ccff+"01"] = true
+			if !row("`"+ccff+"01`", "`"+field+"`") {
+				t.Errorf("field %s (%s01) is not in the field table", field, ccff)
+			}
 		}
 	}
-	for _, code := range []string{CodeProcessUpdated, CodeSignedOut} {
-		if !row("`"+code+"`", "20[01]") {
-			t.Errorf("the success code %s is not documented", code)
+	for code, o := range successes {
+		if !row("`"+code+"`", `[^|]*\b`+fmt.Sprint(o.Status)+`\b[^|]*`, regexp.QuoteMeta(o.Message)+`[^|]*`) {
+			t.Errorf("the success code %s (%d %s) is not documented", code, o.Status, o.Message)
 		}
 	}
-	// Every code the page mentions is one the table can produce.
-	for _, m := range regexp.MustCompile("`(\\d{6})`").FindAllStringSubmatch(doc, -1) {
+	// Every code the page, and the OpenAPI document, mention is one the
+	// table can produce.
+	openapi, err := os.ReadFile("../../docs/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mentioned := regexp.MustCompile("`(\\d{6})`").FindAllStringSubmatch(doc, -1)
+	mentioned = append(mentioned, regexp.MustCompile(`\b(\d{6})\b`).FindAllStringSubmatch(string(openapi), -1)...)
+	for _, m := range mentioned {
 		code := m[1]
 		cc, ff, ss := code[:2], code[2:4], code[4:]
-		ok := code == CodeProcessUpdated || code == CodeSignedOut || fields[code] || categories[cc] != "" && ff == "00" && results[ss]
+		ok := successes[code].Message != "" || fields[code] || categories[cc] != "" && ff == "00" && results[ss]
 		if !ok {
 			t.Errorf("docs mention %s, which errors.go cannot produce", code)
 		}

@@ -18,20 +18,40 @@ const maxBody = 64 << 10
 
 // readJSON reads the whole body (so an idempotent retry can compare it)
 // and decodes it strictly: unknown fields and trailing data are invalid.
+// A value of the wrong JSON type is a field error naming the field.
 func readJSON(c *gin.Context, v any) ([]byte, error) {
+	raw, err := readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	return raw, decodeStrict(raw, v)
+}
+
+func readBody(c *gin.Context) ([]byte, error) {
 	raw, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		return nil, wire.BodyError(err) // *http.MaxBytesError answers 413, a body cut short 400
 	}
+	return raw, nil
+}
+
+func decodeStrict(raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return raw, &models.Error{Code: models.CodeInvalid, Message: "The body must be a JSON object with the documented fields: " + jsonProblem(err)}
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) && typ.Field != "" {
+			// The bodies are flat objects: an embedded struct's name is
+			// the only prefix ("processInputJSON.loanAmount").
+			field := typ.Field[strings.LastIndex(typ.Field, ".")+1:]
+			return models.Invalid(field, "field.json_type", models.Args{"Field": field, "Type": jsonTypeName(typ.Type.String())})
+		}
+		return &models.Error{Code: models.CodeInvalid, Message: "The body must be a JSON object with the documented fields: " + jsonProblem(err)}
 	}
 	if dec.More() {
-		return raw, &models.Error{Code: models.CodeInvalid, Message: "The body must hold one JSON object."}
+		return &models.Error{Code: models.CodeInvalid, Message: "The body must hold one JSON object."}
 	}
-	return raw, nil
+	return nil
 }
 
 func jsonProblem(err error) string {

@@ -146,46 +146,52 @@ func (h *Handlers) statusNames(c *gin.Context) (func(id int) string, error) {
 func euros(cents int64) float64 { return float64(cents) / 100 }
 
 type processDetailJSON struct {
-	ProcessUniqueID          string  `json:"processUniqueID"`
-	ProcessNumber            int64   `json:"processNumber"`
-	SimulationUniqueID       *string `json:"simulationUniqueID"`
-	SimulationNumber         *int64  `json:"simulationNumber"`
-	CreationDate             string  `json:"creationDate"`
-	LastActionDate           string  `json:"lastActionDate"`
-	BranchID                 *int    `json:"branchID"`
-	BranchDescription        *string `json:"branchDescription"`
-	ProcessStatusID          int     `json:"processStatusID"`
-	ProcessStatusDescription string  `json:"processStatusDescription"`
-	KeyBorrowerName          string  `json:"keyBorrowerName"`
-	LoanAmount               float64 `json:"loanAmount"`
-	LoanDurationMonths       int     `json:"loanDurationMonths"`
-	ProductSchemeID          *int    `json:"productSchemeID"`
-	LoanPurposeID            *int    `json:"loanPurposeID"`
-	ProductPurposeID         *int    `json:"productPurposeID"`
-	HasCrossSelling          bool    `json:"hasCrossSelling"`
+	ProcessUniqueID           string  `json:"processUniqueID"`
+	ProcessNumber             int64   `json:"processNumber"`
+	SimulationUniqueID        *string `json:"simulationUniqueID"`
+	SimulationNumber          *int64  `json:"simulationNumber"`
+	CreationDate              string  `json:"creationDate"`
+	LastActionDate            string  `json:"lastActionDate"`
+	BranchID                  *int    `json:"branchID"`
+	BranchDescription         *string `json:"branchDescription"`
+	ProcessStatusID           int     `json:"processStatusID"`
+	ProcessStatusDescription  string  `json:"processStatusDescription"`
+	KeyBorrowerName           string  `json:"keyBorrowerName"`
+	LoanAmount                float64 `json:"loanAmount"`
+	LoanDurationMonths        int     `json:"loanDurationMonths"`
+	ProductSchemeID           *int    `json:"productSchemeID"`
+	ProductSchemeDescription  *string `json:"productSchemeDescription"`
+	LoanPurposeID             *int    `json:"loanPurposeID"`
+	LoanPurposeDescription    *string `json:"loanPurposeDescription"`
+	ProductPurposeID          *int    `json:"productPurposeID"`
+	ProductPurposeDescription *string `json:"productPurposeDescription"`
+	HasCrossSelling           bool    `json:"hasCrossSelling"`
 }
 
 // getProcess is Process Detail. Another firm's process is the same 404 as
-// a missing one.
+// a missing one. The bank has no list of its branches in the taxonomy yet:
+// branchDescription is null.
 func (h *Handlers) getProcess(c *gin.Context) {
-	d, err := h.svc.Processes.GetProcess(c.Request.Context(), processID(c))
+	dt, err := h.svc.Processes.GetProcess(c.Request.Context(), processID(c))
 	if err != nil {
 		fail(c, h.log, CategoryProcess, err)
 		return
 	}
-	status, err := h.statusNames(c)
+	d, err := h.describer(c)
 	if err != nil {
 		fail(c, h.log, CategoryProcess, err)
 		return
 	}
-	p := d.Process
+	p := dt.Process
 	wire.WriteJSON(c, http.StatusOK, processDetailJSON{
 		ProcessUniqueID: p.UUID, ProcessNumber: p.ProcessNumber, SimulationUniqueID: p.SimulationUUID,
 		SimulationNumber: p.SimulationNumber, CreationDate: wire.Timestamp(p.CreatedAt), LastActionDate: wire.Timestamp(p.LastActionAt),
-		BranchID: p.BranchID, ProcessStatusID: p.StatusID, ProcessStatusDescription: status(p.StatusID),
-		KeyBorrowerName: p.KeyBorrowerName, LoanAmount: euros(p.LoanAmountCents),
-		LoanDurationMonths: p.LoanDurationMonths, ProductSchemeID: p.ProductSchemeID, LoanPurposeID: p.LoanPurposeID,
-		ProductPurposeID: p.ProductPurposeID, HasCrossSelling: p.HasCrossSelling,
+		BranchID: p.BranchID, ProcessStatusID: p.StatusID, ProcessStatusDescription: d.tax.StatusDescription(p.StatusID, d.lang),
+		KeyBorrowerName: p.KeyBorrowerName, LoanAmount: euros(p.LoanAmountCents), LoanDurationMonths: p.LoanDurationMonths,
+		ProductSchemeID: p.ProductSchemeID, ProductSchemeDescription: d.of("product-schemes", p.ProductSchemeID),
+		LoanPurposeID: p.LoanPurposeID, LoanPurposeDescription: d.of("loan-purposes", p.LoanPurposeID),
+		ProductPurposeID: p.ProductPurposeID, ProductPurposeDescription: d.of("product-purposes", p.ProductPurposeID),
+		HasCrossSelling: p.HasCrossSelling,
 	})
 }
 

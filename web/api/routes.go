@@ -5,8 +5,11 @@
 // from the models error codes in one function (errors.go).
 //
 // Handler files are named after their routes: authentication.go
-// (/authentication, and the token every other route takes), processes.go,
-// messages.go (/processes/:id/message), taxonomy.go.
+// (/authentication, and the token every other route takes), processes.go
+// (Process List and Detail), processwork.go (Create, Update, Submit,
+// Cancel), borrowers.go, properties.go, messages.go (/processes/:id/message),
+// taxonomy.go, openapi.go (/openapi.json); input.go holds what the
+// process operations share.
 package api
 
 import (
@@ -29,36 +32,60 @@ type Handlers struct {
 	svc      models.Services
 	log      *slog.Logger
 	taxonomy responseCache // rendered taxonomy answers (taxonomy.go)
+
+	openapi    []byte // docs/openapi.yaml as JSON (openapi.go)
+	openapiErr error
 }
 
 func New(d Deps) *Handlers {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Handlers{svc: d.Services, log: d.Logger}
+	h := &Handlers{svc: d.Services, log: d.Logger}
+	h.loadOpenAPI()
+	return h
 }
 
 // Register mounts the route table on g, the /v1 group.
 func (h *Handlers) Register(g *gin.RouterGroup) {
-	// Reference data, the same for every caller. Served without a token for
-	// now: the partner bearer-token middleware is being built separately.
-	// The lists hold no personal or firm data; move these routes behind the
-	// token when it lands if the bank's contract requires it.
-	g.GET("/taxonomy", h.taxonomyIndex)
-	g.GET("/taxonomy/workflow-states/:kind", h.workflowStates) // simulation, proposal
-	g.GET("/taxonomy/:name", h.taxonomyList)                   // a list or a "with" view
-	g.GET("/taxonomy/:name/:id/:child", h.taxonomyChildren)    // e.g. districts/11/counties
-
-	// Partner authentication: credentials in headers give a session token.
+	// Public: the API's description and partner authentication
+	// (credentials in headers give a session token).
+	g.GET("/openapi.json", h.openAPI)
 	g.POST("/authentication", h.authenticate)
 
 	// Everything else acts as the broker user of the bearer token.
 	broker := g.Group("", h.requireToken)
 	broker.DELETE("/authentication", h.signOut)
+
+	// Processes.
 	broker.GET("/processes", h.listProcesses)
+	broker.POST("/processes", wire.LimitBody(maxBody), h.createProcess)
 	broker.GET("/processes/:processUniqueId", h.getProcess)
+	broker.PUT("/processes/:processUniqueId", wire.LimitBody(maxBody), h.updateProcess)
+	broker.DELETE("/processes/:processUniqueId", wire.LimitBody(maxBody), h.cancelProcess) // cancelReasonId in body or query
+	broker.POST("/processes/:processUniqueId/submit", wire.LimitBody(maxBody), h.submitProcess)
+
+	// Borrowers of a process.
+	broker.GET("/processes/:processUniqueId/borrowers", h.listBorrowers)
+	broker.POST("/processes/:processUniqueId/borrowers", wire.LimitBody(maxBody), h.createBorrower)
+	broker.GET("/processes/:processUniqueId/borrowers/:borrowerUniqueId", h.getBorrower)
+	broker.PUT("/processes/:processUniqueId/borrowers/:borrowerUniqueId", wire.LimitBody(maxBody), h.updateBorrower)
+	broker.DELETE("/processes/:processUniqueId/borrowers/:borrowerUniqueId", h.deleteBorrower)
+
+	// The property of a process.
+	broker.GET("/processes/:processUniqueId/properties", h.listProperties)
+	broker.PUT("/processes/:processUniqueId/properties/:propertyUniqueId", wire.LimitBody(maxBody), h.updateProperty)
+
+	// The process's message thread.
 	broker.GET("/processes/:processUniqueId/message", h.listMessages)
 	broker.POST("/processes/:processUniqueId/message", wire.LimitBody(maxBody), h.postMessage)
+
+	// Reference data: the same for every caller, behind the token like
+	// every other protected call.
+	broker.GET("/taxonomy", h.taxonomyIndex)
+	broker.GET("/taxonomy/workflow-states/:kind", h.workflowStates) // simulation, proposal
+	broker.GET("/taxonomy/:name", h.taxonomyList)                   // a list or a "with" view
+	broker.GET("/taxonomy/:name/:id/:child", h.taxonomyChildren)    // e.g. districts/11/counties
 }
 
 // RegisterBankAlias mounts Authentication at the bank's own path

@@ -22,7 +22,7 @@ import (
 //
 // Answers are rendered once per language and kept in memory with their
 // ETag; clients revalidate with If-None-Match (304) and may cache for an
-// hour. The lists change only with a new build (migration), and the ETag is
+// hour (privately: the routes take the partner token). The lists change only with a new build (migration), and the ETag is
 // a hash of the body, so every instance of a build agrees on it.
 
 // nestedView is a "with" view: each item of Parent carries its Child items.
@@ -352,7 +352,7 @@ func (h *Handlers) send(c *gin.Context, lang, key string, build func() any) {
 	}
 	hd := c.Writer.Header()
 	hd.Set("ETag", r.etag)
-	hd.Set("Cache-Control", "public, max-age=3600")
+	hd.Set("Cache-Control", "private, max-age=3600") // answers for token holders: no shared cache
 	hd.Set("Vary", "Accept-Language")
 	hd.Set("Content-Language", lang)
 	if etagMatches(c.GetHeader("If-None-Match"), r.etag) {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"portal/models"
@@ -132,6 +133,27 @@ func all(t *testing.T, c *webtest.Client, path string, nestedKey string, headers
 	}
 }
 
+// taxClient is a client without a language preference carrying Ana's
+// partner token (one sign-in per server: argon2 is slow).
+func taxClient(t *testing.T, s *webtest.Server) *webtest.Client {
+	t.Helper()
+	taxTokensMu.Lock()
+	defer taxTokensMu.Unlock()
+	tok, ok := taxTokens[s]
+	if !ok {
+		tok = s.PartnerToken(t, lisboaUID, anaEmail)
+		taxTokens[s] = tok
+	}
+	c := s.ClientIn(t, "")
+	c.Bearer = tok
+	return c
+}
+
+var (
+	taxTokensMu sync.Mutex
+	taxTokens   = map[*webtest.Server]string{}
+)
+
 func taxonomyOf(t *testing.T, s *webtest.Server) *models.Taxonomy {
 	tx, err := s.Store.Taxonomy(context.Background())
 	if err != nil {
@@ -157,7 +179,7 @@ func TestTaxonomyAPI(t *testing.T) {
 // Every route the index names answers 200 with the list's items, in both
 // languages, and the index names every stored list, view and parent filter.
 func testEveryTaxonomyRoute(t *testing.T, s *webtest.Server) {
-	c := s.ClientIn(t, "")
+	c := taxClient(t, s)
 	tx := taxonomyOf(t, s)
 	idx := decode[index](t, get(t, c, "/v1/taxonomy", http.StatusOK))
 	if len(idx.Taxonomies) != len(tx.Lists())+3+6 {
@@ -245,7 +267,7 @@ func testEveryTaxonomyRoute(t *testing.T, s *webtest.Server) {
 }
 
 func testTaxonomyCountsAndNesting(t *testing.T, s *webtest.Server) {
-	c := s.ClientIn(t, "")
+	c := taxClient(t, s)
 	districts, _ := items(t, "districts", decode[list](t, get(t, c, "/v1/taxonomy/districts", http.StatusOK)).Items, "")
 	counties, _ := items(t, "counties", decode[list](t, get(t, c, "/v1/taxonomy/counties", http.StatusOK)).Items, "")
 	parishes, _ := all(t, c, "/v1/taxonomy/parishes", "")
@@ -310,7 +332,7 @@ func testTaxonomyCountsAndNesting(t *testing.T, s *webtest.Server) {
 }
 
 func testTaxonomyLanguage(t *testing.T, s *webtest.Server) {
-	c := s.ClientIn(t, "")
+	c := taxClient(t, s)
 	for header, want := range map[string]string{
 		"":                       "Em criação",
 		"pt":                     "Em criação",
@@ -335,7 +357,7 @@ func testTaxonomyLanguage(t *testing.T, s *webtest.Server) {
 }
 
 func testTaxonomyErrorsUseTheEnvelope(t *testing.T, s *webtest.Server) {
-	c := s.ClientIn(t, "")
+	c := taxClient(t, s)
 	for _, tc := range []struct {
 		path, code, field, fieldCode string
 		status                       int
@@ -368,6 +390,23 @@ func testTaxonomyErrorsUseTheEnvelope(t *testing.T, s *webtest.Server) {
 			t.Errorf("%s: an error is cacheable: %q %q", tc.path, res.Header.Get("Cache-Control"), res.Header.Get("ETag"))
 		}
 	}
+	// The lists are behind the partner token like every protected call:
+	// without one, or with a bad one, 401 in the envelope, and no caching.
+	anonymous := s.ClientIn(t, "")
+	for _, path := range []string{"/v1/taxonomy", "/v1/taxonomy/districts", "/v1/taxonomy/workflow-states/proposal",
+		"/v1/taxonomy/districts/11/counties", "/v1/taxonomy/no-such-list"} {
+		for _, auth := range []string{"", "Bearer not-a-token"} {
+			var h []string
+			if auth != "" {
+				h = []string{"Authorization", auth}
+			}
+			res := get(t, anonymous, path, http.StatusUnauthorized, h...)
+			if env := decode[envelope](t, res); env.OperationStatus.Code != "010004" || res.Header.Get("ETag") != "" ||
+				res.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s with %q: %s (ETag %q, Cache-Control %q)", path, auth, res.Body, res.Header.Get("ETag"), res.Header.Get("Cache-Control"))
+			}
+		}
+	}
 	// Paths outside /v1 keep the HTML not-found page.
 	if res := c.Get("/no-such-page"); res.StatusCode != http.StatusNotFound || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("/no-such-page: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
@@ -375,7 +414,7 @@ func testTaxonomyErrorsUseTheEnvelope(t *testing.T, s *webtest.Server) {
 }
 
 func testTaxonomyETagAndCaching(t *testing.T, s *webtest.Server) {
-	c := s.ClientIn(t, "")
+	c := taxClient(t, s)
 	for _, path := range []string{"/v1/taxonomy", "/v1/taxonomy/districts", "/v1/taxonomy/districts-with-counties",
 		"/v1/taxonomy/counties/1/parishes", "/v1/taxonomy/parishes?pageNumber=2", "/v1/taxonomy/workflow-states/simulation"} {
 		first := get(t, c, path, http.StatusOK)
@@ -383,7 +422,7 @@ func testTaxonomyETagAndCaching(t *testing.T, s *webtest.Server) {
 		if !strings.HasPrefix(etag, `"`) || !strings.HasSuffix(etag, `"`) || len(etag) < 10 {
 			t.Fatalf("%s: ETag %q", path, etag)
 		}
-		if cc := first.Header.Get("Cache-Control"); cc != "public, max-age=3600" {
+		if cc := first.Header.Get("Cache-Control"); cc != "private, max-age=3600" {
 			t.Errorf("%s: Cache-Control %q", path, cc)
 		}
 		if v := first.Header.Get("Vary"); !strings.Contains(v, "Accept-Language") {
@@ -395,7 +434,7 @@ func testTaxonomyETagAndCaching(t *testing.T, s *webtest.Server) {
 		}
 		for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, "*"} {
 			res := get(t, c, path, http.StatusNotModified, "If-None-Match", inm)
-			if res.Body != "" || res.Header.Get("ETag") != etag || res.Header.Get("Cache-Control") != "public, max-age=3600" {
+			if res.Body != "" || res.Header.Get("ETag") != etag || res.Header.Get("Cache-Control") != "private, max-age=3600" {
 				t.Errorf("%s If-None-Match %s: body %q etag %q", path, inm, res.Body, res.Header.Get("ETag"))
 			}
 		}
@@ -417,7 +456,7 @@ func testTaxonomyETagAndCaching(t *testing.T, s *webtest.Server) {
 func TestTaxonomyAnswersIdenticalOnBothDialects(t *testing.T) {
 	lite := webtest.New(t, store.SQLite)
 	pg := webtest.New(t, store.Postgres)
-	idx := decode[index](t, get(t, lite.ClientIn(t, ""), "/v1/taxonomy", http.StatusOK))
+	idx := decode[index](t, get(t, taxClient(t, lite), "/v1/taxonomy", http.StatusOK))
 	var paths []string
 	for _, e := range idx.Taxonomies {
 		if !strings.Contains(e.Name, "{id}") {
@@ -427,7 +466,7 @@ func TestTaxonomyAnswersIdenticalOnBothDialects(t *testing.T) {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		a, b := get(t, lite.ClientIn(t, ""), p, http.StatusOK), get(t, pg.ClientIn(t, ""), p, http.StatusOK)
+		a, b := get(t, taxClient(t, lite), p, http.StatusOK), get(t, taxClient(t, pg), p, http.StatusOK)
 		if a.Body != b.Body || a.Header.Get("ETag") != b.Header.Get("ETag") {
 			t.Errorf("%s differs between SQLite and PostgreSQL", p)
 		}

@@ -72,6 +72,9 @@ type Options struct {
 	// CountQueries records the statements each request sends to the
 	// database; LastQueries gives those of the latest one.
 	CountQueries bool
+	// NoOpenAPICheck serves without the OpenAPI contract check even when
+	// CheckOpenAPI is set (benchmarks measure the portal alone).
+	NoOpenAPICheck bool
 }
 
 // NewWith is New with options.
@@ -125,6 +128,9 @@ func NewWith(t testing.TB, d store.Dialect, o Options) *Server {
 			h.ServeHTTP(w, r.WithContext(store.WithQueryCounter(r.Context(), c)))
 		})
 	}
+	if CheckOpenAPI && !o.NoOpenAPICheck {
+		srv.Config.Handler = openAPICheck(t, srv.Config.Handler)
+	}
 	if o.TLS {
 		srv.StartTLS()
 	} else {
@@ -147,6 +153,9 @@ type Client struct {
 	t    testing.TB
 	// Lang is the Accept-Language it sends ("" for none).
 	Lang string
+	// Bearer is the partner API token it sends (Authorization: Bearer),
+	// "" for none.
+	Bearer string
 }
 
 // Client is a browser preferring English: most page tests read the English
@@ -190,6 +199,9 @@ func (c *Client) Do(req *http.Request) *Response {
 	}
 	if c.Lang != "" && req.Header.Get("Accept-Language") == "" {
 		req.Header.Set("Accept-Language", c.Lang)
+	}
+	if c.Bearer != "" && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+c.Bearer)
 	}
 	res, err := c.Client.Do(req)
 	if err != nil {
