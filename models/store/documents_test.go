@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,7 +145,7 @@ func TestDocumentsCreateReadUpdateDelete(t *testing.T) {
 		}
 		_, err = s.CreateDocument(w.ana, w.p.UUID, upload("empty.pdf", 6, nil))
 		wantWork(t, err, models.CodeInvalid, "content")
-		if n := count(t, s, "documents", ""); n != 1 {
+		if n := count(t, s, "documents", "process_id = ?", w.p.ID); n != 1 {
 			t.Errorf("%d documents after refusals, want 1", n)
 		}
 
@@ -198,7 +200,7 @@ func TestDocumentLimitsAndDedupe(t *testing.T) {
 		blobs := count(t, s, "blobs", "")
 		_, err := s.CreateDocument(w.ana, w.p.UUID, upload("big.pdf", 6, pdf(max+1, 1)))
 		wantWork(t, err, models.CodeTooLarge)
-		if count(t, s, "blobs", "") != blobs || count(t, s, "documents", "") != 0 {
+		if count(t, s, "blobs", "") != blobs || count(t, s, "documents", "process_id = ?", w.p.ID) != 0 {
 			t.Fatal("a refused document left rows")
 		}
 		data := pdf(max, 2)
@@ -332,6 +334,16 @@ func TestDocumentRequestLoop(t *testing.T) {
 			t.Errorf("irs answers %q, want the open item %q", irs.RequestItemUUID, irsItem)
 		}
 
+		// Foreign and unknown are missing here too.
+		_, err = s.Checklist(w.rui, w.p.UUID)
+		wantWork(t, err, models.CodeNotFound)
+		other, _ := newProcess(t, s, w.ana)
+		_, err = s.ReviewDocument(w.marta, other.UUID, pay.UUID, models.DocumentReview{Accept: true})
+		wantWork(t, err, models.CodeNotFound)
+		_, err = s.CreateDocument(w.ana, other.UUID, models.NewDocument{FileName: "x.pdf", RequestItemUUID: payItem,
+			Content: bytes.NewReader(pdf(100, 7))})
+		wantWork(t, err, models.CodeInvalid, "requestItemUniqueId")
+
 		// Review: brokers may not; a rejection needs a reason.
 		_, err = s.ReviewDocument(w.ana, w.p.UUID, pay.UUID, models.DocumentReview{Accept: true})
 		wantWork(t, err, models.CodeForbidden)
@@ -411,4 +423,214 @@ func itemLine(it models.ChecklistItem) string {
 		s += " " + it.BorrowerName
 	}
 	return s + " " + string(it.State)
+}
+
+// failAudit makes the database refuse audit rows of action: the last write
+// of the operations that record it.
+func failAudit(t *testing.T, s *store.Store, action string) {
+	t.Helper()
+	var stmts []string
+	if s.Dialect() == store.Postgres {
+		stmts = []string{
+			`CREATE FUNCTION fail_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused audit row'; END $$ LANGUAGE plpgsql`,
+			`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.action = '` + action + `') EXECUTE FUNCTION fail_audit()`,
+		}
+	} else {
+		stmts = []string{`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events WHEN NEW.action = '` + action +
+			`' BEGIN SELECT RAISE(ABORT, 'refused audit row'); END`}
+	}
+	storetest.Must(t, storetest.ExecAll(s.DB(), stmts), "trigger")
+}
+
+// TestDocumentWritesAreOneTransaction: when the audit row cannot be
+// written, nothing of the operation is left (content, document, request,
+// timeline row, outbox row, thread message, last action).
+func TestDocumentWritesAreOneTransaction(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		w := newDocWorld(t, s)
+		before := reloadProcess(t, s, w.p.UUID)
+		rows := func() [6]int64 {
+			return [6]int64{count(t, s, "blobs", ""), count(t, s, "documents", ""), count(t, s, "process_events", "process_id = ?", w.p.ID),
+				count(t, s, "document_requests", ""), count(t, s, "outbox_events", "subject_uuid = ?", w.p.UUID),
+				count(t, s, "messages", "process_id = ?", w.p.ID)}
+		}
+		start := rows()
+		failAudit(t, s, models.AuditDocumentUploaded)
+		_, err := s.CreateDocument(w.ana, w.p.UUID, upload("a.pdf", 6, pdf(500, 1)))
+		if err == nil {
+			t.Fatal("upload succeeded without its audit row")
+		}
+		failAudit2 := models.AuditDocumentsRequested
+		if s.Dialect() == store.Postgres {
+			storetest.Must(t, s.DB().Exec(`CREATE TRIGGER fail_audit2 BEFORE INSERT ON audit_events FOR EACH ROW WHEN (NEW.action = '`+
+				failAudit2+`') EXECUTE FUNCTION fail_audit()`).Error, "trigger 2")
+		} else {
+			storetest.Must(t, s.DB().Exec(`CREATE TRIGGER fail_audit2 BEFORE INSERT ON audit_events WHEN NEW.action = '`+failAudit2+
+				`' BEGIN SELECT RAISE(ABORT, 'refused audit row'); END`).Error, "trigger 2")
+		}
+		_, err = s.RequestDocuments(w.marta, w.p.UUID, models.DocumentRequestInput{Items: []models.DocumentRequestItemInput{{DocumentTypeID: 6}}})
+		if err == nil {
+			t.Fatal("request succeeded without its audit row")
+		}
+		if got := rows(); got != start {
+			t.Errorf("rows (blobs, documents, events, requests, outbox, messages) %v, want %v", got, start)
+		}
+		if after := reloadProcess(t, s, w.p.UUID); !after.LastActionAt.Equal(before.LastActionAt) {
+			t.Errorf("last action moved from %s to %s", before.LastActionAt, after.LastActionAt)
+		}
+	})
+}
+
+// TestDocumentStatements pins the statements of each document operation;
+// none grows with the process's documents or requests (the checklist's
+// and the list's rows aside).
+func TestDocumentStatements(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		storetest.Must(t, s.CountQueries(), "count queries")
+		w := newDocWorld(t, s)
+		_, err := s.Taxonomy(context.Background())
+		storetest.Must(t, err, "taxonomy")
+		count := func(name string, want int, ctx context.Context, fn func(ctx context.Context) error) {
+			t.Helper()
+			c := &store.QueryCounter{}
+			storetest.Must(t, fn(store.WithQueryCounter(ctx, c)), "%s", name)
+			if c.Count() != want {
+				t.Errorf("%s: %d statements, want %d:\n%s", name, c.Count(), want, c)
+			}
+		}
+		post := 1 // the thread post: one statement on PostgreSQL
+		if s.Dialect() == store.SQLite {
+			post = 8 // savepoint, lookup, message, thread, read mark, process, audit, outbox
+		}
+		var req *models.DocumentRequest
+		var d *models.Document
+		// lock, borrowers, request, items, event, last action, audit, outbox row, the post
+		count("request", 8+post, w.marta, func(ctx context.Context) (err error) {
+			req, err = s.RequestDocuments(ctx, w.p.UUID, models.DocumentRequestInput{Items: []models.DocumentRequestItemInput{
+				{DocumentTypeID: 6, BorrowerUUID: w.key.UUID}, {DocumentTypeID: 7, BorrowerUUID: w.key.UUID}}})
+			return
+		})
+		_ = req
+		// lock, borrower, open item, total, blob, insert, event, last action, audit
+		count("upload", 9, w.ana, func(ctx context.Context) (err error) {
+			d, err = s.CreateDocument(ctx, w.p.UUID, models.NewDocument{FileName: "a.pdf", DocumentTypeID: 6, BorrowerUUID: w.key.UUID,
+				Content: bytes.NewReader(pdf(1000, 1))})
+			return
+		})
+		count("list", 2, w.ana, func(ctx context.Context) error { _, err := s.ListDocuments(ctx, w.p.UUID); return err })
+		count("get", 2, w.ana, func(ctx context.Context) error { _, err := s.GetDocument(ctx, w.p.UUID, d.UUID); return err })
+		count("open", 3, w.ana, func(ctx context.Context) error {
+			_, rc, err := s.OpenDocument(ctx, w.p.UUID, d.UUID)
+			if err == nil {
+				rc.Close()
+			}
+			return err
+		})
+		count("checklist", 4, w.ana, func(ctx context.Context) error { _, err := s.Checklist(ctx, w.p.UUID); return err })
+		// lock, document, total, blob, update, event, last action, audit
+		count("replace", 8, w.ana, func(ctx context.Context) error {
+			_, err := s.UpdateDocument(ctx, w.p.UUID, d.UUID, models.DocumentUpdate{Content: bytes.NewReader(pdf(1000, 2))})
+			return err
+		})
+		// lock, document, update, event, last action, audit, the open request's items
+		count("accept", 7, w.marta, func(ctx context.Context) error {
+			_, err := s.ReviewDocument(ctx, w.p.UUID, d.UUID, models.DocumentReview{Accept: true})
+			return err
+		})
+		second := upload("b.pdf", 7, pdf(1000, 3))
+		second.BorrowerUUID = w.key.UUID
+		e, err := s.CreateDocument(w.ana, w.p.UUID, second)
+		storetest.Must(t, err, "second")
+		// ... and when it completes the request: resolved, event, last action, the post
+		count("accept and resolve", 10+post, w.marta, func(ctx context.Context) error {
+			_, err := s.ReviewDocument(ctx, w.p.UUID, e.UUID, models.DocumentReview{Accept: true})
+			return err
+		})
+		f, err := s.CreateDocument(w.ana, w.p.UUID, upload("c.pdf", 1, pdf(1000, 4)))
+		storetest.Must(t, err, "third")
+		// lock, document, delete, event, last action, audit
+		count("delete", 6, w.ana, func(ctx context.Context) error { return s.DeleteDocument(ctx, w.p.UUID, f.UUID) })
+	})
+}
+
+// TestDemoDocuments: the demo's requests and documents are what README
+// says, their contents sniff as stored, and seeding again adds none.
+func TestDemoDocuments(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		w := newProcessWorld(t, s)
+		byNumber := map[int64]models.Process{}
+		for _, p := range w.all {
+			byNumber[p.ProcessNumber] = p
+		}
+		states := func(ctx context.Context, number int64) (string, *models.DocumentChecklist) {
+			t.Helper()
+			cl, err := s.Checklist(ctx, byNumber[number].UUID)
+			storetest.Must(t, err, "checklist %d", number)
+			var out []string
+			for _, it := range cl.Items {
+				if it.RequestItemUUID != "" || it.State != models.DocumentMissing {
+					out = append(out, itemLine(it))
+				}
+			}
+			return strings.Join(out, ","), cl
+		}
+		got, cl := states(w.ana, 100007)
+		key := cl.Items[0].BorrowerName
+		if want := "6 req " + key + " uploaded,7 req " + key + " rejected,1 " + key + " accepted"; got != want {
+			t.Errorf("100007: %s, want %s", got, want)
+		}
+		if len(cl.Requests) != 1 || cl.Requests[0].Resolved || cl.Items[1].Document.RejectReason == "" {
+			t.Errorf("100007 request %+v", cl.Requests)
+		}
+		for _, d := range cl.Documents {
+			_, rc, err := s.OpenDocument(w.marta, byNumber[100007].UUID, d.UUID)
+			storetest.Must(t, err, "open %s", d.FileName)
+			typ, err := models.SniffDocument(readAll(t, rc))
+			if err != nil || typ != d.ContentType {
+				t.Errorf("%s sniffs as %q (%v), stored %q", d.FileName, typ, err, d.ContentType)
+			}
+		}
+		if got, cl := states(w.ana, 100005); got != "16 req accepted" || !cl.Requests[0].Resolved {
+			t.Errorf("100005: %s %+v", got, cl.Requests)
+		}
+		if got, _ := states(w.rui, 100008); got != "17 req missing" {
+			t.Errorf("100008: %s", got)
+		}
+		n, err := s.SeedDemo(context.Background())
+		storetest.Must(t, err, "seed again")
+		if n != 0 || count(t, s, "documents", "") != 4 || count(t, s, "document_requests", "") != 3 {
+			t.Errorf("seeding again inserted %d; %d documents", n, count(t, s, "documents", ""))
+		}
+	})
+}
+
+// TestDocumentsInFiles: with the filesystem content store the service
+// keeps contents as files (none in the database) and reads them back.
+func TestDocumentsInFiles(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		w := newDocWorld(t, s)
+		dir := t.TempDir()
+		fc, err := store.NewFileContent(dir)
+		storetest.Must(t, err, "file content")
+		s.SetContentStore(fc)
+		defer s.SetContentStore(nil)
+		blobs := count(t, s, "blobs", "")
+		data := pdf(4096, 5)
+		d, err := s.CreateDocument(w.ana, w.p.UUID, upload("a.pdf", 6, data))
+		storetest.Must(t, err, "upload")
+		if count(t, s, "blobs", "") != blobs {
+			t.Error("a blob row with the filesystem store")
+		}
+		onDisk, err := os.ReadFile(filepath.Join(dir, d.ContentSHA256))
+		storetest.Must(t, err, "file")
+		_, rc, err := s.OpenDocument(w.marta, w.p.UUID, d.UUID)
+		storetest.Must(t, err, "open")
+		if !bytes.Equal(onDisk, data) || !bytes.Equal(readAll(t, rc), data) {
+			t.Error("content differs")
+		}
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != 1 {
+			t.Errorf("%d files, want 1 (no temporary file left)", len(entries))
+		}
+	})
 }
