@@ -12,17 +12,17 @@ var ErrInput = errors.New("simulation: invalid input")
 
 // ChargeLine is one cost of the credit as the ESIS lists it.
 type ChargeLine struct {
-	TypeID      int // bank-charge-types id
-	Periodicity Periodicity
+	TypeID      int         `json:"typeId"` // bank-charge-types id
+	Periodicity Periodicity `json:"periodicity"`
 	// Amount is one occurrence (for the stamp duty on interest, which
 	// changes every month, the first month's).
-	Amount      int64
-	Occurrences int   // how many times it is paid over the term (0: only if an event happens)
-	Total       int64 // paid over the term
+	Amount      int64 `json:"amount"`
+	Occurrences int   `json:"occurrences"` // how many times it is paid over the term (0: only if an event happens)
+	Total       int64 `json:"total"`       // paid over the term
 	// InTAEG: part of the total cost of credit (and so of the TAEG and the
 	// MTIC). Contingent fees (early repayment, amendments, release),
 	// registry fees and optional insurances are shown but not included.
-	InTAEG bool
+	InTAEG bool `json:"inTAEG"`
 }
 
 // RowKind tells a summarised schedule row's period.
@@ -37,59 +37,60 @@ const (
 // ScheduleRow is one row of the indicative repayment table (ESIS section
 // 7): the first year month by month, then one row per year, totals last.
 type ScheduleRow struct {
-	Kind       RowKind
-	Period     int // month number (RowMonth), year number (RowYear), 0 (RowTotal)
-	Instalment int64
-	Interest   int64
-	Capital    int64
+	Kind       RowKind `json:"kind"`
+	Period     int     `json:"period"` // month number (RowMonth), year number (RowYear), 0 (RowTotal)
+	Instalment int64   `json:"instalment"`
+	Interest   int64   `json:"interest"`
+	Capital    int64   `json:"capital"`
 	// Costs are the other payments in the TAEG that fall in the period:
 	// recurring commissions with their stamp duty, required insurances,
 	// stamp duty on interest (and, in the first month, the upfront ones).
-	Costs int64
+	Costs int64 `json:"costs"`
 	// Balance outstanding at the end of the period (0 on the totals row).
-	Balance int64
+	Balance int64 `json:"balance"`
 }
 
 // Result is what a simulation computes: the figures of the spec's
 // "result", the ESIS's sections 3–7 and the inputs of the rules.
 type Result struct {
-	TAN Rate // the rate at conclusion (a mixed rate's fixed rate)
+	TAN Rate `json:"tan"` // the rate at conclusion (a mixed rate's fixed rate)
 	// TANAfterFixed is a mixed rate's index + spread after the fixed
 	// period; equal to TAN for the other rate types.
-	TANAfterFixed Rate
-	FixedMonths   int // a mixed rate's fixed period (0 otherwise)
+	TANAfterFixed Rate `json:"tanAfterFixed"`
+	FixedMonths   int  `json:"fixedMonths"` // a mixed rate's fixed period (0 otherwise)
 
-	TAEG      Rate // computed, to the Rate unit (10⁻⁷)
-	TAEGShown Rate // TAEG rounded half-up to one decimal, as shown
+	TAEG      Rate `json:"taeg"`      // computed, to the Rate unit (10⁻⁷)
+	TAEGShown Rate `json:"taegShown"` // TAEG rounded half-up to one decimal, as shown
 
-	MonthlyInstalment    int64 // the first instalment
-	InstalmentAfterFixed int64 // a mixed rate's instalment after the fixed period (else = MonthlyInstalment)
-	InstalmentCount      int
+	MonthlyInstalment    int64 `json:"monthlyInstalment"`    // the first instalment
+	InstalmentAfterFixed int64 `json:"instalmentAfterFixed"` // a mixed rate's instalment after the fixed period (else = MonthlyInstalment)
+	InstalmentCount      int   `json:"instalmentCount"`
 
-	TotalInterest        int64
-	StampDutyCredit      int64 // verba 17.1
-	StampDutyCommissions int64 // verba 17.3.4
-	StampDutyInterest    int64 // verba 17.3.1 (0 when exempt)
-	Charges              []ChargeLine
-	TotalCharges         int64 // Σ Charges in the TAEG
-	TotalCostOfCredit    int64 // TotalInterest + TotalCharges
-	MTIC                 int64 // loan + TotalCostOfCredit
+	TotalInterest        int64        `json:"totalInterest"`
+	StampDutyCredit      int64        `json:"stampDutyCredit"`      // verba 17.1
+	StampDutyCommissions int64        `json:"stampDutyCommissions"` // verba 17.3.4
+	StampDutyInterest    int64        `json:"stampDutyInterest"`    // verba 17.3.1 (0 when exempt)
+	Charges              []ChargeLine `json:"charges"`
+	TotalCharges         int64        `json:"totalCharges"`      // Σ Charges in the TAEG
+	TotalCostOfCredit    int64        `json:"totalCostOfCredit"` // TotalInterest + TotalCharges
+	MTIC                 int64        `json:"mtic"`              // loan + TotalCostOfCredit
 
-	LTVBase int64 // min(property value, acquisition amount)
-	LTV     Rate  // loan ÷ LTVBase (0 when there is no base)
+	LTVBase int64 `json:"ltvBase"` // min(property value, acquisition amount)
+	LTV     Rate  `json:"ltv"`     // loan ÷ LTVBase (0 when there is no base)
 
-	StressRate         Rate  // the TAN the stressed instalment uses
-	StressedInstalment int64 // the instalment under the BdP rate shock
-	OtherInstalments   int64 // Σ borrowers' other credit instalments
-	TotalIncome        int64 // Σ borrowers' monthly net income
-	DSTI               Rate  // (stressed + other) ÷ income (0 when no income)
+	StressRate         Rate  `json:"stressRate"`         // the TAN the stressed instalment uses
+	StressedInstalment int64 `json:"stressedInstalment"` // the instalment under the BdP rate shock
+	OtherInstalments   int64 `json:"otherInstalments"`   // Σ borrowers' other credit instalments
+	TotalIncome        int64 `json:"totalIncome"`        // Σ borrowers' monthly net income
+	DSTI               Rate  `json:"dsti"`               // (stressed + other) ÷ income (0 when no income)
 
-	Schedule []ScheduleRow
+	Schedule []ScheduleRow `json:"schedule"`
 
 	months []Month
 }
 
-// Months is the full month-by-month schedule the result was computed from.
+// Months is the full month-by-month schedule the result was computed from
+// (nil on a Result decoded from JSON: recompute it from the stored Input).
 func (r *Result) Months() []Month { return r.months }
 
 // RateShock is the BdP macroprudential stress on the rate for a term of

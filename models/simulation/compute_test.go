@@ -1,7 +1,9 @@
 package simulation
 
 import (
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -304,5 +306,29 @@ func TestComputeRefusesInvalidInput(t *testing.T) {
 		if _, err := Compute(in); !errors.Is(err, ErrInput) {
 			t.Errorf("%s: err = %v, want ErrInput", name, err)
 		}
+	}
+}
+
+// A stored simulation (its input as JSON) recomputes to the same figures.
+func TestInputRoundTripsThroughJSON(t *testing.T) {
+	in := base()
+	in.Charges = []Charge{{TypeID: ChargeValuation, Amount: 25_000, Periodicity: Upfront}}
+	in.Insurances = []Insurance{{TypeID: ChargeLifeInsurance, MonthlyPremium: 3_000, Required: true}}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Input
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	a, b := mustCompute(t, in), mustCompute(t, back)
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) || a.MTIC != b.MTIC || a.TAEG != b.TAEG {
+		t.Errorf("recomputed result differs:\n%s\n%s", ja, jb)
+	}
+	if !strings.Contains(string(ja), `"taeg":`) || !strings.Contains(string(ja), `"monthlyInstalment":67357`) {
+		t.Errorf("result JSON %s", ja)
 	}
 }

@@ -101,56 +101,56 @@ const (
 // the simulated product. The caller keeps the price list; this package
 // only computes with it.
 type Charge struct {
-	TypeID      int         // bank-charge-types id
-	Amount      int64       // cents per occurrence, before stamp duty
-	Periodicity Periodicity // Upfront or Monthly
+	TypeID      int         `json:"typeId"`      // bank-charge-types id
+	Amount      int64       `json:"amount"`      // cents per occurrence, before stamp duty
+	Periodicity Periodicity `json:"periodicity"` // Upfront or Monthly
 }
 
 // Insurance is an insurance the borrowers take with the loan.
 type Insurance struct {
-	TypeID         int   // ChargeLifeInsurance or ChargeHomeInsurance
-	MonthlyPremium int64 // cents
+	TypeID         int   `json:"typeId"`         // ChargeLifeInsurance or ChargeHomeInsurance
+	MonthlyPremium int64 `json:"monthlyPremium"` // cents
 	// Required: the bank makes it a condition of the loan, so its premiums
 	// are part of the TAEG (DL 74-A/2017); an optional one is only shown.
-	Required bool
+	Required bool `json:"required"`
 }
 
 // Borrower is what the maths needs of one borrower.
 type Borrower struct {
-	BirthDate                     time.Time
-	MonthlyNetIncome              int64 // cents
-	MonthlyInstalmentsOtherCredit int64 // cents
+	BirthDate                     time.Time `json:"birthDate"`
+	MonthlyNetIncome              int64     `json:"monthlyNetIncome"`              // cents
+	MonthlyInstalmentsOtherCredit int64     `json:"monthlyInstalmentsOtherCredit"` // cents
 }
 
 // Input is everything one simulation is computed from. Rates are the
 // values the caller read from its pricing data at the conclusion date; a
 // stored simulation keeps them so a recomputation gives the same figures.
 type Input struct {
-	LoanAmount int64 // cents
-	Months     int   // term, number of monthly instalments
+	LoanAmount int64 `json:"loanAmount"` // cents
+	Months     int   `json:"months"`     // term, number of monthly instalments
 
-	RateTypeID  int  // RateVariable, RateFixed or RateMixed
-	IndexTypeID int  // Euribor for variable and mixed; IndexFixedRate or 0 for fixed
-	IndexValue  Rate // the index's monthly value (variable, mixed after the fixed period)
-	Spread      Rate // the bank's spread over the index
-	FixedRate   Rate // the fixed rate (fixed; mixed during the fixed period)
+	RateTypeID  int  `json:"rateTypeId"`  // RateVariable, RateFixed or RateMixed
+	IndexTypeID int  `json:"indexTypeId"` // Euribor for variable and mixed; IndexFixedRate or 0 for fixed
+	IndexValue  Rate `json:"indexValue"`  // the index's monthly value (variable, mixed after the fixed period)
+	Spread      Rate `json:"spread"`      // the bank's spread over the index
+	FixedRate   Rate `json:"fixedRate"`   // the fixed rate (fixed; mixed during the fixed period)
 	// FixedPeriodMonths is the length of a mixed rate's fixed period.
-	FixedPeriodMonths int
+	FixedPeriodMonths int `json:"fixedPeriodMonths"`
 
-	LoanPurposeID    int // loan-purposes id
-	ProductPurposeID int // product-purposes id
+	LoanPurposeID    int `json:"loanPurposeId"`    // loan-purposes id
+	ProductPurposeID int `json:"productPurposeId"` // product-purposes id
 
-	PropertyValue             int64 // cents, the valuation
-	PropertyAcquisitionAmount int64 // cents, the price (0 when not a purchase)
-	PropertyDistrictID        int   // districts id
+	PropertyValue             int64 `json:"propertyValue"`             // cents, the valuation
+	PropertyAcquisitionAmount int64 `json:"propertyAcquisitionAmount"` // cents, the price (0 when not a purchase)
+	PropertyDistrictID        int   `json:"propertyDistrictId"`        // districts id
 
-	Borrowers  []Borrower
-	Insurances []Insurance
-	Charges    []Charge // the price list lines of the product
+	Borrowers  []Borrower  `json:"borrowers"`
+	Insurances []Insurance `json:"insurances"`
+	Charges    []Charge    `json:"charges"` // the price list lines of the product
 
 	// StampDutyExempt is set by the caller when a legal exemption from
 	// stamp duty on this credit applies; then no verba 17 tax is computed.
-	StampDutyExempt bool
+	StampDutyExempt bool `json:"stampDutyExempt"`
 
-	ConclusionDate time.Time // the (expected) date of the contract
+	ConclusionDate time.Time `json:"conclusionDate"` // the (expected) date of the contract
 }

@@ -53,19 +53,19 @@ func MaxMaturityMonths(age int) int {
 // limits are in Unit; a bound is absent when its Has flag is false. A
 // failing rule names the simulation-reject-reasons item it maps to.
 type RuleResult struct {
-	Code   string
-	Rule   string // what the rule says, in English (transports translate by Code)
-	Source string // where the limit comes from
-	Passed bool
-	Unit   Unit
-	Value  int64
-	Min    int64
-	HasMin bool
-	Max    int64
-	HasMax bool
+	Code   string `json:"code"`
+	Rule   string `json:"rule"`   // what the rule says, in English (transports translate by Code)
+	Source string `json:"source"` // where the limit comes from
+	Passed bool   `json:"passed"`
+	Unit   Unit   `json:"unit"`
+	Value  int64  `json:"value"`
+	Min    int64  `json:"min"`
+	HasMin bool   `json:"hasMin"`
+	Max    int64  `json:"max"`
+	HasMax bool   `json:"hasMax"`
 	// RejectReasonID is the simulation-reject-reasons id of a failure
 	// (set whether or not the rule passed: it is the rule's reason).
-	RejectReasonID int
+	RejectReasonID int `json:"rejectReasonId"`
 }
 
 // Product holds the bank's limits for the simulated product (pricing

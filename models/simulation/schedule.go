@@ -26,12 +26,12 @@ func Instalment(c int64, tan Rate, n int) int64 {
 
 // Month is one month of an amortisation schedule.
 type Month struct {
-	Month      int   // 1-based
-	Rate       Rate  // the TAN that month
-	Instalment int64 // capital + interest
-	Interest   int64
-	Capital    int64
-	Balance    int64 // outstanding after this month's capital
+	Month      int   `json:"month"`      // 1-based
+	Rate       Rate  `json:"rate"`       // the TAN that month
+	Instalment int64 `json:"instalment"` // capital + interest
+	Interest   int64 `json:"interest"`
+	Capital    int64 `json:"capital"`
+	Balance    int64 `json:"balance"` // outstanding after this month's capital
 }
 
 // phase is a stretch of months at one TAN: from month `from` (1-based) on,
