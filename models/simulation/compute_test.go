@@ -242,6 +242,11 @@ func TestVariableRateStress(t *testing.T) {
 	if r.StressRate != 500_000 || r.StressedInstalment != 80_523 {
 		t.Errorf("stressed at %v: %d, want 5 %%: 805.23", r.StressRate, r.StressedInstalment)
 	}
+	// a negative Euribor (as in 2016–2021) lowers the TAN; the shock is on top
+	in.IndexValue = -25_000
+	if r := mustCompute(t, in); r.TAN != 75_000 || r.StressRate != 225_000 {
+		t.Errorf("negative index: TAN %v stressed at %v, want 0.75 %% and 2.25 %%", r.TAN, r.StressRate)
+	}
 	for _, c := range []struct {
 		months int
 		shock  Rate

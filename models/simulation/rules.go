@@ -91,8 +91,12 @@ func Oldest(bs []Borrower) time.Time {
 	return t
 }
 
-// Rules checks a computed simulation against every rule of the spec, in a
-// fixed order. A simulation passes when every result passed.
+// Rules checks a computed simulation (r is Compute(in)) against every rule
+// of the spec, in a fixed order: amount, term, LTV, DSTI, maturity by age,
+// age at the last instalment, property in Portugal. Ages are in completed
+// years on in.ConclusionDate and on the date of the last instalment, so
+// the caller must set the conclusion date. A simulation passes when every
+// result passed.
 func Rules(in Input, r Result, p Product) []RuleResult {
 	out := make([]RuleResult, 0, 7)
 	n := int64(in.Months)
