@@ -97,8 +97,7 @@ var englishText = map[string]string{
 	"field.amount":    "{{.Field}} must be an amount in euros: a JSON number with at most two decimals.",
 	"field.json_type": "{{.Field}} must be a JSON {{.Type}}.",
 	// A document's content in the partner API (web/api, documents).
-	"field.base64":       "{{.Field}} must be the file in Base64 (the standard alphabet, with padding).",
-	"document.too_large": "A document is limited to {{.Max}}.",
+	"field.base64": "{{.Field}} must be the file in Base64 (the standard alphabet, with padding).",
 
 	// Slow-downs (CodeRateLimited).
 	"rate.busy":         "The service is busy. Please try again in a moment.",

@@ -353,7 +353,7 @@ func (p *docParser) content(maxContent, sizeHint int64) ([]byte, error) {
 	case err != nil:
 		return nil, models.Invalid("content", "field.base64", models.Args{"Field": "content"})
 	case got > maxContent:
-		return nil, models.TooLarge("document.too_large", models.Args{"Max": byteSize(maxContent)})
+		return nil, models.DocumentTooLarge(maxContent)
 	}
 	// The decoder may stop at the padding without reading the closing
 	// quote; nothing but the quote may follow.
@@ -477,15 +477,4 @@ func (s *jsonStringReader) error(n int) error {
 		return nil
 	}
 	return s.err
-}
-
-// byteSize writes a limit for people: "10 MiB", "512 KiB", "1000 bytes".
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

@@ -142,12 +142,10 @@ func (h *Handlers) getDocument(c *gin.Context) {
 // documentLimits are the upload limits of the service (its configuration),
 // or the defaults when it does not say.
 func (h *Handlers) documentLimits() models.DocumentLimits {
-	if l, ok := h.svc.Documents.(interface{ Limits() models.DocumentLimits }); ok {
-		if lim := l.Limits(); lim.MaxBytes > 0 {
-			return lim
-		}
+	if l, ok := h.svc.Documents.(interface{ DocumentLimits() models.DocumentLimits }); ok {
+		return l.DocumentLimits().Limits()
 	}
-	return models.DocumentLimits{MaxBytes: models.DefaultMaxDocumentBytes, MaxProcessBytes: models.DefaultMaxProcessDocBytes}
+	return models.DocumentLimits{}.Limits()
 }
 
 // documentBodyLimit is the largest body of Create or Update for a
@@ -201,15 +199,15 @@ func (h *Handlers) createDocument(c *gin.Context) {
 		fail(c, h.log, CategoryDocument, err)
 		return
 	}
-	if !body.present {
-		fail(c, h.log, CategoryDocument, models.Invalid("content", "field.required", models.Args{"Field": "content"}))
-		return
-	}
 	id := processID(c)
+	var content io.Reader // absent: the service says it is required
+	if body.present {
+		content = bytes.NewReader(body.content)
+	}
 	err = wire.CreateHashed(c, h.svc.Idempotency, sum, func(ctx context.Context) (models.StoredResponse, error) {
 		doc, err := h.svc.Documents.CreateDocument(ctx, id, models.NewDocument{
 			FileName: in.FileName, Title: in.Title, Observations: in.DocumentObservations, DocumentTypeID: in.DocumentTypeID,
-			BorrowerUUID: in.BorrowerUniqueID, RequestItemUUID: in.RequestItemUniqueID, Content: bytes.NewReader(body.content),
+			BorrowerUUID: in.BorrowerUniqueID, RequestItemUUID: in.RequestItemUniqueID, Content: content,
 		})
 		if err != nil {
 			return models.StoredResponse{}, err
