@@ -148,11 +148,11 @@ func (h *Handlers) documentLimits() models.DocumentLimits {
 	return models.DocumentLimits{}.Limits()
 }
 
-// documentBodyLimit is the largest body of Create or Update for a
+// DocumentBodyLimit is the largest body of Create or Update for a
 // document limit of max bytes: its Base64 (4 characters per 3 bytes), a
 // sixteenth more for encoders that escape "/" as "\/", and the other
 // fields' room.
-func documentBodyLimit(max int64) int64 {
+func DocumentBodyLimit(max int64) int64 {
 	b64 := int64(base64.StdEncoding.EncodedLen(int(max)))
 	return b64 + b64/16 + maxFieldBytes
 }
@@ -161,7 +161,7 @@ func documentBodyLimit(max int64) int64 {
 // Create or Update, decoding the fields other than content into v.
 func (h *Handlers) readDocument(c *gin.Context, v any) (documentBody, *wire.BodyHash, error) {
 	max := h.documentLimits().MaxBytes
-	wire.Limit(c, documentBodyLimit(max))
+	wire.Limit(c, DocumentBodyLimit(max))
 	sum := wire.HashBody(c)
 	body, err := readDocumentBody(c.Request.Body, max, c.Request.ContentLength)
 	if models.ErrorCode(err) == models.CodeTooLarge {
