@@ -25,9 +25,9 @@ import (
 
 // documentBody is what readDocumentBody found.
 type documentBody struct {
-	fields  []byte // the object without "content", for decodeStrict
-	content []byte // decoded; nil when absent or null
-	present bool   // "content" was a string
+	fields  []byte  // the object without "content", for decodeStrict
+	content *chunks // decoded; nil when absent or null
+	present bool    // "content" was a string
 }
 
 // maxFieldBytes bounds what the fields other than content may take
@@ -336,15 +336,14 @@ func (p *docParser) rawValue(b byte, depth int) error {
 
 // content decodes the content string (its opening quote read) through
 // Base64 into memory, up to maxContent bytes.
-func (p *docParser) content(maxContent, sizeHint int64) ([]byte, error) {
+func (p *docParser) content(maxContent, sizeHint int64) (*chunks, error) {
 	s := &jsonStringReader{r: p.r}
 	dec := base64.NewDecoder(base64.StdEncoding, s)
-	n := int64(0)
+	var buf chunks
 	if sizeHint > 0 {
-		n = min(sizeHint/4*3+3, maxContent+1)
+		buf.first = min(sizeHint/4*3+3, maxContent+1) // one allocation, the size the body says
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, n))
-	got, err := io.Copy(buf, io.LimitReader(dec, maxContent+1))
+	got, err := io.Copy(&buf, io.LimitReader(dec, maxContent+1))
 	switch {
 	case errors.Is(s.err, errNotBase64):
 		return nil, models.Invalid("content", "field.base64", models.Args{"Field": "content"})
@@ -366,7 +365,43 @@ func (p *docParser) content(maxContent, sizeHint int64) ([]byte, error) {
 			return nil, models.Invalid("content", "field.base64", models.Args{"Field": "content"})
 		}
 	}
-	return buf.Bytes(), nil
+	return &buf, nil
+}
+
+// chunks collects the decoded content without the copies of a growing
+// buffer: chunks of 1 MiB, or one of the size the body's length implies.
+type chunks struct {
+	first int64
+	list  [][]byte
+}
+
+const chunkSize = 1 << 20
+
+func (c *chunks) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if len(c.list) == 0 || len(c.list[len(c.list)-1]) == cap(c.list[len(c.list)-1]) {
+			size := int64(chunkSize)
+			if len(c.list) == 0 && c.first > 0 {
+				size = c.first
+			}
+			c.list = append(c.list, make([]byte, 0, size))
+		}
+		last := &c.list[len(c.list)-1]
+		k := min(len(p), cap(*last)-len(*last))
+		*last = append(*last, p[:k]...)
+		p = p[k:]
+	}
+	return n, nil
+}
+
+// reader reads the content (without copying it).
+func (c *chunks) reader() io.Reader {
+	rs := make([]io.Reader, 0, len(c.list))
+	for _, b := range c.list {
+		rs = append(rs, bytes.NewReader(b))
+	}
+	return io.MultiReader(rs...)
 }
 
 // jsonStringReader reads the characters of a JSON string, unescaped, up

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"io"
@@ -200,11 +199,11 @@ func (h *Handlers) createDocument(c *gin.Context) {
 		return
 	}
 	id := processID(c)
-	var content io.Reader // absent: the service says it is required
-	if body.present {
-		content = bytes.NewReader(body.content)
-	}
 	err = wire.CreateHashed(c, h.svc.Idempotency, sum, func(ctx context.Context) (models.StoredResponse, error) {
+		var content io.Reader // absent: the service says it is required
+		if body.present {
+			content = body.content.reader() // afresh, should the call be retried
+		}
 		doc, err := h.svc.Documents.CreateDocument(ctx, id, models.NewDocument{
 			FileName: in.FileName, Title: in.Title, Observations: in.DocumentObservations, DocumentTypeID: in.DocumentTypeID,
 			BorrowerUUID: in.BorrowerUniqueID, RequestItemUUID: in.RequestItemUniqueID, Content: content,
@@ -240,7 +239,7 @@ func (h *Handlers) updateDocument(c *gin.Context) {
 	}
 	up := models.DocumentUpdate{FileName: in.FileName, Title: in.Title, Observations: in.DocumentObservations, DocumentTypeID: in.DocumentTypeID}
 	if body.present {
-		up.Content = bytes.NewReader(body.content)
+		up.Content = body.content.reader()
 	}
 	if _, err := h.svc.Documents.UpdateDocument(c.Request.Context(), processID(c), documentID(c), up); err != nil {
 		fail(c, h.log, CategoryDocument, err)
