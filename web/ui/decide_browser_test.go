@@ -33,18 +33,11 @@ func TestBrowserStaffDecidesBrokerSees(t *testing.T) {
 	}
 	marta.do(chromedp.Click(`[data-testid="process-row"] a[href="/processes/`+id+`"]`), chromedp.WaitVisible(`[data-testid="decide"]`))
 
-	move := func(to, label, comment string) {
-		t.Helper()
-		sel := `[data-testid="decide-move"][data-status="` + to + `"]`
-		marta.do(chromedp.Click(sel+` summary`), chromedp.WaitVisible(sel+` textarea`),
-			chromedp.SendKeys(sel+` textarea`, comment), chromedp.Click(sel+` button[type="submit"]`))
-		marta.waitFor(`document.readyState === "complete" && !!document.querySelector('[data-testid="process-status"]') && document.querySelector('[data-testid="process-status"]').textContent.trim() === "` + label + `"`)
-	}
-	move("3", "In analysis", "Payslips received, analysing.")
+	marta.decide("3", "In analysis", "Payslips received, analysing.")
 	if !strings.Contains(marta.text(`[data-testid="flash"]`), "The process is now In analysis.") {
 		t.Error("no confirmation after the first decision")
 	}
-	move("5", "Approved", "Approved at the agreed spread.")
+	marta.decide("5", "Approved", "Approved at the agreed spread.")
 	marta.screenshot("decide-approved")
 
 	ana := page{t, webtest.Browser(t)}
@@ -62,6 +55,16 @@ func TestBrowserStaffDecidesBrokerSees(t *testing.T) {
 			t.Errorf("Ana's process page lacks %q", want)
 		}
 	}
+}
+
+// decide makes the bank's move to status to (its id) on the process page
+// shown, with comment, and waits for the page to show label.
+func (p page) decide(to, label, comment string) {
+	p.t.Helper()
+	sel := `[data-testid="decide-move"][data-status="` + to + `"]`
+	p.do(chromedp.Click(sel+` summary`), chromedp.WaitVisible(sel+` textarea`),
+		chromedp.SendKeys(sel+` textarea`, comment), chromedp.Click(sel+` button[type="submit"]`))
+	p.waitFor(`document.readyState === "complete" && !!document.querySelector('[data-testid="process-status"]') && document.querySelector('[data-testid="process-status"]').textContent.trim() === "` + label + `"`)
 }
 
 func contains(list []string, s string) bool {

@@ -267,7 +267,7 @@ func TestBrokerSeesTheDecision(t *testing.T) {
 	if got := doc.Find(`[data-testid="back-to-list"]`).AttrOr("href", ""); got != "/processes" {
 		t.Errorf("Ana's way back: %q", got)
 	}
-	if got := m.Get("/processes/" + id).Doc(t).Find(`[data-testid="back-to-list"]`).AttrOr("href", ""); got != "/staff/processes" {
+	if got := m.Get("/processes/"+id).Doc(t).Find(`[data-testid="back-to-list"]`).AttrOr("href", ""); got != "/staff/processes" {
 		t.Errorf("Marta's way back: %q", got)
 	}
 	pt := s.ClientIn(t, "pt-PT")

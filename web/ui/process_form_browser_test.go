@@ -135,6 +135,24 @@ func TestBrowserGuidedProcessForm(t *testing.T) {
 	}
 	p.screenshot("submitted-timeline")
 
+	// Marta, in a browser of her own, takes it into analysis and approves it;
+	// Ana sees each step, by whom and with its comment, in the timeline.
+	marta := page{t, webtest.Browser(t)}
+	marta.signIn(s.URL, "marta.santos@bank.example")
+	marta.do(chromedp.Navigate(s.URL+"/processes/"+id), chromedp.WaitVisible(`[data-testid="decide"]`))
+	marta.decide("3", "In analysis", "Documents look complete, analysing.")
+	marta.decide("5", "Approved", "Approved as simulated.")
+	p.do(chromedp.Reload())
+	p.waitFor(`document.readyState === "complete" && document.querySelector('[data-testid="process-status"]').textContent.trim() === "Approved"`)
+	p.do(chromedp.Click(`#tab-history-tab`), chromedp.Poll[chromedp.Void](`!document.querySelector("#tab-history").hidden`))
+	joined = strings.Join(p.strings(`[...document.querySelectorAll('[data-testid="timeline-entry"]')].map(e => e.textContent.replace(/\s+/g, " ").trim())`), " | ")
+	for _, want := range []string{"Submitted → In analysis", "Documents look complete, analysing.", "In analysis → Approved",
+		"Approved as simulated.", "Marta Santos"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("after the bank's decisions the timeline lacks %q: %s", want, joined)
+		}
+	}
+
 	// Rui opens the process's address: not found.
 	p.do(chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible(`#email`))
 	p.signIn(s.URL, rui)
