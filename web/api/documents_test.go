@@ -25,6 +25,7 @@ import (
 
 	"portal/models"
 	"portal/models/store"
+	"portal/models/store/storetest"
 	"portal/web/webtest"
 )
 
@@ -130,6 +131,7 @@ func TestDocumentsAPI(t *testing.T) {
 		t.Run("conflicts", func(t *testing.T) { checkDocumentConflicts(t, f) })
 		t.Run("idempotent create", func(t *testing.T) { checkDocumentIdempotency(t, f) })
 		t.Run("limits", func(t *testing.T) { checkDocumentLimits(t, f) })
+		t.Run("requested and reviewed", func(t *testing.T) { checkDocumentReviewLoop(t, f) })
 	})
 }
 
@@ -325,12 +327,12 @@ func checkDocumentForeign(t *testing.T, f *docFixture) {
 	}
 }
 
-// acceptDocument records the bank's acceptance of a document.
-func acceptDocument(t testing.TB, s *webtest.Server, doc string) {
+// review records Marta's verdict on a document (the bank reviews in the
+// portal's pages, not through the partner API).
+func review(t testing.TB, s *webtest.Server, process, doc string, in models.DocumentReview) {
 	t.Helper()
-	if err := s.Store.DB().Exec(`UPDATE documents SET state = ?, reviewed_by_name = ?, reviewed_at = ? WHERE uuid = ?`,
-		models.DocumentAccepted, "Marta Santos", time.Now().UTC(), doc).Error; err != nil {
-		t.Fatal(err)
+	if _, err := s.Store.ReviewDocument(storetest.AsUser(t, s.Store, martaEmail), process, doc, in); err != nil {
+		t.Fatalf("review: %v", err)
 	}
 }
 
@@ -350,13 +352,13 @@ func checkDocumentConflicts(t *testing.T, f *docFixture) {
 	// An accepted document cannot change or go.
 	id, _ := f.docProcess(t)
 	doc := createDocument(t, ana, id, docUpload("a.pdf", 6, docPDF(300, 9)))
-	acceptDocument(t, f.s, doc)
+	review(t, f.s, id, doc, models.DocumentReview{Accept: true})
 	path := "/v1/processes/" + id + "/documents/" + doc
 	wantEnvelope(t, "update accepted", ana.do(t, http.MethodPut, path, `{"title":"x"}`), http.StatusConflict, "040003")
 	wantEnvelope(t, "replace accepted", ana.do(t, http.MethodPut, path, `{"content":"`+b64(docPNG)+`"}`), http.StatusConflict, "040003")
 	wantEnvelope(t, "delete accepted", ana.do(t, http.MethodDelete, path, ""), http.StatusConflict, "040003")
 	got, content := documentOf(t, ana, id, doc)
-	if got["state"] != "accepted" || got["reviewedBy"] != "Marta Santos" || got["title"] != "" || !bytes.Equal(content, docPDF(300, 9)) {
+	if got["state"] != "accepted" || got["reviewedBy"] == nil || got["title"] != "" || !bytes.Equal(content, docPDF(300, 9)) {
 		t.Errorf("the accepted document: %v", got)
 	}
 	if at, _ := got["reviewedAt"].(string); !rfc3339Z.MatchString(at) {
@@ -563,4 +565,40 @@ func peakRSS() string {
 		}
 	}
 	return "unknown"
+}
+
+// The bank asks for a payslip; Ana answers the request item, the bank
+// rejects it with a reason, Ana replaces it and the bank accepts it: the
+// list shows each step's state and the item answered.
+func checkDocumentReviewLoop(t *testing.T, f *docFixture) {
+	ana := f.ana
+	id, key := f.docProcess(t)
+	req, err := f.s.Store.RequestDocuments(storetest.AsUser(t, f.s.Store, martaEmail), id, models.DocumentRequestInput{
+		Note: "Para a análise", Items: []models.DocumentRequestItemInput{{DocumentTypeID: models.DocTypePayslips, BorrowerUUID: key}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var item string
+	if err := f.s.Store.DB().Raw(`SELECT uuid FROM document_request_items WHERE request_id = ?`, req.ID).Scan(&item).Error; err != nil || item == "" {
+		t.Fatalf("request item: %v", err)
+	}
+	doc := createDocument(t, ana, id, map[string]any{"fileName": "recibo.pdf", "content": b64(docPDF(800, 1)), "requestItemUniqueId": item})
+	list := documentsOf(t, ana, id)
+	if len(list) != 1 || list[0]["requestItemUniqueID"] != item || list[0]["documentTypeID"] != float64(models.DocTypePayslips) ||
+		list[0]["borrowerUniqueID"] != key || list[0]["state"] != "uploaded" {
+		t.Fatalf("answering the request item: %v", list)
+	}
+	review(t, f.s, id, doc, models.DocumentReview{Reason: "Falta a segunda página."})
+	if d := documentsOf(t, ana, id)[0]; d["state"] != "rejected" || d["rejectReason"] != "Falta a segunda página." || d["reviewedBy"] == nil {
+		t.Fatalf("rejected: %v", d)
+	}
+	wantStatus(t, "replace the rejected", ana.do(t, http.MethodPut, "/v1/processes/"+id+"/documents/"+doc, `{"content":"`+b64(docPDF(900, 2))+`"}`),
+		http.StatusOK, "040101", "Document updated successfully")
+	if d := documentsOf(t, ana, id)[0]; d["state"] != "uploaded" || d["requestItemUniqueID"] != item || d["size"] != float64(900) {
+		t.Fatalf("replaced: %v", d)
+	}
+	review(t, f.s, id, doc, models.DocumentReview{Accept: true})
+	if d := documentsOf(t, ana, id)[0]; d["state"] != "accepted" || d["rejectReason"] != nil {
+		t.Fatalf("accepted: %v", d)
+	}
 }
