@@ -445,7 +445,13 @@ func checkDocumentLimits(t *testing.T, f *docFixture) {
 		if res.StatusCode != http.StatusRequestEntityTooLarge || !bytes.Contains(b, []byte(`"040007"`)) {
 			t.Errorf("a body over the limit: %d %s", res.StatusCode, b)
 		}
-	} // else: the portal closed the connection while the client still sent
+	} else { // the portal closed the connection while the client still sent
+		t.Logf("a body over the limit: %v", err)
+	}
+	t.Logf("the client sent %d bytes of %d", read.Load(), limit+1)
+	if n := read.Load(); n > limit/2 {
+		t.Errorf("the client sent %d bytes of a body refused by its length", n)
+	}
 	if b, d := blobs(), docs(); b != blobsBefore || d != docsBefore {
 		t.Errorf("a body over the limit stored %d blobs and %d documents", b-blobsBefore, d-docsBefore)
 	}
