@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -332,6 +334,16 @@ func TestDocumentRequestLoop(t *testing.T) {
 			t.Errorf("irs answers %q, want the open item %q", irs.RequestItemUUID, irsItem)
 		}
 
+		// Foreign and unknown are missing here too.
+		_, err = s.Checklist(w.rui, w.p.UUID)
+		wantWork(t, err, models.CodeNotFound)
+		other, _ := newProcess(t, s, w.ana)
+		_, err = s.ReviewDocument(w.marta, other.UUID, pay.UUID, models.DocumentReview{Accept: true})
+		wantWork(t, err, models.CodeNotFound)
+		_, err = s.CreateDocument(w.ana, other.UUID, models.NewDocument{FileName: "x.pdf", RequestItemUUID: payItem,
+			Content: bytes.NewReader(pdf(100, 7))})
+		wantWork(t, err, models.CodeInvalid, "requestItemUniqueId")
+
 		// Review: brokers may not; a rejection needs a reason.
 		_, err = s.ReviewDocument(w.ana, w.p.UUID, pay.UUID, models.DocumentReview{Accept: true})
 		wantWork(t, err, models.CodeForbidden)
@@ -588,6 +600,37 @@ func TestDemoDocuments(t *testing.T) {
 		storetest.Must(t, err, "seed again")
 		if n != 0 || count(t, s, "documents", "") != 4 || count(t, s, "document_requests", "") != 3 {
 			t.Errorf("seeding again inserted %d; %d documents", n, count(t, s, "documents", ""))
+		}
+	})
+}
+
+// TestDocumentsInFiles: with the filesystem content store the service
+// keeps contents as files (none in the database) and reads them back.
+func TestDocumentsInFiles(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		w := newDocWorld(t, s)
+		dir := t.TempDir()
+		fc, err := store.NewFileContent(dir)
+		storetest.Must(t, err, "file content")
+		s.SetContentStore(fc)
+		defer s.SetContentStore(nil)
+		blobs := count(t, s, "blobs", "")
+		data := pdf(4096, 5)
+		d, err := s.CreateDocument(w.ana, w.p.UUID, upload("a.pdf", 6, data))
+		storetest.Must(t, err, "upload")
+		if count(t, s, "blobs", "") != blobs {
+			t.Error("a blob row with the filesystem store")
+		}
+		onDisk, err := os.ReadFile(filepath.Join(dir, d.ContentSHA256))
+		storetest.Must(t, err, "file")
+		_, rc, err := s.OpenDocument(w.marta, w.p.UUID, d.UUID)
+		storetest.Must(t, err, "open")
+		if !bytes.Equal(onDisk, data) || !bytes.Equal(readAll(t, rc), data) {
+			t.Error("content differs")
+		}
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != 1 {
+			t.Errorf("%d files, want 1 (no temporary file left)", len(entries))
 		}
 	})
 }
