@@ -224,7 +224,7 @@ func matrixDocument(t *testing.T, s *webtest.Server, id, broker string) string {
 	}
 	set(models.StatusInAnalysis)
 	d, err := s.Store.CreateDocument(storetest.AsUser(t, s.Store, broker), id, models.NewDocument{
-		FileName: "matrix.pdf", DocumentTypeID: 10, Content: strings.NewReader(matrixPDF)})
+		FileName: "matrix.pdf", DocumentTypeID: 10, Content: strings.NewReader(browserMatrixPDF)})
 	if err != nil {
 		t.Fatalf("document for the matrix: %v", err)
 	}
@@ -235,8 +235,8 @@ func matrixDocument(t *testing.T, s *webtest.Server, id, broker string) string {
 	return d.UUID
 }
 
-// matrixPDF is the content the matrix uploads.
-const matrixPDF = "%PDF-1.4\n%matrix\n"
+// browserMatrixPDF is the content the browser matrix uploads.
+const browserMatrixPDF = "%PDF-1.4\n%matrix\n"
 
 func TestAccessMatrix(t *testing.T) {
 	webtest.EachDialect(t, runAccessMatrix)
@@ -273,7 +273,7 @@ func runAccessMatrix(t *testing.T, s *webtest.Server) {
 					w := multipart.NewWriter(&buf)
 					_ = w.WriteField("documentTypeId", "10")
 					fw, _ := w.CreateFormFile("file", "matrix.pdf")
-					_, _ = io.WriteString(fw, matrixPDF)
+					_, _ = io.WriteString(fw, browserMatrixPDF)
 					_ = w.Close()
 					body, contentType = buf.String(), w.FormDataContentType()
 				case method == http.MethodPost && row.route() == "POST /v1/authentication":

@@ -312,8 +312,8 @@ func (s *Store) CreateDocument(ctx context.Context, processUUID string, in model
 		if err != nil {
 			return err
 		}
-		if models.ErrorCode(c.err) == models.CodeTooLarge {
-			return c.err
+		if c.err != nil && models.ErrorCode(c.err) != models.CodeInvalid {
+			return c.err // over the limit, or the reader's own refusal
 		}
 		now := s.now()
 		doc := models.Document{UUID: newUUID(), ProcessID: p.ID, DocumentTypeID: in.DocumentTypeID, FileName: in.FileName,
@@ -420,8 +420,8 @@ func (s *Store) UpdateDocument(ctx context.Context, processUUID, documentUUID st
 		if doc.State == models.DocumentAccepted {
 			return models.DocumentAcceptedFinal()
 		}
-		if models.ErrorCode(c.err) == models.CodeTooLarge {
-			return c.err
+		if c.err != nil && models.ErrorCode(c.err) != models.CodeInvalid {
+			return c.err // over the limit, or the reader's own refusal
 		}
 		if c.err != nil {
 			invalid = withFields(invalid, models.Validation{Fields: models.AsError(c.err).Fields})

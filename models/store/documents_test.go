@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -145,6 +146,15 @@ func TestDocumentsCreateReadUpdateDelete(t *testing.T) {
 		}
 		_, err = s.CreateDocument(w.ana, w.p.UUID, upload("empty.pdf", 6, nil))
 		wantWork(t, err, models.CodeInvalid, "content")
+		// A reader that fails: the content is unreadable; a reader's own
+		// refusal (a transport's decoder) is answered as it is.
+		broken := upload("broken.pdf", 6, nil)
+		broken.Content = io.MultiReader(bytes.NewReader(pdf(100, 1)), failingReader{errors.New("connection reset")})
+		_, err = s.CreateDocument(w.ana, w.p.UUID, broken)
+		wantWork(t, err, models.CodeInvalid, "content")
+		broken.Content = failingReader{models.TooLarge("document.too_large", models.Args{"Max": "1 KiB"})}
+		_, err = s.CreateDocument(w.ana, w.p.UUID, broken)
+		wantWork(t, err, models.CodeTooLarge)
 		if n := count(t, s, "documents", "process_id = ?", w.p.ID); n != 1 {
 			t.Errorf("%d documents after refusals, want 1", n)
 		}
@@ -634,3 +644,7 @@ func TestDocumentsInFiles(t *testing.T) {
 		}
 	})
 }
+
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
