@@ -100,6 +100,9 @@ type ProcessDetail struct {
 	// Timeline is the status changes, edits and messages, oldest first
 	// (ProcessPage fills it; GetProcess leaves it nil).
 	Timeline []TimelineEntry
+	// Documents is the document checklist (ProcessPage fills it;
+	// GetProcess leaves it nil).
+	Documents *DocumentChecklist
 }
 
 // ProcessService reads processes within the caller's scope: brokers see

@@ -228,12 +228,22 @@ func (s *Store) Checklist(ctx context.Context, processUUID string) (*models.Docu
 	if err != nil {
 		return nil, err
 	}
-	var in models.ChecklistInput
-	if err := db.Where("process_id = ?", p.ID).Order("borrower_type_id, id").Find(&in.Borrowers).Error; err != nil {
+	var borrowers []models.Borrower
+	if err := db.Where("process_id = ?", p.ID).Order("borrower_type_id, id").Find(&borrowers).Error; err != nil {
 		return nil, translate(err, "borrowers")
 	}
-	utcBorrowers(in.Borrowers)
-	if in.Documents, err = listDocuments(db, p.ID); err != nil {
+	utcBorrowers(borrowers)
+	return checklist(db, p.ID, borrowers)
+}
+
+// checklist is the document checklist of process processID whose borrowers
+// (key borrower first) the caller has read: its documents and its requests'
+// items, two statements. The process page reads it this way, with the
+// process and borrowers it has already loaded.
+func checklist(db *gorm.DB, processID int64, borrowers []models.Borrower) (*models.DocumentChecklist, error) {
+	in := models.ChecklistInput{Borrowers: borrowers}
+	var err error
+	if in.Documents, err = listDocuments(db, processID); err != nil {
 		return nil, translate(err, "documents")
 	}
 	var rows []checklistRow
@@ -241,7 +251,7 @@ func (s *Store) Checklist(ctx context.Context, processUUID string) (*models.Docu
 		Select(`document_request_items.*, CAST(r.uuid AS text) AS request_uuid, r.note AS request_note, r.requested_by_user_id,
 			r.requested_by_name, r.created_at AS request_created_at, r.resolved_at`).
 		Joins("JOIN document_requests r ON r.id = document_request_items.request_id").
-		Where("r.process_id = ?", p.ID).Order("document_request_items.id").Find(&rows).Error; err != nil {
+		Where("r.process_id = ?", processID).Order("document_request_items.id").Find(&rows).Error; err != nil {
 		return nil, translate(err, "document requests")
 	}
 	seen := map[int64]bool{}
@@ -253,7 +263,7 @@ func (s *Store) Checklist(ctx context.Context, processUUID string) (*models.Docu
 			continue
 		}
 		seen[it.RequestID] = true
-		req := models.DocumentRequest{ID: it.RequestID, UUID: strings.ToLower(r.RequestUUID), ProcessID: p.ID, Note: r.RequestNote,
+		req := models.DocumentRequest{ID: it.RequestID, UUID: strings.ToLower(r.RequestUUID), ProcessID: processID, Note: r.RequestNote,
 			RequestedByID: r.RequestedByID, RequestedByName: r.RequestedByName, CreatedAt: r.RequestCreatedAt.UTC()}
 		if r.ResolvedAt != nil {
 			at := r.ResolvedAt.UTC()

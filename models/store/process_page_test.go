@@ -60,6 +60,13 @@ func TestProcessPage(t *testing.T) {
 				t.Errorf("%s: timeline\n%+v\nwant\n%+v", id, d.Timeline, wantTimeline)
 			}
 			wantD.Timeline = d.Timeline
+			// So is the document checklist, as Checklist answers it.
+			wantDocs, err := s.Checklist(ctx, id)
+			storetest.Must(t, err, "checklist %s", id)
+			if !reflect.DeepEqual(d.Documents, wantDocs) {
+				t.Errorf("%s: documents\n%+v\nwant\n%+v", id, d.Documents, wantDocs)
+			}
+			wantD.Documents = d.Documents
 			if !reflect.DeepEqual(d, wantD) {
 				t.Errorf("%s: detail\n%+v\nwant\n%+v", id, d, wantD)
 			}
@@ -112,8 +119,8 @@ func TestProcessPage(t *testing.T) {
 			if page.LastReadSeq >= last {
 				t.Fatalf("Ana had read to %d of %d already: pick an unread thread", page.LastReadSeq, last)
 			}
-			if n := c.Count(); n != 5 {
-				t.Errorf("first view: %d statements, want 5 (process, borrowers, timeline with the history, messages, read mark):\n%s", n, c)
+			if n := c.Count(); n != 7 {
+				t.Errorf("first view: %d statements, want 7 (process, borrowers, timeline with the history, documents, request items, messages, read mark):\n%s", n, c)
 			}
 			c2 := &store.QueryCounter{}
 			_, again, err := s.ProcessPage(store.WithQueryCounter(ana, c2), busy, models.ThreadQuery{MarkRead: true})
@@ -121,8 +128,8 @@ func TestProcessPage(t *testing.T) {
 			if again.LastReadSeq != last {
 				t.Errorf("read mark %d after the page showed %d", again.LastReadSeq, last)
 			}
-			if n := c2.Count(); n != 4 {
-				t.Errorf("second view: %d statements, want 4 (already read):\n%s", n, c2)
+			if n := c2.Count(); n != 6 {
+				t.Errorf("second view: %d statements, want 6 (already read):\n%s", n, c2)
 			}
 		})
 	})

@@ -666,6 +666,9 @@ func (s *Store) ProcessPage(ctx context.Context, processUUID string, tq models.T
 	if d.Timeline, d.History, err = s.timeline(db, tp.ID); err != nil {
 		return nil, nil, translate(err, "timeline")
 	}
+	if d.Documents, err = checklist(db, tp.ID, d.Borrowers); err != nil {
+		return nil, nil, err
+	}
 
 	out, err := s.threadMessages(ctx, db, tp, tq, before, limit)
 	if err != nil {

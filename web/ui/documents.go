@@ -432,9 +432,12 @@ func (h *Handlers) documentsView(c *gin.Context, d *models.ProcessDetail, tax *m
 		return nil, nil
 	}
 	ctx := c.Request.Context()
-	cl, err := h.svc.Documents.Checklist(ctx, d.Process.UUID)
-	if err != nil {
-		return nil, err
+	cl := d.Documents // the process page reads it with the process
+	if cl == nil {
+		var err error
+		if cl, err = h.svc.Documents.Checklist(ctx, d.Process.UUID); err != nil {
+			return nil, err
+		}
 	}
 	lang := descLang(ctx)
 	v := &documents.View{ProcessUUID: d.Process.UUID, Viewer: models.PrincipalFrom(ctx), Checklist: cl,
