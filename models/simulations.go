@@ -138,6 +138,7 @@ func init() {
 	englishText["simulation.not_editable"] = "The simulation can only be changed while it is in creation or validated."
 	englishText["simulation.not_cancellable"] = "The simulation can only be cancelled while it is in creation or validated."
 	englishText["simulation.no_change"] = "Nothing to change."
+	englishText["simulation.not_computable"] = "The simulation cannot be computed with these figures."
 }
 
 // Simulation conflicts (Error.Key).

@@ -98,6 +98,7 @@ func (s *Store) Services() models.Services {
 	svc.TOTP = s
 	svc.Account = s
 	svc.Work = s
+	svc.Pricing, svc.Simulations = s, s
 	return svc
 }
 

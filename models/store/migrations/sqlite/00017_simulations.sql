@@ -126,6 +126,7 @@ CREATE TABLE simulations (
     input                              text NOT NULL DEFAULT '{}',
     result                             text NOT NULL DEFAULT '{}',
     validation                         text NOT NULL DEFAULT '[]',
+    monthly_instalment_cents           bigint NOT NULL DEFAULT 0,
     validated_at                       datetime,
     key_borrower_name                  text NOT NULL DEFAULT '',
     key_borrower_tax_id                text NOT NULL DEFAULT '',
