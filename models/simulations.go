@@ -118,14 +118,24 @@ func (in SimulationInput) Apply(d SimulationData) SimulationData {
 	if in.Insurances != nil {
 		d.Insurances = append([]SimulationInsurance(nil), (*in.Insurances)...)
 	}
-	// A change of rate type drops what only the other types use.
-	switch d.RateTypeID {
-	case simulation.RateVariable:
-		d.MixedFixedPeriodID, d.FixedFixedPeriodID = 0, 0
-	case simulation.RateFixed:
-		d.IndexTypeID, d.MixedFixedPeriodID = 0, 0
-	case simulation.RateMixed:
-		d.FixedFixedPeriodID = 0
+	// A change of rate type drops what only the other types use, unless
+	// the input sets it (then Validate refuses it).
+	if in.RateTypeID != nil {
+		clear := func(dst *int, p *int) {
+			if p == nil {
+				*dst = 0
+			}
+		}
+		switch d.RateTypeID {
+		case simulation.RateVariable:
+			clear(&d.MixedFixedPeriodID, in.MixedFixedPeriodID)
+			clear(&d.FixedFixedPeriodID, in.FixedFixedPeriodID)
+		case simulation.RateFixed:
+			clear(&d.IndexTypeID, in.IndexTypeID)
+			clear(&d.MixedFixedPeriodID, in.MixedFixedPeriodID)
+		case simulation.RateMixed:
+			clear(&d.FixedFixedPeriodID, in.FixedFixedPeriodID)
+		}
 	}
 	return d
 }
