@@ -207,8 +207,9 @@ func (d SimulationData) Validate(t *Taxonomy, today string) (SimulationData, err
 	ref(&v, t, "productSchemeId", TaxonomyProductSchemes, d.ProductSchemeID, true)
 	ref(&v, t, "rateTypeId", TaxonomyRateTypes, d.RateTypeID, true)
 	rt := d.RateTypeID
+	knownRate := !v.Has("rateTypeId") // the fields below depend on it
 	indexed := rt == simulation.RateVariable || rt == simulation.RateMixed
-	if indexed || d.IndexTypeID != simulation.IndexFixedRate {
+	if knownRate && (indexed || d.IndexTypeID != simulation.IndexFixedRate) {
 		ref(&v, t, "indexTypeId", TaxonomyIndexTypes, d.IndexTypeID, indexed)
 	}
 	if indexed && d.IndexTypeID == simulation.IndexFixedRate {
@@ -217,8 +218,10 @@ func (d SimulationData) Validate(t *Taxonomy, today string) (SimulationData, err
 	if rt == simulation.RateFixed && d.IndexTypeID == simulation.IndexFixedRate {
 		d.IndexTypeID = 0
 	}
-	ref(&v, t, "mixedFixedPeriodId", TaxonomyMixedFixedPeriod, d.MixedFixedPeriodID, rt == simulation.RateMixed)
-	ref(&v, t, "fixedFixedPeriodId", TaxonomyFixedFixedPeriod, d.FixedFixedPeriodID, rt == simulation.RateFixed)
+	if knownRate {
+		ref(&v, t, "mixedFixedPeriodId", TaxonomyMixedFixedPeriod, d.MixedFixedPeriodID, rt == simulation.RateMixed)
+		ref(&v, t, "fixedFixedPeriodId", TaxonomyFixedFixedPeriod, d.FixedFixedPeriodID, rt == simulation.RateFixed)
+	}
 	if m, ok := simulation.MixedFixedPeriodMonths(d.MixedFixedPeriodID); ok && rt == simulation.RateMixed &&
 		d.LoanDurationMonths > 0 && m >= d.LoanDurationMonths {
 		v.Add("mixedFixedPeriodId", "simulation.fixed_period", Args{"Field": "mixedFixedPeriodId"})
