@@ -134,10 +134,16 @@ func TestPricingInputsValidate(t *testing.T) {
 	if _, err := (IndexValue{IndexTypeID: 1, Month: "2026-05", Value: -123400}).Validate(); err != nil {
 		t.Errorf("a negative Euribor of three decimals: %v", err)
 	}
-	if f := simFields(func() error { _, err := (IndexValue{IndexTypeID: 1, Month: "2026-05", Value: 2123450}).Validate(); return err }()); !reflect.DeepEqual(f, []string{"value"}) {
+	if f := simFields(func() error {
+		_, err := (IndexValue{IndexTypeID: 1, Month: "2026-05", Value: 2123450}).Validate()
+		return err
+	}()); !reflect.DeepEqual(f, []string{"value"}) {
 		t.Errorf("four decimals: %v", f)
 	}
-	if f := simFields(func() error { _, err := (Spread{ProductSchemeID: 4, ProductPurposeID: 1, Spread: -1}).Validate(tx); return err }()); !reflect.DeepEqual(f, []string{"productSchemeId", "spread", "validFrom"}) {
+	if f := simFields(func() error {
+		_, err := (Spread{ProductSchemeID: 4, ProductPurposeID: 1, Spread: -1}).Validate(tx)
+		return err
+	}()); !reflect.DeepEqual(f, []string{"productSchemeId", "spread", "validFrom"}) {
 		t.Errorf("spread: %v", f)
 	}
 	if f := simFields(func() error {

@@ -253,4 +253,3 @@ func (s *Store) SetCharge(ctx context.Context, v models.PriceCharge) error {
 
 // pricingDate is the day (YYYY-MM-DD, UTC) of t.
 func pricingDate(t time.Time) string { return t.UTC().Format(time.DateOnly) }
-
