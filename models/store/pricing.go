@@ -253,3 +253,17 @@ func (s *Store) SetCharge(ctx context.Context, v models.PriceCharge) error {
 
 // pricingDate is the day (YYYY-MM-DD, UTC) of t.
 func pricingDate(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// PrincipalByEmail is the principal of the user with that e-mail address,
+// for operators' commands that act as a user (portal pricing --as);
+// CodeNotFound when there is none.
+func (s *Store) PrincipalByEmail(ctx context.Context, email string) (*models.Principal, error) {
+	var ids []int64
+	if err := s.conn(ctx).Model(&models.User{}).Where("email = ?", email).Limit(1).Pluck("id", &ids).Error; err != nil {
+		return nil, translate(err, "user")
+	}
+	if len(ids) == 0 {
+		return nil, models.NotFound("user")
+	}
+	return s.Principal(ctx, ids[0])
+}
