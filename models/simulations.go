@@ -16,6 +16,16 @@ import (
 // values used, so a re-read gives the same figures whatever the pricing
 // has become since. Scoped like processes: a broker their firm's, staff
 // their bank's; a foreign simulation answers exactly like a missing one.
+//
+// Threads (not built yet): messages and threads hang off processes
+// (messages.process_id NOT NULL, threads keyed by process_id, seq per
+// process). One thread per simulation needs a schema change; the design
+// is a nullable messages.simulation_id beside a now nullable process_id
+// (CHECK exactly one of them), a unique (simulation_id, seq DESC) index
+// like messages_process_seq_idx, and a simulation_threads table shaped
+// like threads (keyed by simulation_id, with bank_id and broker_id for
+// the staff queue), so MessageService's reads and posts take either owner
+// and the thread component renders both.
 
 // Simulation statuses (workflow-states/simulation).
 const (
