@@ -25,6 +25,7 @@ const (
 	EventMessagePosted          EventKind = "message.posted"           // a process thread got a message
 	EventCustomerMessageCreated EventKind = "customer_message.created" // the bank wrote to a customer
 	EventProcessStatusChanged   EventKind = "process.status_changed"   // a process moved in the workflow
+	EventDocumentsRequested     EventKind = "documents.requested"      // the bank asked a process for documents
 )
 
 // Event is one thing that happened, as subscribers see it.
@@ -46,6 +47,8 @@ type Event struct {
 	// FromStatusID and ToStatusID: a status change's (0 from: created).
 	FromStatusID int `json:"fromStatusId,omitempty"`
 	ToStatusID   int `json:"toStatusId,omitempty"`
+	// DocumentRequestUUID: the request of a documents.requested event.
+	DocumentRequestUUID string `json:"documentRequestId,omitempty"`
 }
 
 // EventPublisher hears committed events. Publish must not block for long:

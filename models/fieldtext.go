@@ -96,6 +96,8 @@ var englishText = map[string]string{
 	// The partner API's JSON bodies (web/api).
 	"field.amount":    "{{.Field}} must be an amount in euros: a JSON number with at most two decimals.",
 	"field.json_type": "{{.Field}} must be a JSON {{.Type}}.",
+	// A document's content in the partner API (web/api, documents).
+	"field.base64": "{{.Field}} must be the file in Base64 (the standard alphabet, with padding).",
 
 	// Slow-downs (CodeRateLimited).
 	"rate.busy":         "The service is busy. Please try again in a moment.",

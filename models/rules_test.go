@@ -361,7 +361,7 @@ func TestCatalogueKeysUsed(t *testing.T) {
 				if (name == "Add" || name == "Invalid") && len(n.Args) == 3 {
 					lit(n.Args[1])
 				}
-				if name == "Limited" && len(n.Args) == 3 {
+				if name == "Limited" && len(n.Args) == 3 || name == "TooLarge" && len(n.Args) == 2 {
 					lit(n.Args[0])
 				}
 			case *ast.AssignStmt:

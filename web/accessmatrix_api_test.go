@@ -1,7 +1,8 @@
 package web_test
 
-// The access matrix of the partner API's process operations (issue 12):
-// every /v1 route of processes, borrowers, properties and taxonomy, called
+// The access matrix of the partner API's process operations (issues 12 and
+// 13): every /v1 route of processes, borrowers, documents, properties and
+// taxonomy, called
 // by each kind of caller (accessmatrix_test.go's) against a Lisboa
 // process, a Porto one and one that does not exist, on both dialects. As
 // there, every answer is checked against the table, and wherever a caller's
@@ -9,6 +10,7 @@ package web_test
 // missing one, it must be that answer byte for byte.
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -24,7 +26,8 @@ import (
 // Rows run in this order for each caller, Ana first: her writes leave the
 // Lisboa process as the later rows need it (Rui's the Porto one). Targets
 // are processes "In creation" with a key borrower ({key}), a co-borrower
-// ({co}, deleted once by the firm's broker) and their property ({property});
+// ({co}, deleted once by the firm's broker), their property ({property})
+// and a document ({doc}, deleted once by the firm's broker);
 // for "missing" every id is unknown. Submit answers 400 (the process is
 // incomplete): the caller got past the access check. Cancel comes last.
 const processAPITable = `
@@ -73,6 +76,26 @@ PUT    /v1/processes/{id}/properties/{property}               lisboa   200     4
 PUT    /v1/processes/{id}/properties/{property}               porto    404     401     200     401     401    401
 PUT    /v1/processes/{id}/properties/{property}               missing  404     401     404     401     401    401
 
+GET    /v1/processes/{id}/documents                           lisboa   200     401     404     401     401    401
+GET    /v1/processes/{id}/documents                           porto    404     401     200     401     401    401
+GET    /v1/processes/{id}/documents                           missing  404     401     404     401     401    401
+
+POST   /v1/processes/{id}/documents                           lisboa   201     401     404     401     401    401
+POST   /v1/processes/{id}/documents                           porto    404     401     201     401     401    401
+POST   /v1/processes/{id}/documents                           missing  404     401     404     401     401    401
+
+GET    /v1/processes/{id}/documents/{doc}                     lisboa   200     401     404     401     401    401
+GET    /v1/processes/{id}/documents/{doc}                     porto    404     401     200     401     401    401
+GET    /v1/processes/{id}/documents/{doc}                     missing  404     401     404     401     401    401
+
+PUT    /v1/processes/{id}/documents/{doc}                     lisboa   200     401     404     401     401    401
+PUT    /v1/processes/{id}/documents/{doc}                     porto    404     401     200     401     401    401
+PUT    /v1/processes/{id}/documents/{doc}                     missing  404     401     404     401     401    401
+
+DELETE /v1/processes/{id}/documents/{doc}                     lisboa   200     401     404     401     401    401
+DELETE /v1/processes/{id}/documents/{doc}                     porto    404     401     200     401     401    401
+DELETE /v1/processes/{id}/documents/{doc}                     missing  404     401     404     401     401    401
+
 POST   /v1/processes/{id}/submit                              lisboa   400     401     404     401     401    401
 POST   /v1/processes/{id}/submit                              porto    404     401     400     401     401    401
 POST   /v1/processes/{id}/submit                              missing  404     401     404     401     401    401
@@ -83,10 +106,10 @@ DELETE /v1/processes/{id}?cancelReasonId={reason}             missing  404     4
 `
 
 // apiTarget is a process of the matrix and its children's ids.
-type apiTarget struct{ id, key, co, property string }
+type apiTarget struct{ id, key, co, property, doc string }
 
 func (tg apiTarget) replace(s string, reason int) string {
-	return strings.NewReplacer("{id}", tg.id, "{key}", tg.key, "{co}", tg.co, "{property}", tg.property,
+	return strings.NewReplacer("{id}", tg.id, "{key}", tg.key, "{co}", tg.co, "{property}", tg.property, "{doc}", tg.doc,
 		"{reason}", fmt.Sprint(reason)).Replace(s)
 }
 
@@ -95,7 +118,7 @@ func (tg apiTarget) replace(s string, reason int) string {
 func apiTargets(t *testing.T, s *webtest.Server) map[string]apiTarget {
 	t.Helper()
 	out := map[string]apiTarget{"-": {},
-		"missing": {uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString()}}
+		"missing": {uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString()}}
 	for name, who := range map[string][2]string{"lisboa": {"BRK-LIS-001", "ana.silva@lisboa-credito.example"},
 		"porto": {"BRK-POR-002", "rui.pereira@porto-hipotecas.example"}} {
 		c := s.Client(t)
@@ -119,6 +142,7 @@ func apiTargets(t *testing.T, s *webtest.Server) map[string]apiTarget {
 		tg.co = send(http.MethodPost, "/v1/processes/"+tg.id+"/borrowers", `{"name":"Co Borrower","keyBorrowerRelationId":1}`)["borrowerUniqueID"].(string)
 		props := send(http.MethodGet, "/v1/processes/"+tg.id+"/properties", "")["properties"].([]any)
 		tg.property = props[0].(map[string]any)["propertyUniqueID"].(string)
+		tg.doc = send(http.MethodPost, "/v1/processes/"+tg.id+"/documents", apiBodies["POST /v1/processes/{id}/documents"])["documentUniqueID"].(string)
 		out[name] = tg
 	}
 	return out
@@ -132,6 +156,11 @@ var apiBodies = map[string]string{
 	"PUT /v1/processes/{id}/borrowers/{key}":            `{"name":"Key Borrower, again"}`,
 	"PUT /v1/processes/{id}/properties/{property}":      `{"districtId":11,"acquisitionAmount":150000}`,
 	"DELETE /v1/processes/{id}?cancelReasonId={reason}": ``,
+	"GET /v1/processes/{id}/documents":                  ``,
+	"POST /v1/processes/{id}/documents":                 `{"fileName":"matrix.pdf","documentTypeId":6,"content":"` + matrixPDF + `"}`,
+	"GET /v1/processes/{id}/documents/{doc}":            ``,
+	"PUT /v1/processes/{id}/documents/{doc}":            `{"title":"Access matrix"}`,
+	"DELETE /v1/processes/{id}/documents/{doc}":         ``,
 	"POST /v1/processes/{id}/submit":                    ``,
 	"DELETE /v1/processes/{id}/borrowers/{key}":         ``,
 	"DELETE /v1/processes/{id}/borrowers/{co}":          ``,
@@ -145,6 +174,9 @@ var apiBodies = map[string]string{
 	"GET /v1/taxonomy/workflow-states/proposal":         ``,
 	"GET /v1/taxonomy/districts/11/counties":            ``,
 }
+
+// matrixPDF is a small PDF in Base64, the content the matrix uploads.
+var matrixPDF = base64.StdEncoding.EncodeToString([]byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"))
 
 func TestAccessMatrixProcessAPI(t *testing.T) {
 	webtest.EachDialect(t, runProcessAPIMatrix)
@@ -241,5 +273,5 @@ func normaliseAPI(res *webtest.Response, tg apiTarget) string {
 	if tg.id == "" {
 		return s
 	}
-	return strings.NewReplacer(tg.id, "{id}", tg.key, "{key}", tg.co, "{co}", tg.property, "{property}").Replace(s)
+	return strings.NewReplacer(tg.id, "{id}", tg.key, "{key}", tg.co, "{co}", tg.property, "{property}", tg.doc, "{doc}").Replace(s)
 }

@@ -9,6 +9,8 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,6 +18,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"portal/models"
+	"portal/models/store/storetest"
 	"portal/web/webtest"
 )
 
@@ -58,6 +62,12 @@ var matrixCallers = []struct {
 // thread) are past "In creation", so their own firm gets 409 there (the
 // process can no longer be changed), and the posted "text" field is no
 // loan data (422 for a new process).
+//
+// The document routes name a document of each target ({doc}, uploaded by
+// the firm's broker); the targets no longer take documents, so the
+// broker's upload, replacement and deletion and the bank's request and
+// review are 409 on their own processes (uploads post a PDF, the rest the
+// message form's body).
 const accessTable = `
 method path                                          target   Ana     João    Rui     Marta   Maria  anonymous
 GET    /processes                                    -        200     200     200     200     403    login
@@ -113,6 +123,30 @@ POST   /processes/{id}/status                        lisboa   403     403     40
 POST   /processes/{id}/status                        porto    403     403     403     409     403    login/
 POST   /processes/{id}/status                        missing  403     403     403     404     403    login/
 
+GET    /processes/{id}/documents/{doc}/content       lisboa   200     200     404     200     403    login
+GET    /processes/{id}/documents/{doc}/content       porto    404     404     200     200     403    login
+GET    /processes/{id}/documents/{doc}/content       missing  404     404     404     404     403    login
+
+POST   /processes/{id}/documents                     lisboa   409     409     404     403     403    login/
+POST   /processes/{id}/documents                     porto    404     404     409     403     403    login/
+POST   /processes/{id}/documents                     missing  404     404     404     403     403    login/
+
+POST   /processes/{id}/documents/{doc}/replace       lisboa   409     409     404     403     403    login/
+POST   /processes/{id}/documents/{doc}/replace       porto    404     404     409     403     403    login/
+POST   /processes/{id}/documents/{doc}/replace       missing  404     404     404     403     403    login/
+
+POST   /processes/{id}/documents/{doc}/delete        lisboa   409     409     404     403     403    login/
+POST   /processes/{id}/documents/{doc}/delete        porto    404     404     409     403     403    login/
+POST   /processes/{id}/documents/{doc}/delete        missing  404     404     404     403     403    login/
+
+POST   /processes/{id}/document-requests             lisboa   403     403     403     409     403    login/
+POST   /processes/{id}/document-requests             porto    403     403     403     409     403    login/
+POST   /processes/{id}/document-requests             missing  403     403     403     404     403    login/
+
+POST   /processes/{id}/documents/{doc}/review        lisboa   403     403     403     409     403    login/
+POST   /processes/{id}/documents/{doc}/review        porto    403     403     403     409     403    login/
+POST   /processes/{id}/documents/{doc}/review        missing  403     403     403     404     403    login/
+
 POST   /v1/authentication                            -        200     401     200     401     401    401
 GET    /v1/processes                                 -        200     401     200     401     401    401
 
@@ -154,11 +188,12 @@ func parseAccessTable(t *testing.T) []matrixRow {
 
 // matrixTarget is a process the matrix calls: its id and a cursor into its
 // thread (the newest message: ?before= gives the older page).
-type matrixTarget struct{ id, before string }
+// doc is a document of the process (the document routes' {doc}).
+type matrixTarget struct{ id, before, doc string }
 
 func matrixTargets(t *testing.T, s *webtest.Server) map[string]matrixTarget {
 	t.Helper()
-	out := map[string]matrixTarget{"-": {}, "missing": {uuid.NewString(), uuid.NewString()}}
+	out := map[string]matrixTarget{"-": {}, "missing": {uuid.NewString(), uuid.NewString(), uuid.NewString()}}
 	for name, firm := range map[string]string{"lisboa": "BRK-LIS-001", "porto": "BRK-POR-002"} {
 		var row struct{ ID, Before string }
 		// The firm's longest thread.
@@ -168,10 +203,40 @@ func matrixTargets(t *testing.T, s *webtest.Server) map[string]matrixTarget {
 		if err != nil || row.ID == "" || row.Before == "" {
 			t.Fatalf("no thread for %s: %v", firm, err)
 		}
-		out[name] = matrixTarget{row.ID, row.Before}
+		out[name] = matrixTarget{row.ID, row.Before, matrixDocument(t, s, row.ID, map[string]string{"lisboa": matrixCallers[0].email, "porto": matrixCallers[2].email}[name])}
 	}
 	return out
 }
+
+// matrixDocument uploads a document to the process as broker (the process
+// is taken back to "In analysis" for it, then put back where it was: it
+// takes no more documents, so the broker's own changes are 409).
+func matrixDocument(t *testing.T, s *webtest.Server, id, broker string) string {
+	t.Helper()
+	var status int
+	if err := s.Store.DB().Raw("SELECT status_id FROM processes WHERE uuid = ?", id).Scan(&status).Error; err != nil {
+		t.Fatal(err)
+	}
+	set := func(st int) {
+		if err := s.Store.DB().Exec("UPDATE processes SET status_id = ? WHERE uuid = ?", st, id).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(models.StatusInAnalysis)
+	d, err := s.Store.CreateDocument(storetest.AsUser(t, s.Store, broker), id, models.NewDocument{
+		FileName: "matrix.pdf", DocumentTypeID: 10, Content: strings.NewReader(browserMatrixPDF)})
+	if err != nil {
+		t.Fatalf("document for the matrix: %v", err)
+	}
+	set(status)
+	if models.AcceptsDocuments(status) {
+		t.Fatalf("the matrix's process %s takes documents (status %d): the table expects 409", id, status)
+	}
+	return d.UUID
+}
+
+// browserMatrixPDF is the content the browser matrix uploads.
+const browserMatrixPDF = "%PDF-1.4\n%matrix\n"
 
 func TestAccessMatrix(t *testing.T) {
 	webtest.EachDialect(t, runAccessMatrix)
@@ -199,10 +264,18 @@ func runAccessMatrix(t *testing.T, s *webtest.Server) {
 				want := row.want[col]
 				tg := targets[row.target]
 				method, path := row.method, row.path
-				path = strings.NewReplacer("{id}", tg.id, "{before}", tg.before).Replace(path)
+				path = strings.NewReplacer("{id}", tg.id, "{before}", tg.before, "{doc}", tg.doc).Replace(path)
 				api := strings.HasPrefix(path, "/v1/")
-				var body string
+				var body, contentType string
 				switch {
+				case method == http.MethodPost && (strings.HasSuffix(path, "/documents") || strings.HasSuffix(path, "/replace")):
+					var buf strings.Builder
+					w := multipart.NewWriter(&buf)
+					_ = w.WriteField("documentTypeId", "10")
+					fw, _ := w.CreateFormFile("file", "matrix.pdf")
+					_, _ = io.WriteString(fw, browserMatrixPDF)
+					_ = w.Close()
+					body, contentType = buf.String(), w.FormDataContentType()
 				case method == http.MethodPost && row.route() == "POST /v1/authentication":
 				case method == http.MethodPost && api:
 					body = `{"text":"Access matrix: ` + who.name + `"}`
@@ -226,6 +299,8 @@ func runAccessMatrix(t *testing.T, s *webtest.Server) {
 					for i := 0; i+1 < len(h); i += 2 {
 						req.Header.Set(h[i], h[i+1])
 					}
+				case contentType != "":
+					req.Header.Set("Content-Type", contentType)
 				case body != "" && api:
 					req.Header.Set("Content-Type", "application/json")
 				case body != "":
@@ -308,6 +383,10 @@ func checkMatrixAnswer(t *testing.T, what, want string, req *http.Request, res *
 		if res.StatusCode >= 400 && !strings.Contains(res.Body, `"operationStatus"`) {
 			t.Errorf("%s: not the envelope: %s", what, res.Body)
 		}
+	case strings.HasSuffix(req.URL.Path, "/content") && res.StatusCode == http.StatusOK: // a document's download
+		if ct != "application/pdf" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
+			t.Errorf("%s: Content-Type %q, Content-Disposition %q", what, ct, res.Header.Get("Content-Disposition"))
+		}
 	case res.StatusCode == http.StatusOK || res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusForbidden:
 		if !strings.HasPrefix(ct, "text/html") {
 			t.Errorf("%s: Content-Type %q", what, ct)
@@ -323,7 +402,7 @@ func normalise(res *webtest.Response, tg matrixTarget) string {
 	if tg.id == "" {
 		return s
 	}
-	return strings.NewReplacer(tg.id, "{id}", tg.before, "{before}").Replace(s)
+	return strings.NewReplacer(tg.id, "{id}", tg.before, "{before}", tg.doc, "{doc}").Replace(s)
 }
 
 func clip(s string) string {

@@ -47,6 +47,9 @@ type Options struct {
 	// PublicURL is the portal's address as users reach it, the origin of
 	// links in mails ("" means ui.DefaultPublicURL).
 	PublicURL string
+	// DocumentLimits bound the browser's uploads as the service bounds
+	// every upload (zero fields: the models' defaults).
+	DocumentLimits models.DocumentLimits
 }
 
 // New returns the portal's HTTP handler.
@@ -93,7 +96,7 @@ func New(o Options) (http.Handler, error) {
 
 	sessions := session.NewStore(o.Services.Sessions, o.SessionKeys, o.SecureCookies)
 	h := ui.New(ui.Deps{Services: o.Services, Logger: o.Logger, Sessions: sessions, SecureCookies: o.SecureCookies,
-		SessionTimer: o.SessionTimer, PublicURL: o.PublicURL})
+		SessionTimer: o.SessionTimer, PublicURL: o.PublicURL, DocumentLimits: o.DocumentLimits})
 	browser := []gin.HandlerFunc{crossOriginProtection(), session.Middleware(sessions, o.Services.Auth, o.Logger, h.Fail),
 		ui.Language, h.ReadForm}
 	h.Register(e.Group("", browser...))

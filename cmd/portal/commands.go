@@ -44,6 +44,15 @@ func openStore(cfg config, log *slog.Logger) (*store.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", cfg.RedactedDatabase(), err)
 	}
+	st.SetDocumentLimits(cfg.Documents)
+	if cfg.DocumentDir != "" {
+		fc, err := store.NewFileContent(cfg.DocumentDir)
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("PORTAL_DOCUMENT_DIR: %w", err)
+		}
+		st.SetContentStore(fc)
+	}
 	return st, nil
 }
 

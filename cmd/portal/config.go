@@ -72,6 +72,12 @@ type config struct {
 	// PartnerTokenLifetime is the absolute lifetime of a partner API token
 	// (PORTAL_PARTNER_TOKEN_LIFETIME).
 	PartnerTokenLifetime time.Duration
+	// Documents are the upload limits (PORTAL_DOCUMENT_MAX_BYTES,
+	// PORTAL_PROCESS_DOCUMENTS_MAX_BYTES); DocumentDir, when set
+	// (PORTAL_DOCUMENT_DIR), keeps document contents in that directory
+	// instead of the database.
+	Documents   models.DocumentLimits
+	DocumentDir string
 }
 
 // TLS reports whether the portal serves HTTPS itself.
@@ -129,6 +135,27 @@ func loadConfig(env func(string) string) (config, error) {
 		c.Database = addr
 	}
 	c.Dialect, c.DatabaseURL = c.Database.Dialect, c.Database.DSN
+
+	bytesVar := func(name string, def int64) int64 {
+		v := get(name, "")
+		if v == "" {
+			return def
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			bad("%s=%q: want a number of bytes of at least 1024, e.g. %d", name, v, def)
+			return def
+		}
+		return n
+	}
+	c.Documents = models.DocumentLimits{
+		MaxBytes:        bytesVar("PORTAL_DOCUMENT_MAX_BYTES", models.DefaultMaxDocumentBytes),
+		MaxProcessBytes: bytesVar("PORTAL_PROCESS_DOCUMENTS_MAX_BYTES", models.DefaultMaxProcessDocBytes),
+	}
+	if c.Documents.MaxProcessBytes < c.Documents.MaxBytes {
+		bad("PORTAL_PROCESS_DOCUMENTS_MAX_BYTES=%d is less than PORTAL_DOCUMENT_MAX_BYTES=%d", c.Documents.MaxProcessBytes, c.Documents.MaxBytes)
+	}
+	c.DocumentDir = get("PORTAL_DOCUMENT_DIR", "")
 
 	c.PartnerTokenLifetime = store.DefaultPartnerTokenLifetime
 	if v := get("PORTAL_PARTNER_TOKEN_LIFETIME", ""); v != "" {

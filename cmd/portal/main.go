@@ -102,6 +102,13 @@ Environment (defaults in brackets):
   PORTAL_PARTNER_TOKEN_LIFETIME
                           absolute lifetime of a partner API token from its creation, a Go
                           duration of at least 1m, besides its 30-minute idle expiry [12h]
+  PORTAL_DOCUMENT_MAX_BYTES
+                          largest document upload, in bytes; larger is refused (413)
+                          [10485760]
+  PORTAL_PROCESS_DOCUMENTS_MAX_BYTES
+                          largest total of one process's documents, in bytes [104857600]
+  PORTAL_DOCUMENT_DIR     keep document contents as files in this directory (each named by
+                          its SHA-256) instead of in the database []
   PORTAL_USER_PASSWORD    password for 'portal user add' (otherwise read from stdin) []
 
 Demo data (public demo credentials, for the embedded database): every demo account's

@@ -162,6 +162,7 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln, metricsL
 		Registry:       reg,
 		MetricsToken:   cfg.MetricsToken,
 		PublicURL:      cfg.publicURLFor(ln.Addr()),
+		DocumentLimits: st.DocumentLimits(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build HTTP handler: %w", err)

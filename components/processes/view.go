@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"portal/components"
+	"portal/components/documents"
 	"portal/components/i18n"
 	"portal/components/threads"
 	"portal/models"
@@ -108,6 +109,8 @@ type DetailView struct {
 	LoanPurpose, ProductScheme, ProductPurpose, Typology string
 	StatusNames                                          components.StatusNames
 	Decide                                               *DecideView // the bank's decisions (staff only)
+	// Documents is the documents tab (documents.Section); nil leaves it out.
+	Documents *documents.View
 }
 
 func ProcessURL(uuid string) string { return "/processes/" + uuid }

@@ -213,7 +213,7 @@ func (s *Store) SeedDemo(ctx context.Context) (int64, error) {
 		if err := s.seedDemoThreads(tx, ins, userIDs, now); err != nil {
 			return err
 		}
-		return nil
+		return s.seedDemoDocuments(ctx, tx, userIDs)
 	})
 	if err != nil {
 		return 0, translate(err, "demo data")

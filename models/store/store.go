@@ -44,8 +44,9 @@ const (
 // one pool, one transaction per operation and one event bus.
 type Store struct {
 	*core
-	taxonomy taxonomyCache // reference lists, read once (taxonomy.go)
-	totp     *totpConfig   // the second factor's key and policy (totp.go)
+	taxonomy taxonomyCache  // reference lists, read once (taxonomy.go)
+	totp     *totpConfig    // the second factor's key and policy (totp.go)
+	docs     documentConfig // document contents and limits (documents.go)
 }
 
 // core is what every service of this package shares.
@@ -98,6 +99,7 @@ func (s *Store) Services() models.Services {
 	svc.TOTP = s
 	svc.Account = s
 	svc.Work = s
+	svc.Documents = s
 	svc.Pricing, svc.Simulations = s, s
 	return svc
 }

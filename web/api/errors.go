@@ -62,6 +62,7 @@ var (
 		models.CodeForbidden:    {"05", http.StatusForbidden, "Not allowed"},
 		models.CodeRateLimited:  {"06", http.StatusTooManyRequests, "Too many requests"},
 		models.CodeUnavailable:  {"08", http.StatusServiceUnavailable, "Service temporarily unavailable; try again later"},
+		models.CodeTooLarge:     {"07", http.StatusRequestEntityTooLarge, "Request body too large"}, // a document over its limit
 		models.CodeInternal:     {"99", http.StatusInternalServerError, "Internal error"},
 	}
 	outcomeTooLarge = outcome{"07", http.StatusRequestEntityTooLarge, "Request body too large"}
@@ -79,6 +80,9 @@ const (
 	CodeBorrowerCreated  = "030102"
 	CodeBorrowerDeleted  = "030103"
 	CodePropertyUpdated  = "050101"
+	CodeDocumentUpdated  = "040101"
+	CodeDocumentCreated  = "040102"
+	CodeDocumentDeleted  = "040103"
 	CodeSignedOut        = "010101" // "Session ended": DELETE /v1/authentication
 )
 
@@ -92,6 +96,9 @@ var successes = map[string]outcome{
 	CodeBorrowerCreated:  {"", http.StatusCreated, "Borrower created successfully"},
 	CodeBorrowerDeleted:  {"", http.StatusOK, "Borrower deleted successfully"},
 	CodePropertyUpdated:  {"", http.StatusOK, "Property updated successfully"},
+	CodeDocumentUpdated:  {"", http.StatusOK, "Document updated successfully"},
+	CodeDocumentCreated:  {"", http.StatusCreated, "Document created successfully"},
+	CodeDocumentDeleted:  {"", http.StatusOK, "Document deleted successfully"},
 	CodeSignedOut:        {"", http.StatusOK, "Session ended"},
 }
 
@@ -166,6 +173,15 @@ var fieldCodes = map[string]map[string]string{
 		"installmentOther":                 "0334",
 		"hasSocialSecurityDebt":            "0335",
 		"keyBorrower":                      "0399", // Submit: the process has no key borrower
+	},
+	CategoryDocument: {
+		"fileName":             "0402",
+		"title":                "0403",
+		"documentTypeId":       "0404",
+		"documentObservations": "0405",
+		"content":              "0406",
+		"borrowerUniqueId":     "0407",
+		"requestItemUniqueId":  "0408",
 	},
 	CategoryProperty: {
 		"propertyTypologyId": "0502",

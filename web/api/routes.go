@@ -7,7 +7,7 @@
 // Handler files are named after their routes: authentication.go
 // (/authentication, and the token every other route takes), processes.go
 // (Process List and Detail), processwork.go (Create, Update, Submit,
-// Cancel), borrowers.go, properties.go, messages.go (/processes/:id/message),
+// Cancel), borrowers.go, documents.go (with docbody.go, the streamed bodies), properties.go, messages.go (/processes/:id/message),
 // taxonomy.go, openapi.go (/openapi.json); input.go holds what the
 // process operations share.
 package api
@@ -71,6 +71,14 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	broker.GET("/processes/:processUniqueId/borrowers/:borrowerUniqueId", h.getBorrower)
 	broker.PUT("/processes/:processUniqueId/borrowers/:borrowerUniqueId", wire.LimitBody(maxBody), h.updateBorrower)
 	broker.DELETE("/processes/:processUniqueId/borrowers/:borrowerUniqueId", h.deleteBorrower)
+
+	// Documents of a process: the body limit follows the document limit
+	// (documents.go).
+	broker.GET("/processes/:processUniqueId/documents", h.listDocuments)
+	broker.POST("/processes/:processUniqueId/documents", h.createDocument)
+	broker.GET("/processes/:processUniqueId/documents/:documentUniqueId", h.getDocument)
+	broker.PUT("/processes/:processUniqueId/documents/:documentUniqueId", h.updateDocument)
+	broker.DELETE("/processes/:processUniqueId/documents/:documentUniqueId", h.deleteDocument)
 
 	// The property of a process.
 	broker.GET("/processes/:processUniqueId/properties", h.listProperties)

@@ -39,6 +39,9 @@ func (h *Handlers) fail(c *gin.Context, err error) {
 		h.faultPage(c, http.StatusServiceUnavailable, i18n.T(c.Request.Context(), "faults.unavailable_title"), i18n.T(c.Request.Context(), "faults.unavailable_text"))
 	case models.CodeNotFound:
 		h.NotFound(c)
+	case models.CodeTooLarge:
+		title := i18n.T(c.Request.Context(), "faults.too_large_title")
+		h.faultPage(c, http.StatusRequestEntityTooLarge, title, i18n.Refusal(c.Request.Context(), e))
 	case models.CodeForbidden:
 		if e.MissingRole != "" {
 			h.deny(c, i18n.T(c.Request.Context(), "layout.role_needed_title"), components.RoleNeeded(c.Request.Context(), e.MissingRole, e.RoleBank))
@@ -83,11 +86,14 @@ const maxFormBody = 1 << 20
 // chain, before a route's own middleware, so the caps a route table gives
 // with wire.LimitBody must be named here too (it reads the form first).
 var formLimits = map[string]int64{
-	"/processes/:id/messages":                maxMessageBody,
-	"/staff/customers/:customer_id/messages": maxCustomerMessageBody,
+	"/processes/:id/messages":                      maxMessageBody,
+	"/staff/customers/:customer_id/messages":       maxCustomerMessageBody,
+	"/processes/:id/document-requests":             maxRequestBody,
+	"/processes/:id/documents/:document_id/review": maxReviewBody,
 }
 
-// ReadForm reads a posted form before the handler runs (gin's PostForm
+// ReadForm reads a posted form before the handler runs (but for
+// streamedForms, whose handlers read their multipart body part by part) (gin's PostForm
 // would ignore a failure and hand the handler empty fields): a body over
 // the route's limit is 413 (at once when Content-Length says so), a body
 // cut short or malformed 400; both as an error page, never a 500.
@@ -97,7 +103,7 @@ func (h *Handlers) ReadForm(c *gin.Context) {
 		c.Next()
 		return
 	}
-	if c.Request.Body == nil || c.Request.Body == http.NoBody {
+	if c.Request.Body == nil || c.Request.Body == http.NoBody || streamedForms[c.FullPath()] {
 		c.Next()
 		return
 	}

@@ -14,10 +14,11 @@ import (
 
 // A visit is a page to check: a path, or the first link matching follow on
 // the page at path (the demo world's ids are not fixed), and from there the
-// first link matching each of then in turn.
+// first link matching each of then in turn; fragment opens a tab of it.
 type visit struct {
 	path, follow string
 	then         []string
+	fragment     string
 }
 
 // everyPage lists the pages each kind of user sees, signed out first.
@@ -27,6 +28,7 @@ var everyPage = []struct {
 }{
 	{"", []visit{{path: "/login"}, {path: "/no-such-page"}, {path: "/password/forgot"}, {path: "/password/reset?token=spent"}}},
 	{ana, []visit{{path: "/account"}, {path: "/processes"}, {path: "/processes?q=zzzz-nothing"}, {path: "/processes", follow: `[data-testid="process-row"] a`},
+		{path: "/processes?status=3", follow: `[data-testid="process-row"] a`, fragment: "#tab-documents"}, // the documents tab
 		// The guided process form: a process in creation and its steps.
 		{path: "/processes/new"}, {path: "/processes?status=1", follow: `[data-testid="process-row"] a`},
 		{path: "/processes?status=1", follow: `[data-testid="process-row"] a`, then: []string{`[data-testid="edit-process"]`}},
@@ -36,6 +38,7 @@ var everyPage = []struct {
 	{marta, []visit{{path: "/staff/threads"}, {path: "/staff/threads?filter=all"}, {path: "/processes"},
 		{path: "/processes", follow: `[data-testid="process-row"] a`},
 		{path: "/staff/processes"}, {path: "/staff/processes?status=2", follow: `[data-testid="process-row"] a`},
+		{path: "/staff/processes?status=3", follow: `[data-testid="process-row"] a`, fragment: "#tab-documents"},
 		{path: "/staff/customers"}, {path: "/staff/customers?q=ferreira"},
 		{path: "/staff/customers?q=ferreira", follow: `main a[href^="/staff/customers/"]`},
 		{path: "/account"}, {path: "/account/2fa"}}},
@@ -82,6 +85,7 @@ func TestBrowserEveryPage(t *testing.T) {
 							url = hrefs[0]
 						}
 					}
+					url += v.fragment
 					for _, size := range [][2]int64{{390, 844}, {1280, 900}} {
 						p.do(chromedp.EmulateViewport(size[0], size[1]), chromedp.Navigate(url), chromedp.WaitReady(`body`))
 						waitLang(t, p, lang)

@@ -123,6 +123,10 @@ func (h *Handlers) processPageWith(c *gin.Context, status int, x pageExtras) {
 		h.fail(c, err)
 		return
 	}
+	if v.Documents, err = h.documentsView(c, d, tax); err != nil { // documents.go
+		h.fail(c, err)
+		return
+	}
 	v.Page = h.page(c, processes.Heading(ctx, d.Process.ProcessNumber), "processes")
 	if models.PrincipalFrom(ctx).IsStaff() {
 		v.Page.Active = "queue"

@@ -6,7 +6,8 @@
 // (/processes/new, /processes/:id/edit and its steps, submit, cancel), messages.go
 // (/processes/:id/messages...), taxonomy.go (/taxonomy/..., /admin/taxonomies),
 // home.go (/staff, /admin), staff_processes.go (/staff/processes),
-// decide.go (POST /processes/:id/status), reply_queue.go (/staff/threads...), customers.go
+// decide.go (POST /processes/:id/status), documents.go
+// (/processes/:id/documents..., /processes/:id/document-requests), reply_queue.go (/staff/threads...), customers.go
 // (/staff/customers...), entitlements.go (/admin/entitlements...),
 // inbox.go (/inbox...), session.go (/session/keepalive), totp.go
 // (/login/2fa, /account/2fa), account.go (/account...), password.go
@@ -40,6 +41,9 @@ type Deps struct {
 	// PublicURL is the portal's address as users reach it ("https://host"),
 	// the origin of links in mails; "" means DefaultPublicURL.
 	PublicURL string
+	// DocumentLimits bound uploads (the body's cap, the size the page
+	// tells); zero fields are the models' defaults.
+	DocumentLimits models.DocumentLimits
 }
 
 // DefaultPublicURL is the origin of mailed links when none is configured.
@@ -54,11 +58,12 @@ type Handlers struct {
 	secureCookies bool
 	sessionTimer  components.SessionTimer
 	publicURL     string
+	docLimits     models.DocumentLimits
 }
 
 func New(d Deps) *Handlers {
 	h := &Handlers{svc: d.Services, log: d.Logger, sessions: d.Sessions, secureCookies: d.SecureCookies,
-		sessionTimer: d.SessionTimer, publicURL: strings.TrimSuffix(d.PublicURL, "/")}
+		sessionTimer: d.SessionTimer, publicURL: strings.TrimSuffix(d.PublicURL, "/"), docLimits: d.DocumentLimits.Limits()}
 	if h.publicURL == "" {
 		h.publicURL = DefaultPublicURL
 	}
@@ -97,7 +102,8 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	work.POST("/processes/:id/messages", wire.LimitBody(maxMessageBody), h.postMessage)
 	work.GET("/processes/:id/messages", h.olderMessages)
 	work.GET("/processes/:id/messages/since", h.messagesSince)
-	work.GET("/taxonomy/counties", h.countyOptions) // address cascade fragments
+	work.GET("/processes/:id/documents/:document_id/content", h.downloadDocument) // documents.go
+	work.GET("/taxonomy/counties", h.countyOptions)                               // address cascade fragments
 	work.GET("/taxonomy/parishes", h.parishOptions)
 
 	// Brokers: the guided process form, submit and cancel (process_form.go).
@@ -112,12 +118,19 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	broker.POST("/processes/:id/property/:property_id", h.saveProperty)
 	broker.POST("/processes/:id/submit", h.submitProcess)
 	broker.POST("/processes/:id/cancel", h.cancelProcess)
+	// Documents (documents.go): uploads and replacements read their
+	// multipart body themselves, capped at one document and its form.
+	broker.POST("/processes/:id/documents", h.uploadDocument)
+	broker.POST("/processes/:id/documents/:document_id/replace", h.replaceDocument)
+	broker.POST("/processes/:id/documents/:document_id/delete", h.deleteDocument)
 
 	// Bank staff.
 	staff := g.Group("", h.requireKind(models.KindStaff, models.KindAdmin))
 	staff.GET("/staff", h.staffHome)
 	staff.GET("/staff/processes", h.staffProcesses) // every firm's processes (staff_processes.go)
 	staff.POST("/processes/:id/status", wire.LimitBody(maxDecisionBody), h.decideProcess)
+	staff.POST("/processes/:id/document-requests", wire.LimitBody(maxRequestBody), h.requestDocuments) // documents.go
+	staff.POST("/processes/:id/documents/:document_id/review", wire.LimitBody(maxReviewBody), h.reviewDocument)
 	// The reply queue: "threads" in a published address, kept stable;
 	// /list is the page's refresh (htmx).
 	staff.GET("/staff/threads", h.replyQueue)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +17,8 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"portal/docs"
+	"portal/models"
+	"portal/web/api"
 )
 
 // CheckOpenAPI makes every server New, NewWrapped, NewWith and EachDialect
@@ -38,8 +39,22 @@ import (
 var CheckOpenAPI bool
 
 // apiBodyLimit is the partner API's body limit: a larger body is not read
-// here (the portal refuses it from its Content-Length).
+// here (the portal refuses it from its Content-Length). Operations marked
+// "x-body-limit: document" (Document Create and Update) take the Base64 of
+// a document of the default limit instead (api.DocumentBodyLimit).
 const apiBodyLimit = 64 << 10
+
+// bodyLimit is the body limit of the operation r names.
+func (k *contract) bodyLimit(r *http.Request) int64 {
+	route, _, err := k.router.FindRoute(r)
+	if err != nil || route.Operation == nil {
+		return apiBodyLimit
+	}
+	if v, ok := route.Operation.Extensions["x-body-limit"]; ok && v == "document" {
+		return api.DocumentBodyLimit(models.DefaultMaxDocumentBytes)
+	}
+	return apiBodyLimit
+}
 
 var openAPIRouter = sync.OnceValues(func() (routers.Router, error) {
 	doc, err := docs.OpenAPI()
@@ -115,8 +130,9 @@ func (k *contract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Keep a copy of the body as the portal reads it (reading it here
 	// first would change what the portal sees: a client that stops sending
 	// is noticed sooner), and validate it afterwards.
-	tooLarge := r.ContentLength > apiBodyLimit
-	tee := &teeBody{ReadCloser: r.Body}
+	limit := k.bodyLimit(r)
+	tooLarge := r.ContentLength > limit
+	tee := &teeBody{ReadCloser: r.Body, limit: limit}
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = tee
 	} else {
@@ -139,7 +155,7 @@ func (k *contract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status == 499 { // the client went away: nobody reads an answer
 		return
 	}
-	tooLarge = tooLarge || tee.buf.Len() > apiBodyLimit
+	tooLarge = tooLarge || int64(tee.buf.Len()) > limit
 	vr := r.Clone(context.Background())
 	vr.Body = io.NopCloser(bytes.NewReader(tee.buf.Bytes()))
 
@@ -161,7 +177,7 @@ func (k *contract) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	in := &openapi3filter.RequestValidationInput{Request: vr, PathParams: params, Route: route, Options: opts}
 	reqErr := openapi3filter.ValidateRequest(context.Background(), in)
 	if tooLarge && reqErr == nil {
-		reqErr = errors.New("the body is over 64 KiB")
+		reqErr = fmt.Errorf("the body is over %d bytes", limit)
 	}
 	if reqErr != nil && (status < 400 || status > 499) {
 		k.report("%s: the document calls the request invalid (%v), yet it answers %d %s", what, reqErr, status, clip(resBody))
@@ -198,14 +214,15 @@ func clip(b []byte) string {
 // limit) and whether it read to the end.
 type teeBody struct {
 	io.ReadCloser
+	limit int64
 	buf   bytes.Buffer
 	ended bool
 }
 
 func (b *teeBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if room := apiBodyLimit + 1 - b.buf.Len(); room > 0 {
-		b.buf.Write(p[:min(n, room)])
+	if room := b.limit + 1 - int64(b.buf.Len()); room > 0 {
+		b.buf.Write(p[:min(int64(n), room)])
 	}
 	if err == io.EOF {
 		b.ended = true

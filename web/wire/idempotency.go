@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
+	"io"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -33,6 +35,46 @@ func Response(status int, v any) models.StoredResponse {
 //	if err != nil { fail(c, err) }
 func Create(c *gin.Context, idem models.IdempotencyService, raw []byte,
 	create func(ctx context.Context) (models.StoredResponse, error)) error {
+	return createWith(c, idem, func() string { return fingerprint(c, raw) }, create)
+}
+
+// BodyHash hashes a request body as the handler reads it, for CreateHashed:
+// its sum is the fingerprint Create would compute from the same body held
+// whole, so a handler that streams a large body (a document's content)
+// never needs to keep it.
+type BodyHash struct{ h hash.Hash }
+
+// HashBody makes the reads of c's body from here on go through a BodyHash.
+// Call it after the body's limit (Limit), before reading.
+func HashBody(c *gin.Context) *BodyHash {
+	b := &BodyHash{h: sha256.New()}
+	b.h.Write([]byte(c.Request.Method + " " + strings.ToLower(c.Request.URL.Path) + "\n"))
+	if c.Request.Body != nil {
+		c.Request.Body = hashedBody{ReadCloser: c.Request.Body, h: b.h}
+	}
+	return b
+}
+
+type hashedBody struct {
+	io.ReadCloser
+	h hash.Hash
+}
+
+func (b hashedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.h.Write(p[:n])
+	return n, err
+}
+
+// CreateHashed is Create for a body read through body (HashBody) to its
+// end: the request is identified by what was read.
+func CreateHashed(c *gin.Context, idem models.IdempotencyService, body *BodyHash,
+	create func(ctx context.Context) (models.StoredResponse, error)) error {
+	return createWith(c, idem, func() string { return hex.EncodeToString(body.h.Sum(nil)) }, create)
+}
+
+func createWith(c *gin.Context, idem models.IdempotencyService, fp func() string,
+	create func(ctx context.Context) (models.StoredResponse, error)) error {
 	key := c.GetHeader(models.IdempotencyKeyName)
 	if key == "" {
 		resp, err := create(c.Request.Context())
@@ -42,7 +84,7 @@ func Create(c *gin.Context, idem models.IdempotencyService, raw []byte,
 		writeBody(c, resp.Status, resp.Body)
 		return nil
 	}
-	resp, replayed, err := idem.Idempotent(c.Request.Context(), key, fingerprint(c, raw), create)
+	resp, replayed, err := idem.Idempotent(c.Request.Context(), key, fp(), create)
 	if err != nil {
 		return err
 	}

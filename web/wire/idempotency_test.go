@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -108,5 +110,21 @@ func TestCreate(t *testing.T) {
 	}
 	if _, ok := idem.answers["k2"]; ok {
 		t.Fatal("a failed create was remembered")
+	}
+}
+
+// A body hashed as it is read identifies the request exactly as Create
+// does from the same body held whole.
+func TestHashBodyIsCreatesFingerprint(t *testing.T) {
+	w := httptest.NewRecorder()
+	c, _ := gin.CreateTestContext(w)
+	body := `{"content":"` + strings.Repeat("QUJD", 5000) + `"}`
+	c.Request = httptest.NewRequest(http.MethodPost, "/v1/P/1/documents", strings.NewReader(body))
+	h := HashBody(c)
+	if b, err := io.ReadAll(c.Request.Body); err != nil || string(b) != body {
+		t.Fatalf("read through the hash: %v", err)
+	}
+	if got, want := hex.EncodeToString(h.h.Sum(nil)), fingerprint(c, []byte(body)); got != want {
+		t.Fatalf("fingerprint %s, want %s", got, want)
 	}
 }

@@ -76,3 +76,29 @@ func TestBodyError(t *testing.T) {
 		t.Errorf("cut short: %v", err)
 	}
 }
+
+// A later Limit replaces an earlier one that nothing read through: a route
+// of larger bodies under the server's default.
+func TestLimitReplacesAnUnreadLimit(t *testing.T) {
+	w := httptest.NewRecorder()
+	c, _ := gin.CreateTestContext(w)
+	c.Request = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(strings.Repeat("x", 20)))
+	Limit(c, 10) // the server's default, from the Content-Length: refused
+	if w.Header().Get("Connection") != "close" {
+		t.Fatal("no Connection: close")
+	}
+	Limit(c, 30) // the route's
+	if b, err := io.ReadAll(c.Request.Body); err != nil || len(b) != 20 || w.Header().Get("Connection") != "" {
+		t.Fatalf("under the route's limit: %d bytes, %v, Connection %q", len(b), err, w.Header().Get("Connection"))
+	}
+
+	c.Request = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(strings.Repeat("x", 20)))
+	c.Request.ContentLength = -1
+	Limit(c, 30)
+	Limit(c, 10)
+	_, err := io.ReadAll(c.Request.Body)
+	var tooBig *http.MaxBytesError
+	if !errors.As(err, &tooBig) || tooBig.Limit != 10 {
+		t.Fatalf("a smaller later limit: %v", err)
+	}
+}

@@ -60,17 +60,25 @@ func LimitBody(n int64) gin.HandlerFunc {
 }
 
 // Limit is LimitBody for code that is not a middleware of its own: it caps
-// the request body at n bytes from here on.
+// the request body at n bytes from here on. A later Limit replaces an
+// earlier one (a route that takes larger bodies than the server's default,
+// a document upload, sets its own), as long as nothing was read yet.
 func Limit(c *gin.Context, n int64) {
 	if c.Request.Body == nil { // a server request always has one; a hand-built test request may not
 		return
+	}
+	if lb, ok := c.Request.Body.(*limitedBody); ok && !lb.read {
+		c.Request.Body = lb.orig
+		if lb.closes {
+			c.Writer.Header().Del("Connection")
+		}
 	}
 	if c.Request.ContentLength > n {
 		// Whatever answers (a 413, or a 401 from a handler that never reads
 		// the body), the connection closes: otherwise net/http would first
 		// wait for up to 256 KiB of a body nobody will read.
 		c.Header("Connection", "close")
-		c.Request.Body = &limitedBody{c: c, r: tooLarge{limit: n}, orig: c.Request.Body}
+		c.Request.Body = &limitedBody{c: c, r: tooLarge{limit: n}, orig: c.Request.Body, closes: true}
 		return
 	}
 	c.Request.Body = &limitedBody{c: c, r: http.MaxBytesReader(c.Writer, c.Request.Body, n), orig: c.Request.Body}
@@ -85,12 +93,15 @@ func (t tooLarge) Read([]byte) (int, error) { return 0, &http.MaxBytesError{Limi
 // "Connection: close" so the server does not wait for the rest of the
 // body to reuse the connection (gin's writer hides net/http's own signal).
 type limitedBody struct {
-	c    *gin.Context
-	r    io.Reader
-	orig io.ReadCloser
+	c      *gin.Context
+	r      io.Reader
+	orig   io.ReadCloser
+	read   bool // a Read was called
+	closes bool // Limit marked the answer "Connection: close"
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
+	b.read = true
 	n, err := b.r.Read(p)
 	var tooBig *http.MaxBytesError
 	if err != nil && errors.As(err, &tooBig) && !b.c.Writer.Written() {
