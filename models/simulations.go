@@ -131,20 +131,20 @@ func (in SimulationInput) Apply(d SimulationData) SimulationData {
 	// A change of rate type drops what only the other types use, unless
 	// the input sets it (then Validate refuses it).
 	if in.RateTypeID != nil {
-		clear := func(dst *int, p *int) {
+		drop := func(dst *int, p *int) {
 			if p == nil {
 				*dst = 0
 			}
 		}
 		switch d.RateTypeID {
 		case simulation.RateVariable:
-			clear(&d.MixedFixedPeriodID, in.MixedFixedPeriodID)
-			clear(&d.FixedFixedPeriodID, in.FixedFixedPeriodID)
+			drop(&d.MixedFixedPeriodID, in.MixedFixedPeriodID)
+			drop(&d.FixedFixedPeriodID, in.FixedFixedPeriodID)
 		case simulation.RateFixed:
-			clear(&d.IndexTypeID, in.IndexTypeID)
-			clear(&d.MixedFixedPeriodID, in.MixedFixedPeriodID)
+			drop(&d.IndexTypeID, in.IndexTypeID)
+			drop(&d.MixedFixedPeriodID, in.MixedFixedPeriodID)
 		case simulation.RateMixed:
-			clear(&d.FixedFixedPeriodID, in.FixedFixedPeriodID)
+			drop(&d.FixedFixedPeriodID, in.FixedFixedPeriodID)
 		}
 	}
 	return d

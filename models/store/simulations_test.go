@@ -435,3 +435,44 @@ func TestConcurrentSimulationNumbers(t *testing.T) {
 		}
 	})
 }
+
+func TestValidateSimulationDSTI(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		simClock(s)
+		w := newSimWorld(t, s)
+		in := variableSimulation()
+		bs := []models.SimulationBorrower{{BirthDate: "1990-03-01", MonthlyNetIncomeCents: 1_400_00, MonthlyInstalmentsOtherCreditCents: 50_00}}
+		in.Borrowers = &bs
+		sim, err := s.CreateSimulation(w.ana, in)
+		storetest.Must(t, err, "create")
+		val, err := s.ValidateSimulation(w.ana, sim.UUID)
+		storetest.Must(t, err, "validate")
+		var dsti simulation.RuleResult
+		for _, r := range val.Rules {
+			if r.Code == simulation.RuleDSTI {
+				dsti = r
+			}
+		}
+		// 3.25 % + the 1.5 pp shock over 30 years: about 782 € + 50 € of 1 400 €.
+		if val.Passed || dsti.Passed || dsti.Value <= int64(simulation.DSTILimit) || val.Simulation.StatusID != models.SimulationInCreation {
+			t.Fatalf("DSTI %+v, passed %v, status %d", dsti, val.Passed, val.Simulation.StatusID)
+		}
+		if val.Simulation.Result.StressRate != 325000+150000 {
+			t.Errorf("stress rate %d", val.Simulation.Result.StressRate)
+		}
+		stored, err := s.GetSimulation(w.joao, sim.UUID)
+		storetest.Must(t, err, "get")
+		if len(stored.Validation) != 7 {
+			t.Errorf("stored validation %+v", stored.Validation)
+		}
+		// More income: it passes and is validated.
+		bs[0].MonthlyNetIncomeCents = 2_000_00
+		_, err = s.UpdateSimulation(w.ana, sim.UUID, models.SimulationInput{Borrowers: &bs})
+		storetest.Must(t, err, "update")
+		val, err = s.ValidateSimulation(w.ana, sim.UUID)
+		storetest.Must(t, err, "validate again")
+		if !val.Passed || val.Simulation.StatusID != models.SimulationValidated {
+			t.Fatalf("after more income: %+v", val.Rules)
+		}
+	})
+}
