@@ -154,8 +154,11 @@ type Services struct {
 	Processes ProcessService
 	Work      ProcessWorkService // creating, editing and deciding processes (processwork.go)
 	Documents DocumentService    // documents and the bank's requests for them (documents.go)
-	Users     UserService
-	Health    HealthService
+
+	Pricing     PricingService    // the bank's rates and price list (pricing.go)
+	Simulations SimulationService // priced loan simulations (simulations.go)
+	Users       UserService
+	Health      HealthService
 
 	Messages    MessageService     // process threads (messages.go)
 	Partners    PartnerAuthService // partner API tokens (partner.go)

@@ -39,6 +39,10 @@ Usage:
                         register an OBP API consumer key for DirectLogin (idempotent)
   portal consumer disable|enable --key KEY
                         switch a consumer off (its tokens stop working) or on again
+  portal pricing show --as EMAIL [--date YYYY-MM-DD]
+                        print the pricing in force at a date (DEMO marks seeded demo values)
+  portal pricing set-index --as ADMIN-EMAIL --index 1|2|3 --month YYYY-MM --value 2.345
+                        set an index's monthly value (Euribor 3/6/12 months; audited)
   portal help           show this text
 
 Environment (defaults in brackets):
@@ -177,6 +181,8 @@ func (a *app) run(ctx context.Context, args []string) error {
 		return a.cmdUser(ctx, args)
 	case "consumer":
 		return a.cmdConsumer(ctx, args)
+	case "pricing":
+		return a.cmdPricing(ctx, args)
 	}
 	return usageErrorf("unknown command %q", cmd)
 }

@@ -100,6 +100,7 @@ func (s *Store) Services() models.Services {
 	svc.Account = s
 	svc.Work = s
 	svc.Documents = s
+	svc.Pricing, svc.Simulations = s, s
 	return svc
 }
 
