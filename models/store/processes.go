@@ -50,6 +50,27 @@ func (c processCursor) String() string {
 	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d.%d", c.At.UnixMicro(), c.Number))
 }
 
+// pageCursors are a keyset page's next and previous cursors, "" where
+// there is no page: first and last are the page's ends in list order, more
+// says a row lay beyond the page in the direction it was read (after, the
+// default, or before).
+func pageCursors(first, last processCursor, after, before *processCursor, more bool) (next, prev string) {
+	if before != nil {
+		next = last.String()
+		if more {
+			prev = first.String()
+		}
+		return next, prev
+	}
+	if more {
+		next = last.String()
+	}
+	if after != nil {
+		prev = first.String()
+	}
+	return next, prev
+}
+
 func parseProcessCursor(s string) (processCursor, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
@@ -326,20 +347,7 @@ func (s *Store) ListProcesses(ctx context.Context, f models.ProcessFilter) (*mod
 	if len(rows) > 0 {
 		first := processCursor{rows[0].LastActionAt, rows[0].ProcessNumber}
 		last := processCursor{rows[len(rows)-1].LastActionAt, rows[len(rows)-1].ProcessNumber}
-		switch {
-		case before != nil:
-			page.NextCursor = last.String()
-			if more {
-				page.PrevCursor = first.String()
-			}
-		default:
-			if more {
-				page.NextCursor = last.String()
-			}
-			if after != nil {
-				page.PrevCursor = first.String()
-			}
-		}
+		page.NextCursor, page.PrevCursor = pageCursors(first, last, after, before, more)
 	}
 	return page, nil
 }

@@ -596,20 +596,7 @@ func (s *Store) ListSimulations(ctx context.Context, f models.SimulationFilter) 
 	if n := len(page.Items); n > 0 {
 		first := processCursor{page.Items[0].LastActionAt, page.Items[0].SimulationNumber}
 		last := processCursor{page.Items[n-1].LastActionAt, page.Items[n-1].SimulationNumber}
-		switch {
-		case before != nil:
-			page.NextCursor = last.String()
-			if more {
-				page.PrevCursor = first.String()
-			}
-		default:
-			if more {
-				page.NextCursor = last.String()
-			}
-			if after != nil {
-				page.PrevCursor = first.String()
-			}
-		}
+		page.NextCursor, page.PrevCursor = pageCursors(first, last, after, before, more)
 	}
 	return page, nil
 }
