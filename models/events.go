@@ -26,6 +26,10 @@ const (
 	EventCustomerMessageCreated EventKind = "customer_message.created" // the bank wrote to a customer
 	EventProcessStatusChanged   EventKind = "process.status_changed"   // a process moved in the workflow
 	EventDocumentsRequested     EventKind = "documents.requested"      // the bank asked a process for documents
+
+	EventSimulationStatusChanged EventKind = "simulation.status_changed" // a simulation moved (validated, converted, cancelled...)
+	EventSimulationMessagePosted EventKind = "simulation_message.posted" // a simulation thread got a message
+	EventEsisIssued              EventKind = "esis.issued"               // an ESIS sheet was issued (and maybe e-mailed)
 )
 
 // Event is one thing that happened, as subscribers see it.
@@ -49,6 +53,9 @@ type Event struct {
 	ToStatusID   int `json:"toStatusId,omitempty"`
 	// DocumentRequestUUID: the request of a documents.requested event.
 	DocumentRequestUUID string `json:"documentRequestId,omitempty"`
+	// SimulationUUID: a simulation event's; EsisUUID: an esis.issued's.
+	SimulationUUID string `json:"simulationUniqueId,omitempty"`
+	EsisUUID       string `json:"esisId,omitempty"`
 }
 
 // EventPublisher hears committed events. Publish must not block for long:

@@ -15,7 +15,19 @@ type Mail struct {
 	Text    string // the plain-text body (always)
 	HTML    string // an HTML alternative, "" for none
 	Lang    string // the language it is written in ("pt-PT", "en"): its Content-Language
+	// Attachments go with the mail as they are (an ESIS's PDF).
+	Attachments []MailAttachment
 }
+
+// MailAttachment is one file attached to a mail.
+type MailAttachment struct {
+	Name        string // the file name the recipient sees
+	ContentType string // "application/pdf"
+	Data        []byte
+}
+
+// MaxMailAttachments bounds a mail's attachments together.
+const MaxMailAttachments = 10 << 20
 
 // Limits of a queued mail.
 const (
@@ -36,10 +48,25 @@ func (m Mail) Validate() error {
 	if strings.TrimSpace(m.Text) == "" {
 		v.Add("text", "field.required", Args{"Field": "text"})
 	}
+	size := 0
+	for _, a := range m.Attachments {
+		size += len(a.Data)
+		if strings.TrimSpace(a.Name) == "" || strings.ContainsAny(a.Name, "\r\n/\\") || a.ContentType == "" {
+			v.Add("attachments", "mail.attachment", nil)
+		}
+	}
+	if size > MaxMailAttachments {
+		v.Add("attachments", "mail.attachments_size", Args{"Max": MaxMailAttachments})
+	}
 	if len(m.Text) > MaxMailBody || len(m.HTML) > MaxMailBody {
 		v.Add("text", "field.too_long", Args{"Field": "text", "Max": MaxMailBody})
 	}
 	return v.Err()
+}
+
+func init() {
+	englishText["mail.attachment"] = "Each attachment needs a one-line file name and a content type."
+	englishText["mail.attachments_size"] = "Attachments are limited to {{.Max}} bytes together."
 }
 
 // MailSender delivers one mail (SMTP, or a file in the embedded default).

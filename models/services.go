@@ -103,6 +103,11 @@ type ProcessDetail struct {
 	// Documents is the document checklist (ProcessPage fills it;
 	// GetProcess leaves it nil).
 	Documents *DocumentChecklist
+	// Esis is the validity of the last ESIS of the simulation the process
+	// was converted from, or of the process's own issue (EsisNone for a
+	// process opened without a simulation). Filled by GetProcess and
+	// ProcessPage.
+	Esis EsisValidity
 }
 
 // ProcessService reads processes within the caller's scope: brokers see
@@ -157,6 +162,9 @@ type Services struct {
 
 	Pricing     PricingService    // the bank's rates and price list (pricing.go)
 	Simulations SimulationService // priced loan simulations (simulations.go)
+	// SimulationMessages: the simulation threads (simmessages.go).
+	SimulationMessages SimulationMessageService
+	Esis               EsisService // the ESIS sheets (esis.go)
 	Users       UserService
 	Health      HealthService
 

@@ -17,15 +17,8 @@ import (
 // has become since. Scoped like processes: a broker their firm's, staff
 // their bank's; a foreign simulation answers exactly like a missing one.
 //
-// Threads (not built yet): messages and threads hang off processes
-// (messages.process_id NOT NULL, threads keyed by process_id, seq per
-// process). One thread per simulation needs a schema change; the design
-// is a nullable messages.simulation_id beside a now nullable process_id
-// (CHECK exactly one of them), a unique (simulation_id, seq DESC) index
-// like messages_process_seq_idx, and a simulation_threads table shaped
-// like threads (keyed by simulation_id, with bank_id and broker_id for
-// the staff queue), so MessageService's reads and posts take either owner
-// and the thread component renders both.
+// Each simulation has one message thread (SimulationMessageService,
+// simmessages.go) and its issued ESIS sheets (EsisService, esis.go).
 
 // Simulation statuses (workflow-states/simulation).
 const (
@@ -338,7 +331,14 @@ type Simulation struct {
 	ValidatedAt    *time.Time
 	EsisIssuedAt   *time.Time
 	EsisValidUntil *time.Time
-	CreatedByName  string
+	// EsisFiguresHash is FiguresHash of the result the last ESIS was
+	// issued with ("" before any): Esis compares it with the current one.
+	EsisFiguresHash string
+	// ProcessUUID and ProcessNumber: the process it was converted into
+	// ("" and 0 before).
+	ProcessUUID   string
+	ProcessNumber int64
+	CreatedByName string
 	CreatedAt      time.Time
 	LastActionAt   time.Time
 	UpdatedAt      time.Time
@@ -431,4 +431,19 @@ type SimulationService interface {
 	// ValidateSimulation runs the rules on the stored figures; all passing
 	// moves it to "validated". Only from 1 or 2.
 	ValidateSimulation(ctx context.Context, simulationUUID string) (*SimulationValidation, error)
+	// PreviewSimulation prices and computes in (as Create would, every
+	// required field set) and runs the rules, storing nothing: the
+	// simulator page's figures as the broker types. Brokers only.
+	PreviewSimulation(ctx context.Context, in SimulationInput) (*SimulationPreview, error)
+}
+
+// SimulationPreview is PreviewSimulation's answer. Result holds the whole
+// schedule (Result.Months()).
+type SimulationPreview struct {
+	Data    SimulationData
+	Pricing PricingUsed
+	Input   simulation.Input
+	Result  simulation.Result
+	Rules   []simulation.RuleResult
+	Passed  bool
 }

@@ -60,6 +60,8 @@ type simulationRow struct {
 	KeyBorrowerTaxID               string
 	EsisIssuedAt                   *time.Time
 	EsisValidUntil                 *time.Time
+	EsisFiguresHash                string
+	ProcessID                      *int64
 	CreatedByUserID                *int64
 	CreatedAt                      time.Time
 	LastActionAt                   time.Time
@@ -313,7 +315,7 @@ func (s *Store) loadSimulation(db *gorm.DB, r *simulationRow) (*models.Simulatio
 	out := &models.Simulation{UUID: strings.ToLower(r.UUID), SimulationNumber: r.SimulationNumber, BankID: r.BankID,
 		BrokerID: r.BrokerID, StatusID: r.StatusID, CreatedAt: r.CreatedAt.UTC(), LastActionAt: r.LastActionAt.UTC(),
 		UpdatedAt: r.UpdatedAt.UTC(), ValidatedAt: utcPtr(r.ValidatedAt), EsisIssuedAt: utcPtr(r.EsisIssuedAt),
-		EsisValidUntil: utcPtr(r.EsisValidUntil)}
+		EsisValidUntil: utcPtr(r.EsisValidUntil), EsisFiguresHash: r.EsisFiguresHash}
 	d := models.SimulationData{LoanAmountCents: r.LoanAmountCents, LoanDurationMonths: r.LoanDurationMonths,
 		LoanPurposeID: r.LoanPurposeID, ProductPurposeID: r.ProductPurposeID, ProductSchemeID: r.ProductSchemeID,
 		RateTypeID: r.RateTypeID, IndexTypeID: idOf(r.IndexTypeID), MixedFixedPeriodID: idOf(r.MixedFixedPeriodID),
@@ -599,4 +601,27 @@ func (s *Store) ListSimulations(ctx context.Context, f models.SimulationFilter) 
 		page.NextCursor, page.PrevCursor = pageCursors(first, last, after, before, more)
 	}
 	return page, nil
+}
+
+// PreviewSimulation implements models.SimulationService: Create's pricing
+// and figures and Validate's rules, in one read, nothing written.
+func (s *Store) PreviewSimulation(ctx context.Context, in models.SimulationInput) (*models.SimulationPreview, error) {
+	if _, err := simulationEditor(ctx); err != nil {
+		return nil, err
+	}
+	t, err := s.Taxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := in.Apply(models.SimulationData{}).Validate(t, s.today())
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.price(s.conn(ctx), d, s.now())
+	if err != nil {
+		return nil, translate(err, "simulation")
+	}
+	rules := simulation.Rules(p.input, p.result, p.used.Product())
+	return &models.SimulationPreview{Data: p.data, Pricing: p.used, Input: p.input, Result: p.result, Rules: rules,
+		Passed: simulation.AllPassed(rules)}, nil
 }
