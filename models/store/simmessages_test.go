@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -336,6 +338,48 @@ func TestReplyQueueWithSimulationThreads(t *testing.T) {
 		storetest.Must(t, err, "final counts")
 		if final.Waiting != before.Waiting || final.Answered != before.Answered+1 {
 			t.Errorf("final counts %+v, before %+v", final, before)
+		}
+	})
+}
+
+// TestSimulationThreadConcurrentPosts: posts racing on one thread each
+// get their own number, 1 to n without a gap, and the thread counts them all.
+func TestSimulationThreadConcurrentPosts(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		threadClock(s)
+		w := newSimWorld(t, s)
+		sim, err := s.CreateSimulation(w.ana, fixedSimulation())
+		storetest.Must(t, err, "create")
+		posters := []context.Context{w.ana, w.joao, w.marta, w.admin}
+		const each = 5
+		var wg sync.WaitGroup
+		errs := make(chan error, len(posters)*each)
+		for _, ctx := range posters {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					if _, err := s.PostSimulationMessage(ctx, sim.UUID, models.NewMessage{Text: fmt.Sprintf("mensagem %d", i)}); err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("post: %v", err)
+		}
+		n := int64(len(posters) * each)
+		list, err := s.ListSimulationMessages(w.ana, sim.UUID, models.MessagePage{PageNumber: 1, PageSize: 100})
+		storetest.Must(t, err, "list")
+		if list.TotalCount != n || list.Count != int(n) {
+			t.Fatalf("%d messages counted, %d listed, want %d", list.TotalCount, list.Count, n)
+		}
+		for i, m := range list.Messages {
+			if m.Seq != n-int64(i) {
+				t.Fatalf("message %d has seq %d, want %d", i, m.Seq, n-int64(i))
+			}
 		}
 	})
 }
