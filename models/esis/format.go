@@ -123,3 +123,5 @@ func monthYear(l Lang, t time.Time) string {
 	}
 	return months[t.Month()] + " " + strconv.Itoa(t.Year())
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

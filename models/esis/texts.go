@@ -202,3 +202,21 @@ func tr(l Lang, key string, args ...string) string {
 	}
 	return s
 }
+
+func init() {
+	texts["mail.subject"] = text{"FINE da simulação n.º {N}", "ESIS for simulation no. {N}"}
+	texts["mail.text"] = text{"Bom dia,\n\nSegue em anexo a Ficha de Informação Normalizada Europeia (FINE) da simulação n.º {N}, elaborada por {Broker} com as condições de {Lender}.\n\nAs informações da ficha são válidas até {Date}. A ficha não constitui uma obrigação de conceder o empréstimo.\n\nEsta mensagem foi enviada automaticamente; não lhe responda.\n",
+		"Hello,\n\nPlease find attached the European Standardised Information Sheet (ESIS) for simulation no. {N}, prepared by {Broker} with the terms of {Lender}.\n\nThe information in the sheet remains valid until {Date}. The sheet does not constitute an obligation to grant the loan.\n\nThis message was sent automatically; please do not reply.\n"}
+}
+
+// MailSubject is the subject of the mail that carries a sheet.
+func MailSubject(l Lang, simulationNumber int64) string {
+	return tr(l, "mail.subject", "N", itoa(simulationNumber))
+}
+
+// MailText is the body of the mail that carries s.
+func MailText(s Sheet) string {
+	l := ParseLang(string(s.Lang))
+	return tr(l, "mail.text", "N", itoa(s.SimulationNumber), "Broker", s.Broker.Name, "Lender", s.Lender.Name,
+		"Date", Date(l, s.ValidUntil))
+}
