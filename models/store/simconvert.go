@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"portal/models"
+	"portal/models/simulation"
 )
 
 // A simulation's status changes (each with its simulation.status_changed
@@ -213,4 +215,52 @@ func simulationProcess(db *gorm.DB, r *simulationRow, out *models.Simulation) er
 		out.ProcessUUID, out.ProcessNumber = strings.ToLower(rows[0].UUID), rows[0].ProcessNumber
 	}
 	return nil
+}
+
+// The ESIS of a process is its simulation's: the process's own statement
+// joins the simulation (by its unique uuid) and reads the last issue's
+// columns, and the figures only when there was an issue.
+const (
+	processEsisJoin    = "LEFT JOIN simulations esim ON esim.uuid = processes.simulation_uuid"
+	processEsisColumns = `esim.esis_issued_at AS esim_issued_at, esim.esis_valid_until AS esim_valid_until,
+	esim.esis_figures_hash AS esim_figures_hash,
+	CASE WHEN esim.esis_issued_at IS NULL THEN NULL ELSE esim.input END AS esim_input,
+	CASE WHEN esim.esis_issued_at IS NULL THEN NULL ELSE esim.result END AS esim_result`
+)
+
+// esisColumns are processEsisColumns scanned.
+type esisColumns struct {
+	EsimIssuedAt    *time.Time
+	EsimValidUntil  *time.Time
+	EsimFiguresHash *string
+	EsimInput       *string
+	EsimResult      *string
+}
+
+func (e *esisColumns) dest() []any {
+	return []any{&e.EsimIssuedAt, &e.EsimValidUntil, &e.EsimFiguresHash, &e.EsimInput, &e.EsimResult}
+}
+
+// validity is the ESIS state at now: none without an issue; else its dates
+// and whether the stored figures are still those it showed.
+func (e *esisColumns) validity(now time.Time) (models.EsisValidity, error) {
+	if e.EsimIssuedAt == nil || e.EsimValidUntil == nil || e.EsimInput == nil || e.EsimResult == nil {
+		return models.EsisValidity{State: models.EsisNone}, nil
+	}
+	var (
+		in  simulation.Input
+		res simulation.Result
+	)
+	if err := json.Unmarshal([]byte(*e.EsimInput), &in); err != nil {
+		return models.EsisValidity{}, err
+	}
+	if err := json.Unmarshal([]byte(*e.EsimResult), &res); err != nil {
+		return models.EsisValidity{}, err
+	}
+	hash := ""
+	if e.EsimFiguresHash != nil {
+		hash = *e.EsimFiguresHash
+	}
+	issued, until := e.EsimIssuedAt.UTC(), e.EsimValidUntil.UTC()
+	return models.EsisValidityOf(&issued, &until, hash, models.FiguresHash(in, res), now), nil
 }

@@ -241,3 +241,62 @@ func TestExpireSimulations(t *testing.T) {
 		}
 	})
 }
+
+// TestProcessEsisValidity: a process's ESIS is its simulation's last issue
+// (the columns the ESIS service writes), the same on GetProcess and the
+// process page: none before an issue, valid, changed when the figures
+// differ from the issue's, expired past its date; a process opened without
+// a simulation has none.
+func TestProcessEsisValidity(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		setClock := simClock(s)
+		w := newSimWorld(t, s)
+		sim, err := s.CreateSimulation(w.ana, fixedSimulation())
+		storetest.Must(t, err, "create")
+		_, err = s.ValidateSimulation(w.ana, sim.UUID)
+		storetest.Must(t, err, "validate")
+		p, err := s.CreateProcess(w.ana, models.ProcessInput{SimulationUUID: sim.UUID})
+		storetest.Must(t, err, "convert")
+		plain, err := s.CreateProcess(w.ana, models.ProcessInput{LoanAmountCents: 100_000_00, LoanDurationMonths: 240})
+		storetest.Must(t, err, "plain process")
+
+		states := func(uuid string) (models.EsisValidity, models.EsisValidity) {
+			t.Helper()
+			d, err := s.GetProcess(w.marta, uuid)
+			storetest.Must(t, err, "get")
+			pd, _, err := s.ProcessPage(w.ana, uuid, models.ThreadQuery{})
+			storetest.Must(t, err, "page")
+			return d.Esis, pd.Esis
+		}
+		for _, uuid := range []string{p.UUID, plain.UUID} {
+			if a, b := states(uuid); a.State != models.EsisNone || b.State != models.EsisNone {
+				t.Errorf("before any issue: %+v, %+v", a, b)
+			}
+		}
+		issued := time.Date(2026, 6, 16, 9, 0, 0, 0, time.UTC)
+		until := issued.Add(models.DefaultEsisValidity)
+		stored, err := s.GetSimulation(w.ana, sim.UUID)
+		storetest.Must(t, err, "get simulation")
+		hash := models.FiguresHash(stored.Input, stored.Result)
+		storetest.Must(t, s.DB().Exec("UPDATE simulations SET esis_issued_at = ?, esis_valid_until = ?, esis_figures_hash = ? WHERE uuid = ?",
+			issued, until, hash, sim.UUID).Error, "issue")
+
+		setClock(issued.Add(24 * time.Hour))
+		a, b := states(p.UUID)
+		if a.State != models.EsisValid || b != a || !a.IssuedAt.Equal(issued) || !a.ValidUntil.Equal(until) {
+			t.Errorf("valid: %+v, page %+v", a, b)
+		}
+		if a, _ := states(plain.UUID); a.State != models.EsisNone {
+			t.Errorf("plain process: %+v", a)
+		}
+		setClock(until.Add(time.Hour))
+		if a, b := states(p.UUID); a.State != models.EsisExpired || b.State != models.EsisExpired {
+			t.Errorf("past its date: %+v, %+v", a, b)
+		}
+		storetest.Must(t, s.DB().Exec("UPDATE simulations SET esis_figures_hash = ? WHERE uuid = ?", "0123456789abcdef", sim.UUID).Error, "hash")
+		setClock(issued.Add(24 * time.Hour))
+		if a, b := states(p.UUID); a.State != models.EsisChanged || b.State != models.EsisChanged {
+			t.Errorf("figures changed: %+v, %+v", a, b)
+		}
+	})
+}
