@@ -78,6 +78,9 @@ type config struct {
 	// instead of the database.
 	Documents   models.DocumentLimits
 	DocumentDir string
+	// EsisValidity is how long an issued ESIS's terms hold
+	// (PORTAL_ESIS_VALIDITY_DAYS, whole days).
+	EsisValidity time.Duration
 }
 
 // TLS reports whether the portal serves HTTPS itself.
@@ -163,6 +166,15 @@ func loadConfig(env func(string) string) (config, error) {
 			bad("PORTAL_PARTNER_TOKEN_LIFETIME=%q: want a Go duration of at least 1m, e.g. 12h or 90m", v)
 		} else {
 			c.PartnerTokenLifetime = d
+		}
+	}
+
+	c.EsisValidity = models.DefaultEsisValidity
+	if v := get("PORTAL_ESIS_VALIDITY_DAYS", ""); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 366 {
+			bad("PORTAL_ESIS_VALIDITY_DAYS=%q: want a number of days from 1 to 366, e.g. 30", v)
+		} else {
+			c.EsisValidity = time.Duration(n) * 24 * time.Hour
 		}
 	}
 
