@@ -178,6 +178,9 @@ func TestRenderSectionsInOrderWithTheReflectionPeriod(t *testing.T) {
 	if !strings.Contains(got, "Euribor a 6 meses de nov. 2026: 2,107 %") {
 		t.Errorf("the index, its month and value are not shown")
 	}
+	if !strings.Contains(got, "Se a taxa de juro subir 1,5 pontos percentuais") {
+		t.Errorf("the rate shock is not worded in points")
+	}
 	if !strings.Contains(got, "fixa durante 60 meses") {
 		t.Errorf("a mixed rate's fixed period is not shown")
 	}
@@ -272,6 +275,9 @@ func TestPercent(t *testing.T) {
 		}
 		if got := esis.Percent(esis.EN, c.r, c.d); got != c.en {
 			t.Errorf("Percent(EN, %d, %d) = %q, want %q", c.r, c.d, got, c.en)
+		}
+		if got, want := esis.Points(esis.PT, c.r, c.d), strings.TrimSuffix(c.pt, " %"); got != want {
+			t.Errorf("Points(PT, %d, %d) = %q, want %q", c.r, c.d, got, want)
 		}
 	}
 }
