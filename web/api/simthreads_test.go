@@ -100,7 +100,7 @@ func TestProcessCreateFromSimulation(t *testing.T) {
 			t.Errorf("foreign %s, missing %s", foreign, missing)
 		}
 
-		pid, _ := createProcess(t, ana, map[string]any{"simulationUniqueId": id})
+		pid, pnum := createProcess(t, ana, map[string]any{"simulationUniqueId": id})
 		a := ana.get(t, "/v1/processes/"+pid)
 		var p struct {
 			SimulationUniqueID *string `json:"simulationUniqueID"`
@@ -117,8 +117,9 @@ func TestProcessCreateFromSimulation(t *testing.T) {
 			t.Errorf("process from the simulation %+v", p)
 		}
 		d := simulationOf(t, ana, id)
-		if d.SimulationStatusID != models.SimulationConverted {
-			t.Errorf("simulation after conversion: status %d", d.SimulationStatusID)
+		if d.SimulationStatusID != models.SimulationConverted || d.ProcessID == nil || *d.ProcessID != pid ||
+			d.ProcessNumber == nil || *d.ProcessNumber != pnum {
+			t.Errorf("simulation after conversion: status %d, process %v %v", d.SimulationStatusID, d.ProcessID, d.ProcessNumber)
 		}
 		// A converted simulation cannot be cancelled, changed or converted again.
 		wantEnvelope(t, "cancel converted", ana.do(t, http.MethodDelete, "/v1/simulations/"+id, ""), 409, "060003")

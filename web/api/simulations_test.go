@@ -75,6 +75,8 @@ type simDetail struct {
 	ValidatedAt    *string   `json:"validatedAt"`
 	EsisIssuedAt   *string   `json:"esisIssuedAt"`
 	EsisState      string    `json:"esisState"`
+	ProcessID      *string   `json:"processUniqueID"`
+	ProcessNumber  *int64    `json:"processNumber"`
 	CreationDate   string    `json:"creationDate"`
 	LastActionDate string    `json:"lastActionDate"`
 }
