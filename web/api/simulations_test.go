@@ -211,6 +211,8 @@ func checkSimulationLifecycle(t *testing.T, f *partnerFixture) {
 	if again.Status != http.StatusCreated || !strings.Contains(string(again.Body), id) || again.Header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("replay: %s %v", again, again.Header)
 	}
+	wantEnvelope(t, "key reused for another body", ana.do(t, http.MethodPost, "/v1/simulations", jsonBody(t, simInput("loanAmount", 90000)), key...),
+		409, "060003")
 	if n := countRows(t, s, `SELECT count(*) FROM simulations WHERE uuid = ?`, id); n != 1 {
 		t.Fatalf("%d rows for %s", n, id)
 	}
