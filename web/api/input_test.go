@@ -58,6 +58,12 @@ func TestFieldCodeByEntity(t *testing.T) {
 		{CategoryTaxonomy, "pageNumber", "990101"},
 		{CategoryProcess, "filterByText", "020001"},
 		{CategoryProcess, "borrower[x", "020001"},
+		{CategorySimulation, "borrowers[2].birthDate", "061701"},
+		{CategorySimulation, "insurances[0].monthlyPremium", "062201"},
+		{CategorySimulation, "borrowers", "061401"},
+		{CategorySimulation, "loanAmount", "060201"},
+		{CategoryESIS, "rules.DSTI", "101401"},
+		{CategoryESIS, "rules.UNKNOWN", "100001"},
 	} {
 		if got := fieldCode(tc.category, tc.field); got != tc.code {
 			t.Errorf("%s in %s: %s, want %s", tc.field, tc.category, got, tc.code)
