@@ -215,7 +215,7 @@ func TestPricingRefusalsInBothLanguages(t *testing.T) {
 					t.Errorf("%s: the field is not marked invalid", id)
 				}
 				if tc.field != "period" && tc.field != "chargeTypeId" {
-					if got := doc.Find("#" + id).AttrOr("value", ""); got != tc.form.Get(tc.field) {
+					if got := doc.Find("#"+id).AttrOr("value", ""); got != tc.form.Get(tc.field) {
 						t.Errorf("%s: the typed value is not kept: %q", id, got)
 					}
 				}
