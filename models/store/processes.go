@@ -678,7 +678,7 @@ func (s *Store) ProcessPage(ctx context.Context, processUUID string, tq models.T
 		return nil, nil, err
 	}
 
-	out, err := s.threadMessages(ctx, db, tp, tq, before, limit)
+	out, err := s.threadMessages(ctx, db, processThreads, tp, tq, before, limit)
 	if err != nil {
 		return nil, nil, err
 	}

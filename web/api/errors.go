@@ -84,6 +84,13 @@ const (
 	CodeDocumentCreated  = "040102"
 	CodeDocumentDeleted  = "040103"
 	CodeSignedOut        = "010101" // "Session ended": DELETE /v1/authentication
+
+	CodeSimulationUpdated     = "060101"
+	CodeSimulationCreated     = "060102"
+	CodeSimulationCancelled   = "060103"
+	CodeSimulationValidated   = "060104"
+	CodeSimulationRulesFailed = "060105" // Validate ran; some rule failed
+	CodeEsisEmailed           = "100101"
 )
 
 // successes are the success codes with their status and message.
@@ -100,6 +107,13 @@ var successes = map[string]outcome{
 	CodeDocumentCreated:  {"", http.StatusCreated, "Document created successfully"},
 	CodeDocumentDeleted:  {"", http.StatusOK, "Document deleted successfully"},
 	CodeSignedOut:        {"", http.StatusOK, "Session ended"},
+
+	CodeSimulationUpdated:     {"", http.StatusOK, "Simulation updated successfully"},
+	CodeSimulationCreated:     {"", http.StatusCreated, "Simulation created successfully"},
+	CodeSimulationCancelled:   {"", http.StatusOK, "Simulation cancelled successfully"},
+	CodeSimulationValidated:   {"", http.StatusOK, "Simulation validated successfully"},
+	CodeSimulationRulesFailed: {"", http.StatusOK, "Simulation checked: some rules are not met"},
+	CodeEsisEmailed:           {"", http.StatusOK, "ESIS sent successfully"},
 }
 
 // success is the envelope of a success code.
@@ -183,6 +197,47 @@ var fieldCodes = map[string]map[string]string{
 		"borrowerUniqueId":     "0407",
 		"requestItemUniqueId":  "0408",
 	},
+	// Simulation inputs; a borrower's or insurance's field has one code
+	// whatever its index ("borrowers[1].birthDate" is borrowers.birthDate).
+	CategorySimulation: {
+		"loanAmount":                              "0602",
+		"loanDurationMonths":                      "0603",
+		"loanPurposeId":                           "0604",
+		"productPurposeId":                        "0605",
+		"productSchemeId":                         "0606",
+		"rateTypeId":                              "0607",
+		"indexTypeId":                             "0608",
+		"mixedFixedPeriodId":                      "0609",
+		"fixedFixedPeriodId":                      "0610",
+		"propertyValue":                           "0611",
+		"propertyAcquisitionAmount":               "0612",
+		"propertyDistrictId":                      "0613",
+		"borrowers":                               "0614",
+		"borrowers.name":                          "0615",
+		"borrowers.taxId":                         "0616",
+		"borrowers.birthDate":                     "0617",
+		"borrowers.monthlyNetIncome":              "0618",
+		"borrowers.monthlyInstalmentsOtherCredit": "0619",
+		"insurances":                              "0620",
+		"insurances.bankChargeTypeId":             "0621",
+		"insurances.monthlyPremium":               "0622",
+		"insurances.required":                     "0623",
+		"filterSimulationStatus":                  "0630",
+	},
+	// The ESIS operations: their parameters and, when the simulation
+	// fails rules (ignoreRules=false), one field per failing rule.
+	CategoryESIS: {
+		"ignoreRules":                  "1002",
+		"sendAddress":                  "1003",
+		"rules.AMOUNT":                 "1010",
+		"rules.TERM":                   "1011",
+		"rules.LTV_OWN_PERMANENT_HOME": "1012",
+		"rules.LTV_OTHER_PURPOSES":     "1013",
+		"rules.DSTI":                   "1014",
+		"rules.MATURITY_BY_AGE":        "1015",
+		"rules.AGE_AT_LAST_INSTALMENT": "1016",
+		"rules.PROPERTY_IN_PORTUGAL":   "1017",
+	},
 	CategoryProperty: {
 		"propertyTypologyId": "0502",
 		"grossBuiltArea":     "0503",
@@ -224,6 +279,13 @@ func fieldEntity(field string) (category, name string) {
 		}
 	case strings.HasPrefix(field, "property."):
 		return CategoryProperty, strings.TrimPrefix(field, "property.")
+	case strings.HasPrefix(field, "borrowers["), strings.HasPrefix(field, "insurances["):
+		// a simulation's lists: the operation's own codes, without the index
+		list, _, _ := strings.Cut(field, "[")
+		if _, rest, ok := strings.Cut(field, "]."); ok {
+			return "", list + "." + rest
+		}
+		return "", list
 	}
 	return "", field
 }

@@ -25,9 +25,41 @@ type messageListJSON struct {
 	Count      int           `json:"count"`
 }
 
+// A thread of the API: a process's or a simulation's, the same contract
+// (paging, limits, idempotent posts, answers) over their own services.
+type thread struct {
+	id   func(c *gin.Context) string
+	list func(ctx context.Context, id string, page models.MessagePage) (*models.MessageList, error)
+	post func(ctx context.Context, id string, in models.NewMessage) (*models.Message, error)
+	// posted is the answer's status: the bank documents 020101 for a
+	// process's; a simulation's is its own update code.
+	posted OperationStatus
+}
+
+func (h *Handlers) processThread() thread {
+	return thread{id: processID, list: h.svc.Messages.ListMessages, post: h.svc.Messages.PostMessage,
+		posted: OperationStatus{Code: CodeProcessUpdated, Message: "Process Updated successfully"}}
+}
+
+func (h *Handlers) simulationThread() thread {
+	return thread{id: simulationID,
+		list: func(ctx context.Context, id string, page models.MessagePage) (*models.MessageList, error) {
+			return h.svc.SimulationMessages.ListSimulationMessages(ctx, id, page)
+		},
+		post: func(ctx context.Context, id string, in models.NewMessage) (*models.Message, error) {
+			return h.svc.SimulationMessages.PostSimulationMessage(ctx, id, in)
+		},
+		posted: success(CodeSimulationUpdated)}
+}
+
 // listMessages is the process's thread, newest first, paged with
 // pageNumber / pageSize.
-func (h *Handlers) listMessages(c *gin.Context) {
+func (h *Handlers) listMessages(c *gin.Context) { h.listThread(c, h.processThread()) }
+
+// listSimulationMessages is the simulation's thread, the same contract.
+func (h *Handlers) listSimulationMessages(c *gin.Context) { h.listThread(c, h.simulationThread()) }
+
+func (h *Handlers) listThread(c *gin.Context, th thread) {
 	var v models.Validation
 	page := models.DefaultMessagePage
 	if c.Query("pageNumber") != "" {
@@ -40,7 +72,7 @@ func (h *Handlers) listMessages(c *gin.Context) {
 		fail(c, h.log, CategoryMessage, err)
 		return
 	}
-	list, err := h.svc.Messages.ListMessages(c.Request.Context(), processID(c), page)
+	list, err := th.list(c.Request.Context(), th.id(c), page)
 	if err != nil {
 		fail(c, h.log, CategoryMessage, err)
 		return
@@ -66,21 +98,27 @@ type postedJSON struct {
 // postMessage adds a message to the process's thread as the token's user.
 // With an Idempotency-Key, a retry returns the first answer byte for byte
 // and creates nothing.
-func (h *Handlers) postMessage(c *gin.Context) {
+func (h *Handlers) postMessage(c *gin.Context) { h.postThread(c, h.processThread()) }
+
+// postSimulationMessage adds a message to the simulation's thread, the
+// same contract and answer.
+func (h *Handlers) postSimulationMessage(c *gin.Context) { h.postThread(c, h.simulationThread()) }
+
+func (h *Handlers) postThread(c *gin.Context, th thread) {
 	var in newMessageJSON
 	raw, err := readJSON(c, &in)
 	if err != nil {
 		fail(c, h.log, CategoryMessage, err)
 		return
 	}
-	id := processID(c)
+	id := th.id(c)
 	err = wire.Create(c, h.svc.Idempotency, raw, func(ctx context.Context) (models.StoredResponse, error) {
-		m, err := h.svc.Messages.PostMessage(ctx, id, models.NewMessage{Subject: in.Subject, Text: in.Text})
+		m, err := th.post(ctx, id, models.NewMessage{Subject: in.Subject, Text: in.Text})
 		if err != nil {
 			return models.StoredResponse{}, err
 		}
 		return wire.Response(http.StatusCreated, postedJSON{
-			OperationStatus: OperationStatus{Code: CodeProcessUpdated, Message: "Process Updated successfully"},
+			OperationStatus: th.posted,
 			MessageUniqueID: m.UUID,
 		}), nil
 	})

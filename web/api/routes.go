@@ -8,8 +8,9 @@
 // (/authentication, and the token every other route takes), processes.go
 // (Process List and Detail), processwork.go (Create, Update, Submit,
 // Cancel), borrowers.go, documents.go (with docbody.go, the streamed bodies), properties.go, messages.go (/processes/:id/message),
-// taxonomy.go, openapi.go (/openapi.json); input.go holds what the
-// process operations share.
+// taxonomy.go, openapi.go (/openapi.json), simulations.go (with
+// simulationjson.go, the answers), esis.go (the ESIS of simulations and
+// processes); input.go holds what the process operations share.
 package api
 
 import (
@@ -87,6 +88,22 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	// The process's message thread.
 	broker.GET("/processes/:processUniqueId/message", h.listMessages)
 	broker.POST("/processes/:processUniqueId/message", wire.LimitBody(maxBody), h.postMessage)
+
+	// The ESIS of the simulation a process was opened from.
+	broker.GET("/processes/:processUniqueId/esis", h.getProcessEsis)
+	broker.GET("/processes/:processUniqueId/esis/email", h.emailProcessEsis)
+
+	// Simulations, their ESIS and their message thread.
+	broker.GET("/simulations", h.listSimulations)
+	broker.POST("/simulations", wire.LimitBody(maxBody), h.createSimulation)
+	broker.GET("/simulations/:simulationUniqueId", h.getSimulation)
+	broker.PATCH("/simulations/:simulationUniqueId", wire.LimitBody(maxBody), h.updateSimulation)
+	broker.DELETE("/simulations/:simulationUniqueId", h.cancelSimulation)
+	broker.POST("/simulations/:simulationUniqueId/validate", wire.LimitBody(maxBody), h.validateSimulation)
+	broker.GET("/simulations/:simulationUniqueId/esis", h.getSimulationEsis)
+	broker.GET("/simulations/:simulationUniqueId/esis/email", h.emailSimulationEsis)
+	broker.GET("/simulations/:simulationUniqueId/message", h.listSimulationMessages)
+	broker.POST("/simulations/:simulationUniqueId/message", wire.LimitBody(maxBody), h.postSimulationMessage)
 
 	// Reference data: the same for every caller, behind the token like
 	// every other protected call.
