@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,6 +84,17 @@ func TestSeedAndRun(t *testing.T) {
 		}
 		if strings.Contains(report, "status ") || strings.Contains(report, "transport errors") {
 			t.Errorf("failed requests reported")
+		}
+		// The simulations "simulate" created are deleted with the run's
+		// sessions and tokens.
+		st, err := openStore(url, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		var left int64
+		if err := st.DB().Raw("SELECT count(*) FROM simulations").Scan(&left).Error; err != nil || left != 0 {
+			t.Errorf("%d simulations left after the run (%v)", left, err)
 		}
 	})
 }

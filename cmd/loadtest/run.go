@@ -39,7 +39,7 @@ type runOptions struct {
 	profile   string
 }
 
-var allPaths = []string{"list", "slist", "page", "queue", "msgs", "post", "obp"}
+var allPaths = []string{"list", "slist", "page", "queue", "msgs", "post", "obp", "simulate"}
 
 // baselined are the paths measured against the minimal baseline too.
 var baselined = map[string]bool{"list": true, "msgs": true}
@@ -95,6 +95,7 @@ func (w *world) cleanup(st *store.Store) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	db := st.DB().WithContext(ctx)
+	w.deleteSimulations(st)
 	_ = db.Exec("DELETE FROM sessions WHERE token_hash IN ?", w.sessionHashes).Error
 	_ = db.Exec("DELETE FROM api_tokens WHERE token_hash IN ?", w.tokenHashes).Error
 	_ = db.Exec("DELETE FROM obp_tokens WHERE token_hash = ?", store.HashToken(w.staff.token)).Error
@@ -444,6 +445,8 @@ func newRequestsOver(path, base string, w *world, n int) requestFunc {
 			r.Header.Set("Content-Type", "application/json")
 			return r
 		}
+	case "simulate":
+		return func(c, k int) *http.Request { return simulateRequest(base, who(c, k), c, k) }
 	case "obp":
 		return func(c, k int) *http.Request {
 			r := get(fmt.Sprintf("%s/obp/v4.0.0/banks/%s/customers/%s/messages", base, store.DemoBankID,
