@@ -114,6 +114,15 @@ func drive(ctx context.Context, reqs requestFunc, clients int, d time.Duration) 
 		IdleConnTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return driveCalls(ctx, func(c, k int) (int, string, error) { return do(hc, reqs(c, k)) }, clients, d)
+}
+
+// callFunc makes the k-th call of client c: an HTTP request, or a service
+// call answered with the status its error would have (path preview).
+type callFunc func(c, k int) (status int, body string, err error)
+
+// driveCalls runs clients concurrent loops of call for d and measures them.
+func driveCalls(ctx context.Context, call callFunc, clients int, d time.Duration) result {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	parts := make([]result, clients)
@@ -127,7 +136,7 @@ func drive(ctx context.Context, reqs requestFunc, clients int, d time.Duration) 
 			r.latencies = make([]time.Duration, 0, 1024)
 			for k := 0; ctx.Err() == nil; k++ {
 				start := time.Now()
-				status, body, err := do(hc, reqs(c, k))
+				status, body, err := call(c, k)
 				if ctx.Err() != nil && err != nil {
 					break // cut off by the end of the segment
 				}

@@ -49,7 +49,7 @@ func TestSeedAndRun(t *testing.T) {
 		t.Log("\n" + report)
 		want := map[string]bool{}
 		for _, p := range allPaths {
-			want[p+" portal"] = true
+			want[p+" "+targetOf(p)] = true
 			if baselined[p] {
 				want[p+" baseline"] = true
 			}

@@ -39,7 +39,16 @@ type runOptions struct {
 	profile   string
 }
 
-var allPaths = []string{"list", "slist", "page", "queue", "msgs", "post", "obp", "simulate"}
+var allPaths = []string{"list", "slist", "page", "queue", "msgs", "post", "obp", "simulate", "preview"}
+
+// targetOf is what a path drives: the portal over HTTP, or (preview) the
+// store's service in-process.
+func targetOf(path string) string {
+	if path == "preview" {
+		return "store"
+	}
+	return "portal"
+}
 
 // baselined are the paths measured against the minimal baseline too.
 var baselined = map[string]bool{"list": true, "msgs": true}
@@ -201,6 +210,14 @@ func runLoad(ctx context.Context, o runOptions, out io.Writer) error {
 	for _, p := range o.paths {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if p == "preview" {
+			fails, err := runPreview(ctx, o, st, w, rec, out)
+			if err != nil {
+				return err
+			}
+			failures = append(failures, fails...)
+			continue
 		}
 		reqs := newRequests(p, portalURL, w)
 		// One request while recording: the statements a request issues
