@@ -88,6 +88,27 @@ func TestPricingPageShowsThePricingInForce(t *testing.T) {
 				t.Errorf("%s form: %q", kind, f.AttrOr("action", ""))
 			}
 		}
+		// In Portuguese: the rates with a decimal comma, the headings and labels translated.
+		pt := s.ClientIn(t, "")
+		pt.Login(adminEmail)
+		doc = pt.Get("/admin/pricing?date=2026-06-15").Doc(t)
+		idx = pricingRow(t, doc, `[data-testid="index-row"][data-index="1"]`)
+		if idx.Find(`[data-testid="rate"]`).Text() != "2,025 %" || !strings.Contains(idx.Text(), "Euribor a 3 meses") ||
+			idx.Find(`[data-testid="demo-badge"]`).Text() != "Demonstração" {
+			t.Errorf("Portuguese index row: %q", idx.Text())
+		}
+		if h := doc.Find(`[data-testid="pricing-heading"]`).Text(); h != "Preçário e taxas" {
+			t.Errorf("Portuguese heading %q", h)
+		}
+		if l := doc.Find(`label[for="index-value"]`).Text(); l != "Valor" {
+			t.Errorf("Portuguese label %q", l)
+		}
+		if m := pricingRow(t, doc, `[data-testid="limit-row"][data-scheme="2"]`).Find(`[data-testid="min"]`).Text(); m != "25\u00a0000,00 €" {
+			t.Errorf("Portuguese minimum %q", m)
+		}
+		if h := doc.Find(`[data-testid="pricing-in-force"]`).Text(); h != "Em vigor em 15 jun. 2026" || !strings.Contains(idx.Text(), "jan. 2026") {
+			t.Errorf("Portuguese dates: %q, %q", h, idx.Text())
+		}
 		// Before the demo values there is nothing, and nothing says demo.
 		doc = a.Get("/admin/pricing?date=2025-06-01").Doc(t)
 		if doc.Find(`[data-testid="pricing-empty"]`).Length() != 5 || doc.Find(`[data-testid="demo-notice"]`).Length() != 0 {
