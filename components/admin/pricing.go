@@ -34,9 +34,6 @@ const (
 	KindCharge    = "charge"
 )
 
-// PricingKinds are the kinds in the page's order.
-var PricingKinds = []string{KindIndex, KindSpread, KindFixedRate, KindLimit, KindCharge}
-
 // PricingKindURL is where the form of kind posts.
 func PricingKindURL(kind string) string { return PricingURL + "/" + kind }
 
@@ -70,12 +67,12 @@ func (v PricingView) Form(kind string) PricingForm {
 	if f, ok := v.Forms[kind]; ok {
 		return f
 	}
-	return PricingForm{Values: FreshPricingValues(kind, v.Date)}
+	return PricingForm{Values: freshPricingValues(kind, v.Date)}
 }
 
-// FreshPricingValues are a new form's defaults: from the shown date, an
+// freshPricingValues are a new form's defaults: from the shown date, an
 // active upfront charge.
-func FreshPricingValues(kind, day string) map[string]string {
+func freshPricingValues(kind, day string) map[string]string {
 	vals := map[string]string{}
 	switch kind {
 	case KindIndex:
@@ -185,15 +182,6 @@ func Percent(ctx context.Context, r simulation.Rate) string {
 	l := i18n.From(ctx)
 	n := message.NewPrinter(l.Tag()).Sprint(number.Decimal(r.Percent(), number.MinFractionDigits(3), number.MaxFractionDigits(5)))
 	return i18n.T(ctx, "pricing.percent", map[string]any{"Value": n})
-}
-
-// PercentInput writes a rate the way the form takes it back ("1,234").
-func PercentInput(ctx context.Context, r simulation.Rate) string {
-	s := strconv.FormatFloat(r.Percent(), 'f', -1, 64)
-	if i18n.From(ctx) != i18n.EN {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
 }
 
 // Day shows a YYYY-MM-DD date in the page's language.
