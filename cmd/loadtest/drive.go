@@ -72,7 +72,7 @@ func (r *result) line(path, target string) string {
 		cpu = fmt.Sprintf("%.0fµs", float64(r.cpu)/float64(time.Microsecond)/float64(r.requests))
 		alloc = fmt.Sprintf("%.0fKB", float64(r.allocated)/1024/float64(r.requests))
 	}
-	return fmt.Sprintf("%-6s %-8s %8d %9.0f %9s %9s %10s %9s %7d %7d", path, target, r.requests, r.rps(),
+	return fmt.Sprintf("%-8s %-8s %8d %9.0f %9s %9s %10s %9s %7d %7d", path, target, r.requests, r.rps(),
 		ms(r.percentile(0.50)), ms(r.percentile(0.99)), cpu, alloc, r.sqlPerReq, r.nonOK())
 }
 

@@ -193,7 +193,7 @@ func runLoad(ctx context.Context, o runOptions, out io.Writer) error {
 		st.Dialect(), o.clients, o.duration, o.rounds, len(w.brokers), o.postLimit)
 	fmt.Fprintf(out, "cpu/req and alloc/req are this process's CPU time and heap allocation (portal or baseline, plus the load clients) "+
 		"over the requests; sql/req is counted on one request\n")
-	fmt.Fprintf(out, "%-6s %-8s %8s %9s %9s %9s %10s %9s %7s %7s\n", "path", "target", "requests", "req/s", "p50", "p99", "cpu/req",
+	fmt.Fprintf(out, "%-8s %-8s %8s %9s %9s %9s %10s %9s %7s %7s\n", "path", "target", "requests", "req/s", "p50", "p99", "cpu/req",
 		"alloc/req", "sql/req", "non-2xx")
 	if o.profile != "" {
 		f, err := os.Create(o.profile)
@@ -268,9 +268,9 @@ func runLoad(ctx context.Context, o runOptions, out io.Writer) error {
 		a.sqlPerReq, b.sqlPerReq = stmts, base.statements(p)
 		fmt.Fprintln(out, a.line(p, "portal"))
 		fmt.Fprintln(out, b.line(p, "baseline"))
-		fmt.Fprintf(out, "%-6s ratio = portal req/s / baseline req/s = %.2f over the run, median of pairs %.2f (pairs: %s)\n",
+		fmt.Fprintf(out, "%-8s ratio = portal req/s / baseline req/s = %.2f over the run, median of pairs %.2f (pairs: %s)\n",
 			p, a.rps()/b.rps(), median, strings.Join(pairs, " "))
-		fmt.Fprintf(out, "%-6s baseline: %s\n", p, base.describe(p))
+		fmt.Fprintf(out, "%-8s baseline: %s\n", p, base.describe(p))
 		failures = append(failures, a.failures(p, "portal")...)
 		failures = append(failures, b.failures(p, "baseline")...)
 	}
