@@ -72,7 +72,7 @@ func (r *result) line(path, target string) string {
 		cpu = fmt.Sprintf("%.0fµs", float64(r.cpu)/float64(time.Microsecond)/float64(r.requests))
 		alloc = fmt.Sprintf("%.0fKB", float64(r.allocated)/1024/float64(r.requests))
 	}
-	return fmt.Sprintf("%-6s %-8s %8d %9.0f %9s %9s %10s %9s %7d %7d", path, target, r.requests, r.rps(),
+	return fmt.Sprintf("%-8s %-8s %8d %9.0f %9s %9s %10s %9s %7d %7d", path, target, r.requests, r.rps(),
 		ms(r.percentile(0.50)), ms(r.percentile(0.99)), cpu, alloc, r.sqlPerReq, r.nonOK())
 }
 
@@ -114,6 +114,15 @@ func drive(ctx context.Context, reqs requestFunc, clients int, d time.Duration) 
 		IdleConnTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return driveCalls(ctx, func(c, k int) (int, string, error) { return do(hc, reqs(c, k)) }, clients, d)
+}
+
+// callFunc makes the k-th call of client c: an HTTP request, or a service
+// call answered with the status its error would have (path preview).
+type callFunc func(c, k int) (status int, body string, err error)
+
+// driveCalls runs clients concurrent loops of call for d and measures them.
+func driveCalls(ctx context.Context, call callFunc, clients int, d time.Duration) result {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	parts := make([]result, clients)
@@ -127,7 +136,7 @@ func drive(ctx context.Context, reqs requestFunc, clients int, d time.Duration) 
 			r.latencies = make([]time.Duration, 0, 1024)
 			for k := 0; ctx.Err() == nil; k++ {
 				start := time.Now()
-				status, body, err := do(hc, reqs(c, k))
+				status, body, err := call(c, k)
 				if ctx.Err() != nil && err != nil {
 					break // cut off by the end of the segment
 				}

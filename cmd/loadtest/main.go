@@ -29,11 +29,13 @@ Usage:
         (reference data, the demo staff, partner and OBP consumer) and then the
         synthetic bank in bulk
   loadtest run --database URL [--clients 32] [--duration 20s] [--rounds 2]
-               [--paths list,slist,page,queue,msgs,post,obp] [--post-limit 1000] [--users 1000]
+               [--paths list,slist,page,queue,msgs,post,obp,simulate,preview] [--post-limit 1000] [--users 1000]
                [--warmup 1s] [--log FILE] [--cpuprofile FILE]
         serve the portal in-process (web.New, JSON request log) and drive each path
         with a fixed number of concurrent clients for a fixed time (slist: the staff
-        member's bank-wide process list); list and msgs
+        member's bank-wide process list; simulate: POST /v1/simulations, each request
+        a different loan priced, computed and stored; preview: the same loans through
+        the store's PreviewSimulation in-process, nothing stored); list and msgs
         alternate with a minimal net/http baseline (A/B/A/B...) and print the ratio
 
 DATABASE URL: any form the portal accepts (postgres://..., sqlite:PATH, a path ending in .db).

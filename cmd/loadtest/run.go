@@ -39,7 +39,16 @@ type runOptions struct {
 	profile   string
 }
 
-var allPaths = []string{"list", "slist", "page", "queue", "msgs", "post", "obp"}
+var allPaths = []string{"list", "slist", "page", "queue", "msgs", "post", "obp", "simulate", "preview"}
+
+// targetOf is what a path drives: the portal over HTTP, or (preview) the
+// store's service in-process.
+func targetOf(path string) string {
+	if path == "preview" {
+		return "store"
+	}
+	return "portal"
+}
 
 // baselined are the paths measured against the minimal baseline too.
 var baselined = map[string]bool{"list": true, "msgs": true}
@@ -95,6 +104,7 @@ func (w *world) cleanup(st *store.Store) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	db := st.DB().WithContext(ctx)
+	w.deleteSimulations(st)
 	_ = db.Exec("DELETE FROM sessions WHERE token_hash IN ?", w.sessionHashes).Error
 	_ = db.Exec("DELETE FROM api_tokens WHERE token_hash IN ?", w.tokenHashes).Error
 	_ = db.Exec("DELETE FROM obp_tokens WHERE token_hash = ?", store.HashToken(w.staff.token)).Error
@@ -183,7 +193,7 @@ func runLoad(ctx context.Context, o runOptions, out io.Writer) error {
 		st.Dialect(), o.clients, o.duration, o.rounds, len(w.brokers), o.postLimit)
 	fmt.Fprintf(out, "cpu/req and alloc/req are this process's CPU time and heap allocation (portal or baseline, plus the load clients) "+
 		"over the requests; sql/req is counted on one request\n")
-	fmt.Fprintf(out, "%-6s %-8s %8s %9s %9s %9s %10s %9s %7s %7s\n", "path", "target", "requests", "req/s", "p50", "p99", "cpu/req",
+	fmt.Fprintf(out, "%-8s %-8s %8s %9s %9s %9s %10s %9s %7s %7s\n", "path", "target", "requests", "req/s", "p50", "p99", "cpu/req",
 		"alloc/req", "sql/req", "non-2xx")
 	if o.profile != "" {
 		f, err := os.Create(o.profile)
@@ -200,6 +210,14 @@ func runLoad(ctx context.Context, o runOptions, out io.Writer) error {
 	for _, p := range o.paths {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if p == "preview" {
+			fails, err := runPreview(ctx, o, st, w, rec, out)
+			if err != nil {
+				return err
+			}
+			failures = append(failures, fails...)
+			continue
 		}
 		reqs := newRequests(p, portalURL, w)
 		// One request while recording: the statements a request issues
@@ -250,9 +268,9 @@ func runLoad(ctx context.Context, o runOptions, out io.Writer) error {
 		a.sqlPerReq, b.sqlPerReq = stmts, base.statements(p)
 		fmt.Fprintln(out, a.line(p, "portal"))
 		fmt.Fprintln(out, b.line(p, "baseline"))
-		fmt.Fprintf(out, "%-6s ratio = portal req/s / baseline req/s = %.2f over the run, median of pairs %.2f (pairs: %s)\n",
+		fmt.Fprintf(out, "%-8s ratio = portal req/s / baseline req/s = %.2f over the run, median of pairs %.2f (pairs: %s)\n",
 			p, a.rps()/b.rps(), median, strings.Join(pairs, " "))
-		fmt.Fprintf(out, "%-6s baseline: %s\n", p, base.describe(p))
+		fmt.Fprintf(out, "%-8s baseline: %s\n", p, base.describe(p))
 		failures = append(failures, a.failures(p, "portal")...)
 		failures = append(failures, b.failures(p, "baseline")...)
 	}
@@ -444,6 +462,8 @@ func newRequestsOver(path, base string, w *world, n int) requestFunc {
 			r.Header.Set("Content-Type", "application/json")
 			return r
 		}
+	case "simulate":
+		return func(c, k int) *http.Request { return simulateRequest(base, who(c, k), c, k) }
 	case "obp":
 		return func(c, k int) *http.Request {
 			r := get(fmt.Sprintf("%s/obp/v4.0.0/banks/%s/customers/%s/messages", base, store.DemoBankID,

@@ -45,7 +45,19 @@ Usage:
   portal pricing show --as EMAIL [--date YYYY-MM-DD]
                         print the pricing in force at a date (DEMO marks seeded demo values)
   portal pricing set-index --as ADMIN-EMAIL --index 1|2|3 --month YYYY-MM --value 2.345
-                        set an index's monthly value (Euribor 3/6/12 months; audited)
+                        set an index's monthly value (Euribor 3/6/12 months)
+  portal pricing set-spread --as ADMIN-EMAIL --scheme N --purpose N --from YYYY-MM-DD --spread 1.25
+                        set the spread of a product scheme and purpose from a date
+  portal pricing set-fixed-rate --as ADMIN-EMAIL --rate-type fixed|mixed --period N
+                        --from YYYY-MM-DD --rate 3.2
+                        set the rate of a fixed period from a date
+  portal pricing set-limit --as ADMIN-EMAIL --scheme N --from YYYY-MM-DD --min 25000 --max 500000
+                        set a product scheme's loan amount limits (euros) from a date
+  portal pricing set-charge --as ADMIN-EMAIL --charge N --from YYYY-MM-DD [--amount 250.00]
+                        [--percentage 0.5] [--periodicity upfront|monthly] [--inactive]
+                        set a price list line from a date (--inactive takes it off the list)
+                        Rates are percentages with three decimals at most; every change is
+                        audited and applies from its date ('portal pricing VERB -h' for flags)
   portal help           show this text
 
 Environment (defaults in brackets):

@@ -25,6 +25,7 @@ func (h *Handlers) adminHome(c *gin.Context) {
 		Lines:   []string{i18n.T(ctx, "home.admin_intro")},
 		Links: []components.NavItem{{Key: "processes", Label: i18n.T(ctx, "home.all_processes"), Href: "/staff/processes"},
 			{Key: "taxonomies", Label: i18n.T(ctx, "admin.taxonomies_link"), Href: "/admin/taxonomies"},
-			{Key: "entitlements", Label: i18n.T(ctx, "admin.entitlements_link"), Href: admin.EntitlementsURL}},
+			{Key: "entitlements", Label: i18n.T(ctx, "admin.entitlements_link"), Href: admin.EntitlementsURL},
+			{Key: "pricing", Label: i18n.T(ctx, "pricing.link"), Href: admin.PricingURL}},
 	}))
 }

@@ -8,7 +8,8 @@
 // home.go (/staff, /admin), staff_processes.go (/staff/processes),
 // decide.go (POST /processes/:id/status), documents.go
 // (/processes/:id/documents..., /processes/:id/document-requests), reply_queue.go (/staff/threads...), customers.go
-// (/staff/customers...), entitlements.go (/admin/entitlements...),
+// (/staff/customers...), entitlements.go (/admin/entitlements...), pricing.go
+// (/admin/pricing...),
 // inbox.go (/inbox...), session.go (/session/keepalive), totp.go
 // (/login/2fa, /account/2fa), account.go (/account...), password.go
 // (/password/forgot, /password/reset). errors.go and
@@ -147,6 +148,8 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	admin.GET("/admin/entitlements", h.entitlements)
 	admin.POST("/admin/entitlements", h.grantEntitlement)
 	admin.POST("/admin/entitlements/:entitlement_id/revoke", h.revokeEntitlement)
+	admin.GET("/admin/pricing", h.pricing) // pricing.go
+	admin.POST("/admin/pricing/:kind", h.setPricing)
 
 	// The second factor (totp.go): the sign-in's second step (anyone with a
 	// pending sign-in), and the two-factor page of staff and admins.
