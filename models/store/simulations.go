@@ -265,9 +265,8 @@ func (s *Store) CreateSimulation(ctx context.Context, in models.SimulationInput)
 			if err != nil {
 				return err
 			}
-			var next int64
-			if err := tx.Raw("SELECT COALESCE(MAX(simulation_number), ?) + 1 FROM simulations WHERE bank_id = ?",
-				firstSimulationNumber-1, who.BankID).Row().Scan(&next); err != nil {
+			next, err := s.nextNumber(tx, "simulations", "simulation_number", firstSimulationNumber, who.BankID)
+			if err != nil {
 				return err
 			}
 			uid := who.UserID

@@ -476,3 +476,39 @@ func TestValidateSimulationDSTI(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent creations of one bank all succeed and take consecutive
+// numbers: none is refused because another read the same maximum.
+func TestConcurrentCreationsTakeDistinctNumbers(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		simClock(s)
+		w := newSimWorld(t, s)
+		const n = 64
+		numbers := make(chan int64, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sim, err := s.CreateSimulation(w.ana, fixedSimulation())
+				if err != nil {
+					t.Errorf("create: %v", err)
+					return
+				}
+				numbers <- sim.SimulationNumber
+			}()
+		}
+		wg.Wait()
+		close(numbers)
+		seen := map[int64]bool{}
+		for num := range numbers {
+			if seen[num] || num < 100001 || num > 100000+n {
+				t.Errorf("number %d twice or out of 100001..%d", num, 100000+n)
+			}
+			seen[num] = true
+		}
+		if len(seen) != n {
+			t.Fatalf("%d simulations numbered, want %d", len(seen), n)
+		}
+	})
+}
