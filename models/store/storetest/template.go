@@ -184,20 +184,24 @@ func drop(db *sql.DB, name string) {
 //	func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 func Main(m *testing.M) int {
 	drops.mu.Lock()
-	drops.queue, drops.done = make(chan func(), 1024), make(chan struct{})
+	queue, done := make(chan func(), 1024), make(chan struct{})
+	drops.queue, drops.done = queue, done
 	drops.mu.Unlock()
+	// The worker ranges over its own copy: Main clears drops.queue when the
+	// tests end, which may be before this goroutine first runs (a package
+	// that runs no test), and ranging over nil would wait for ever.
 	go func() {
-		for do := range drops.queue {
+		for do := range queue {
 			do()
 		}
-		close(drops.done)
+		close(done)
 	}()
 	code := m.Run()
 	drops.mu.Lock()
 	close(drops.queue)
 	drops.queue = nil
 	drops.mu.Unlock()
-	<-drops.done
+	<-done
 	DropTemplates()
 	return code
 }
