@@ -18,10 +18,10 @@ type ThreadView struct {
 	// Base is the owning page's path ("/simulations/ID"); "" is the
 	// process page of ProcessUUID. The thread's endpoints hang off it
 	// (Base+"/messages", Base+"/messages/since").
-	Base string
-	Page        *models.ThreadMessages
-	Viewer      *models.Principal
-	Compose     ComposeView
+	Base    string
+	Page    *models.ThreadMessages
+	Viewer  *models.Principal
+	Compose ComposeView
 }
 
 // ComposeView is the compose form, blank or with what was typed and why it
