@@ -105,13 +105,13 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	work.GET("/processes/:id/messages", h.olderMessages)
 	work.GET("/processes/:id/messages/since", h.messagesSince)
 	work.GET("/processes/:id/documents/:document_id/content", h.downloadDocument) // documents.go
-	work.GET("/simulations", h.listSimulations) // simulations.go, simulation_page.go
+	work.GET("/simulations", h.listSimulations)                                   // simulations.go, simulation_page.go
 	work.GET("/simulations/:id", h.showSimulation)
 	work.POST("/simulations/:id/messages", wire.LimitBody(maxMessageBody), h.postSimulationMessage)
 	work.GET("/simulations/:id/messages", h.olderSimulationMessages)
 	work.GET("/simulations/:id/messages/since", h.simulationMessagesSince)
 	work.GET("/simulations/:id/esis/:esis_id", h.downloadEsis)
-	work.GET("/taxonomy/counties", h.countyOptions)                               // address cascade fragments
+	work.GET("/taxonomy/counties", h.countyOptions) // address cascade fragments
 	work.GET("/taxonomy/parishes", h.parishOptions)
 
 	// Brokers: the guided process form, submit and cancel (process_form.go).

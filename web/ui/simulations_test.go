@@ -18,7 +18,7 @@ func simForm(years string) url.Values {
 	return url.Values{"loanAmount": {"150 000,00"}, "loanDurationMonths": {years}, "loanDurationUnit": {"years"},
 		"loanPurposeId": {"1"}, "productPurposeId": {"1"}, "rateTypeId": {"1"}, "indexTypeId": {"3"},
 		"fixedFixedPeriodId": {"5"}, // another rate type's field: not read
-		"propertyValue": {"200000"}, "propertyAcquisitionAmount": {"190 000"}, "propertyDistrictId": {"11"},
+		"propertyValue":      {"200000"}, "propertyAcquisitionAmount": {"190 000"}, "propertyDistrictId": {"11"},
 		"borrowers[0].birthDate": {"1990-03-01"}, "borrowers[0].monthlyNetIncome": {"1600"},
 		"borrowers[0].name": {"Carla Rocha"}, "insurance.life.premium": {"25,50"}, "insurance.life.required": {"on"}}
 }
@@ -50,7 +50,7 @@ func saveSimulation(t *testing.T, c *webtest.Client, form url.Values) string {
 func ruleState(t *testing.T, body, code string) string {
 	t.Helper()
 	doc := (&webtest.Response{Body: body}).Doc(t)
-	return doc.Find(`[data-testid="rule"][data-code="` + code + `"]`).AttrOr("data-passed", "")
+	return doc.Find(`[data-testid="rule"][data-code="`+code+`"]`).AttrOr("data-passed", "")
 }
 
 // Without JavaScript, "Calculate" posts the form and gets the whole page
