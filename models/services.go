@@ -165,8 +165,8 @@ type Services struct {
 	// SimulationMessages: the simulation threads (simmessages.go).
 	SimulationMessages SimulationMessageService
 	Esis               EsisService // the ESIS sheets (esis.go)
-	Users       UserService
-	Health      HealthService
+	Users              UserService
+	Health             HealthService
 
 	Messages    MessageService     // process threads (messages.go)
 	Partners    PartnerAuthService // partner API tokens (partner.go)

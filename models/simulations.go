@@ -339,9 +339,9 @@ type Simulation struct {
 	ProcessUUID   string
 	ProcessNumber int64
 	CreatedByName string
-	CreatedAt      time.Time
-	LastActionAt   time.Time
-	UpdatedAt      time.Time
+	CreatedAt     time.Time
+	LastActionAt  time.Time
+	UpdatedAt     time.Time
 }
 
 // SimulationFilter selects and pages a firm's simulations (keyset paging

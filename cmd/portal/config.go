@@ -78,6 +78,9 @@ type config struct {
 	// instead of the database.
 	Documents   models.DocumentLimits
 	DocumentDir string
+	// SimulationExpiry is how long an open simulation may go without an
+	// action before it expires (PORTAL_SIMULATION_EXPIRY_DAYS; simexpiry.go).
+	SimulationExpiry time.Duration
 }
 
 // TLS reports whether the portal serves HTTPS itself.
@@ -165,6 +168,8 @@ func loadConfig(env func(string) string) (config, error) {
 			c.PartnerTokenLifetime = d
 		}
 	}
+
+	c.SimulationExpiry = loadSimulationExpiry(get, bad)
 
 	if v, err := parseBool(get("PORTAL_MIGRATE", "true")); err != nil {
 		bad("PORTAL_MIGRATE=%q: want true or false", env("PORTAL_MIGRATE"))

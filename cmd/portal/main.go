@@ -30,7 +30,10 @@ Usage:
   portal user add --email E --name N --kind broker|staff|admin|customer
                   [--firm BRK-LIS-001] [--role ROLE]... [--api]
                         create an account and print its UUID. The password is read from
-                        PORTAL_USER_PASSWORD, or else from the first line of stdin
+                        PORTAL_SIMULATION_EXPIRY_DAYS
+                          days without an action after which a simulation in creation or
+                          validated expires [30]
+  PORTAL_USER_PASSWORD, or else from the first line of stdin
                         (10 to 128 characters); it is never a flag. --firm (brokers only)
                         is the firm's broker unique id; --role may repeat (staff/admin
                         entitlements at the bank, e.g. CanGetCustomerMessages); --api

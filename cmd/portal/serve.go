@@ -98,7 +98,8 @@ type server struct {
 
 	stopSweeper context.CancelFunc
 	sweeperDone chan struct{}
-	mail        *store.MailSender // nil until started
+	mail        *store.MailSender  // nil until started
+	expiry      *simulationExpirer // nil until started
 }
 
 // startServer prepares everything (secrets, TLS, database, demo data,
@@ -182,6 +183,8 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln, metricsL
 	// The mail queue's sender: stopped by shutdown, before the store closes.
 	s.mail = st.NewMailSender(mailer, store.MailSenderOptions{})
 	s.mail.Start()
+	// Open simulations left alone expire: stopped by shutdown, before the store closes.
+	s.expiry = startSimulationExpiry(st, cfg.SimulationExpiry, simulationExpiryEvery, log)
 
 	log.Info("portal is ready", "url", publicURL(ln.Addr(), cfg.TLS()), "bank", cfg.BankID)
 	if len(demoEmails) > 0 {
@@ -273,6 +276,9 @@ func (s *server) shutdown(timeout time.Duration) error {
 	}
 	s.stopSweeper()
 	<-s.sweeperDone
+	if s.expiry != nil {
+		s.expiry.Stop()
+	}
 	if s.mail != nil {
 		s.mail.Stop()
 	}

@@ -44,6 +44,9 @@ func (s *core) emit(ctx context.Context, tx *gorm.DB, ev models.Event, durable b
 		if subject == "" {
 			subject = ev.CustomerUUID
 		}
+		if subject == "" {
+			subject = ev.SimulationUUID
+		}
 		row := outboxEvent{Kind: ev.Kind, BankID: ev.BankID, SubjectUUID: subject, Payload: string(payload), CreatedAt: ev.OccurredAt}
 		if err := tx.Create(&row).Error; err != nil {
 			return err

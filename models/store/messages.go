@@ -57,16 +57,32 @@ func (s *Store) lookupProcess(ctx context.Context, db *gorm.DB, processUUID, ref
 	return &tp, nil
 }
 
-// markReadSQL moves a user's read mark (message id and seq) forward, never
-// back. Arguments: user, process, message id, message seq, time.
-const markReadSQL = `INSERT INTO thread_reads (user_id, process_id, last_read_message_id, last_read_seq, updated_at)
+// markReadSQLFor moves a user's read mark (message id and seq) of a thread
+// forward, never back, in the read-state table reads whose thread column is
+// key. Arguments: user, thread owner, message id, message seq, time.
+func markReadSQLFor(reads, key string) string {
+	return `INSERT INTO ` + reads + ` (user_id, ` + key + `, last_read_message_id, last_read_seq, updated_at)
 	VALUES (?, ?, ?, ?, ?)
-	ON CONFLICT (user_id, process_id) DO UPDATE SET
-		last_read_message_id = CASE WHEN excluded.last_read_seq > thread_reads.last_read_seq
-			THEN excluded.last_read_message_id ELSE thread_reads.last_read_message_id END,
-		last_read_seq = CASE WHEN excluded.last_read_seq > thread_reads.last_read_seq
-			THEN excluded.last_read_seq ELSE thread_reads.last_read_seq END,
+	ON CONFLICT (user_id, ` + key + `) DO UPDATE SET
+		last_read_message_id = CASE WHEN excluded.last_read_seq > ` + reads + `.last_read_seq
+			THEN excluded.last_read_message_id ELSE ` + reads + `.last_read_message_id END,
+		last_read_seq = CASE WHEN excluded.last_read_seq > ` + reads + `.last_read_seq
+			THEN excluded.last_read_seq ELSE ` + reads + `.last_read_seq END,
 		updated_at = excluded.updated_at`
+}
+
+// markReadSQL is the process threads' (built once: a hot statement).
+var markReadSQL = markReadSQLFor("thread_reads", "process_id")
+
+// threadTables names the tables of one kind of thread: process threads and
+// simulation threads (simmessages.go) share the read paths below.
+type threadTables struct {
+	messages string // the messages, numbered by seq per thread
+	key      string // their column naming the thread's owner row
+	markRead string // markReadSQLFor of its read-state table
+}
+
+var processThreads = &threadTables{messages: "messages", key: "process_id", markRead: markReadSQL}
 
 // postScope is the column and value that put a process in the caller's
 // scope, as processScope's filter: the firm's for a broker, the bank's for
@@ -476,18 +492,19 @@ func (s *Store) ThreadPage(ctx context.Context, processUUID string, tq models.Th
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return s.threadMessages(ctx, db, tp, tq, before, limit)
+	return s.threadMessages(ctx, db, processThreads, tp, tq, before, limit)
 }
 
 // threadMessages is the page of tp's thread before the cursor (the newest
 // without one), marked read when tq asks and it is the newest page; the
 // process page (ProcessPage) reads its thread with it too.
-func (s *Store) threadMessages(ctx context.Context, db *gorm.DB, tp *threadProcess, tq models.ThreadQuery, before string, limit int) (*models.ThreadMessages, error) {
+func (s *Store) threadMessages(ctx context.Context, db *gorm.DB, tt *threadTables, tp *threadProcess, tq models.ThreadQuery,
+	before string, limit int) (*models.ThreadMessages, error) {
 	out := &models.ThreadMessages{TotalCount: tp.MessageCount, LastReadSeq: tp.LastReadSeq, Messages: []models.Message{}}
 	if tp.MessageCount == 0 {
 		return out, nil
 	}
-	q := db.Where("process_id = ?", tp.ID)
+	q := db.Table(tt.messages).Where(tt.key+" = ?", tp.ID)
 	if tp.RefSeq != nil {
 		q = q.Where("seq < ?", *tp.RefSeq)
 	}
@@ -502,21 +519,21 @@ func (s *Store) threadMessages(ctx context.Context, db *gorm.DB, tp *threadProce
 	utcMessages(rows)
 	out.Messages = rows
 	if tq.MarkRead && before == "" && len(rows) > 0 {
-		if err := s.markShown(ctx, db, tp.ID, tp.LastReadSeq, rows[len(rows)-1]); err != nil {
+		if err := s.markShown(ctx, db, tt, tp.ID, tp.LastReadSeq, rows[len(rows)-1]); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-// markShown moves the caller's read mark of process to m, the last message
-// a page showed them, unless they had read that far (readSeq).
-func (s *Store) markShown(ctx context.Context, db *gorm.DB, process, readSeq int64, m models.Message) error {
+// markShown moves the caller's read mark of thread owner to m, the last
+// message a page showed them, unless they had read that far (readSeq).
+func (s *Store) markShown(ctx context.Context, db *gorm.DB, tt *threadTables, owner, readSeq int64, m models.Message) error {
 	if m.Seq <= readSeq {
 		return nil
 	}
 	p := models.PrincipalFrom(ctx)
-	return translate(db.Exec(markReadSQL, p.UserID, process, m.ID, m.Seq, s.now()).Error, "read state")
+	return translate(db.Exec(tt.markRead, p.UserID, owner, m.ID, m.Seq, s.now()).Error, "read state")
 }
 
 // sinceRow is a row of the polling query: the process (always, when in
@@ -590,7 +607,7 @@ func (s *Store) MessagesSince(ctx context.Context, processUUID string, sq models
 	utcMessages(out)
 	if sq.MarkRead && len(out) > 0 {
 		// The write never moves the mark back: no need to read it first.
-		if err := s.markShown(ctx, db, rows[0].ProcessRow, 0, out[len(out)-1]); err != nil {
+		if err := s.markShown(ctx, db, processThreads, rows[0].ProcessRow, 0, out[len(out)-1]); err != nil {
 			return nil, err
 		}
 	}

@@ -508,14 +508,19 @@ func (s *Store) GetProcess(ctx context.Context, processUUID string) (*models.Pro
 	var row struct {
 		models.Process
 		FirmName string
+		Esis     esisColumns `gorm:"embedded"`
 	}
-	err = q.Select("processes.*, broker_firms.name AS firm_name").
-		Joins("JOIN broker_firms ON broker_firms.id = processes.broker_id").
+	// The process with its firm and its simulation's ESIS, in one statement.
+	err = q.Select("processes.*, broker_firms.name AS firm_name, "+processEsisColumns).
+		Joins("JOIN broker_firms ON broker_firms.id = processes.broker_id").Joins(processEsisJoin).
 		Where("processes.uuid = ?", processUUID).Take(&row).Error
 	if err != nil {
 		return nil, translate(err, "process")
 	}
 	d := &models.ProcessDetail{Process: row.Process, FirmName: row.FirmName}
+	if d.Esis, err = row.Esis.validity(s.now()); err != nil {
+		return nil, translate(err, "esis")
+	}
 	db := s.conn(ctx)
 	if err := db.Where("process_id = ?", row.ID).Order("borrower_type_id, id").Find(&d.Borrowers).Error; err != nil {
 		return nil, translate(err, "borrowers")
@@ -553,7 +558,7 @@ const processPageColumns = `processes.id, processes.uuid, processes.bank_id, pro
 	COALESCE(threads.message_count, 0), COALESCE(threads.last_message_id, 0), COALESCE(thread_reads.last_read_seq, 0),
 	pr.id, pr.uuid, pr.property_typology_id, pr.gross_built_area, pr.year_built, pr.acquisition_amount_cents,
 	pr.acquisition_date, pr.address, pr.door_number, pr.floor, pr.district_id, pr.county_id, pr.parish_id,
-	pr.zip_code, pr.zip_code_local, pr.created_at, pr.updated_at`
+	pr.zip_code, pr.zip_code_local, pr.created_at, pr.updated_at, ` + processEsisColumns
 
 type processPageRow struct {
 	d  models.ProcessDetail
@@ -563,6 +568,7 @@ type processPageRow struct {
 	propUUID, acqDate, addr, door, floor, zip, zipLocal sql.NullString
 	propCreated, propUpdated                            sql.NullTime
 	prop                                                models.Property
+	esis                                                esisColumns
 }
 
 func (r *processPageRow) dest(withRef bool) []any {
@@ -577,6 +583,7 @@ func (r *processPageRow) dest(withRef bool) []any {
 		&r.propID, &r.propUUID, &pr.PropertyTypologyID, &pr.GrossBuiltArea, &pr.YearBuilt, &pr.AcquisitionAmountCents,
 		&r.acqDate, &r.addr, &r.door, &r.floor, &pr.DistrictID, &pr.CountyID, &pr.ParishID,
 		&r.zip, &r.zipLocal, &r.propCreated, &r.propUpdated}
+	out = append(out, r.esis.dest()...)
 	if withRef {
 		out = append(out, &r.tp.RefID, &r.tp.RefSeq)
 	}
@@ -632,7 +639,8 @@ func (s *Store) ProcessPage(ctx context.Context, processUUID string, tq models.T
 	q = q.Joins("JOIN broker_firms ON broker_firms.id = processes.broker_id").
 		Joins("LEFT JOIN threads ON threads.process_id = processes.id").
 		Joins("LEFT JOIN thread_reads ON thread_reads.process_id = processes.id AND thread_reads.user_id = ?", p.UserID).
-		Joins("LEFT JOIN properties pr ON pr.id = (SELECT min(x.id) FROM properties x WHERE x.process_id = processes.id)")
+		Joins("LEFT JOIN properties pr ON pr.id = (SELECT min(x.id) FROM properties x WHERE x.process_id = processes.id)").
+		Joins(processEsisJoin)
 	if ref != "" {
 		sel += ", ref.id, ref.seq"
 		q = q.Joins("LEFT JOIN messages ref ON ref.uuid = ? AND ref.process_id = processes.id", strings.ToLower(ref))
@@ -664,6 +672,9 @@ func (s *Store) ProcessPage(ctx context.Context, processUUID string, tq models.T
 	d := &r.d
 	d.Process.UUID = strings.ToLower(d.Process.UUID)
 	d.Property = r.property()
+	if d.Esis, err = r.esis.validity(s.now()); err != nil {
+		return nil, nil, translate(err, "esis")
+	}
 	tp := &r.tp
 	tp.ID, tp.BankID, tp.BrokerID = d.Process.ID, d.Process.BankID, d.Process.BrokerID
 
@@ -678,7 +689,7 @@ func (s *Store) ProcessPage(ctx context.Context, processUUID string, tq models.T
 		return nil, nil, err
 	}
 
-	out, err := s.threadMessages(ctx, db, tp, tq, before, limit)
+	out, err := s.threadMessages(ctx, db, processThreads, tp, tq, before, limit)
 	if err != nil {
 		return nil, nil, err
 	}

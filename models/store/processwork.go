@@ -161,13 +161,12 @@ func (s *Store) CreateProcess(ctx context.Context, in models.ProcessInput) (*mod
 	if err != nil {
 		return nil, err
 	}
+	if strings.TrimSpace(in.SimulationUUID) != "" {
+		// The simulation's loan data wins over the input's (simconvert.go).
+		return s.createFromSimulation(ctx, who, t, in)
+	}
 	if in, err = in.Validate(t); err != nil {
 		return nil, err
-	}
-	if in.SimulationUUID != "" {
-		// Simulations do not exist yet (a later capability): no simulation
-		// is found, whatever the id.
-		return nil, models.NotFound("simulation")
 	}
 	var out *models.Process
 	for attempt := 1; ; attempt++ {

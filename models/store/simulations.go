@@ -339,6 +339,9 @@ func (s *Store) loadSimulation(db *gorm.DB, r *simulationRow) (*models.Simulatio
 		out.Validation = nil
 	}
 	out.Data = d
+	if err := simulationProcess(db, r, out); err != nil {
+		return nil, err
+	}
 	if err := db.Raw("SELECT name FROM broker_firms WHERE id = ?", r.BrokerID).Row().Scan(&out.FirmName); err != nil {
 		return nil, err
 	}
@@ -390,6 +393,9 @@ func (s *Store) changeSimulation(ctx context.Context, simulationUUID string, not
 			return err
 		}
 		if err := simulationEvent(tx, r, who, what, from, now); err != nil {
+			return err
+		}
+		if err := s.emitSimulationMove(ctx, tx, r, from, now); err != nil {
 			return err
 		}
 		out, err = s.loadSimulation(tx, r)

@@ -101,6 +101,7 @@ func (s *Store) Services() models.Services {
 	svc.Work = s
 	svc.Documents = s
 	svc.Pricing, svc.Simulations = s, s
+	svc.SimulationMessages = s
 	return svc
 }
 
