@@ -5,6 +5,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -40,8 +41,8 @@ type Config struct {
 }
 
 // Message builds the RFC 5322 message of m from from: the plain text, the
-// HTML alternative when there is one, Content-Language, a Date and a
-// Message-ID.
+// HTML alternative when there is one, the attachments (base64, with their
+// content type and file name), Content-Language, a Date and a Message-ID.
 func Message(from string, m models.Mail) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := msg.From(from); err != nil {
@@ -60,6 +61,12 @@ func Message(from string, m models.Mail) (*gomail.Msg, error) {
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	for _, a := range m.Attachments {
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data),
+			gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+			return nil, fmt.Errorf("attachment %q: %w", a.Name, err)
+		}
 	}
 	return msg, nil
 }

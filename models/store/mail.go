@@ -35,6 +35,18 @@ type mailRow struct {
 
 func (mailRow) TableName() string { return "mail_outbox" }
 
+// mailAttachmentRow is a row of mail_attachments (migration 00020): a file
+// that goes with a queued mail, written in the mail's transaction.
+type mailAttachmentRow struct {
+	MailID      int64 `gorm:"primaryKey;autoIncrement:false"`
+	Ordinal     int   `gorm:"primaryKey;autoIncrement:false"`
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+func (mailAttachmentRow) TableName() string { return "mail_attachments" }
+
 // Statuses of a queued mail.
 const (
 	MailPending = "pending"
@@ -52,7 +64,29 @@ func QueueMail(tx *gorm.DB, m models.Mail) error {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	row := mailRow{ToAddr: strings.TrimSpace(m.To), Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML,
 		Lang: m.Lang, Status: MailPending, NextAttemptAt: now, CreatedAt: now}
-	return translate(tx.Create(&row).Error, "mail")
+	if err := tx.Create(&row).Error; err != nil {
+		return translate(err, "mail")
+	}
+	for i, a := range m.Attachments {
+		att := mailAttachmentRow{MailID: row.ID, Ordinal: i + 1, Name: a.Name, ContentType: a.ContentType, Data: a.Data}
+		if err := tx.Create(&att).Error; err != nil {
+			return translate(err, "mail")
+		}
+	}
+	return nil
+}
+
+// mailAttachments loads the attachments of mail id, in order.
+func mailAttachments(db *gorm.DB, id int64) ([]models.MailAttachment, error) {
+	var rows []mailAttachmentRow
+	if err := db.Where("mail_id = ?", id).Order("ordinal").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	var out []models.MailAttachment
+	for _, r := range rows {
+		out = append(out, models.MailAttachment{Name: r.Name, ContentType: r.ContentType, Data: r.Data})
+	}
+	return out, nil
 }
 
 // QueuedMail is a row of the queue as tests and operators see it.
@@ -74,6 +108,11 @@ func (s *Store) QueuedMails(ctx context.Context) ([]QueuedMail, error) {
 	for i, r := range rows {
 		out[i] = QueuedMail{ID: r.ID, Status: r.Status, Attempts: r.Attempts, LastError: r.LastError,
 			Mail: models.Mail{To: r.ToAddr, Subject: r.Subject, Text: r.BodyText, HTML: r.BodyHTML, Lang: r.Lang}}
+		atts, err := mailAttachments(s.conn(ctx), r.ID)
+		if err != nil {
+			return nil, translate(err, "mail")
+		}
+		out[i].Mail.Attachments = atts
 	}
 	return out, nil
 }
@@ -133,7 +172,20 @@ func (s *Store) NewMailSender(to models.MailSender, opts MailSenderOptions) *Mai
 	if opts.Batch <= 0 {
 		opts.Batch = 10
 	}
-	return &MailSender{st: s, to: to, opts: opts, wake: make(chan struct{}, 1)}
+	m := &MailSender{st: s, to: to, opts: opts, wake: make(chan struct{}, 1)}
+	// Writes that queue a mail wake the sender right after their COMMIT
+	// (the latest sender made for the store; the poll covers the rest).
+	wake := m.Wake
+	s.mailWake.Store(&wake)
+	return m
+}
+
+// wakeMailSender asks the store's mail sender, if any, for a pass now: a
+// mail just committed.
+func (s *Store) wakeMailSender() {
+	if fn := s.mailWake.Load(); fn != nil {
+		(*fn)()
+	}
 }
 
 // DefaultMailBackoff waits 30 s after the first failure, doubling up to an
@@ -248,7 +300,11 @@ func (m *MailSender) claim(ctx context.Context) ([]mailRow, error) {
 // updated even when ctx has ended (the delivery's outcome must stick).
 func (m *MailSender) deliver(ctx context.Context, r mailRow) {
 	mail := models.Mail{To: r.ToAddr, Subject: r.Subject, Text: r.BodyText, HTML: r.BodyHTML, Lang: r.Lang}
-	err := m.to.Send(ctx, mail)
+	atts, err := mailAttachments(m.st.conn(ctx), r.ID)
+	if err == nil {
+		mail.Attachments = atts
+		err = m.to.Send(ctx, mail)
+	}
 	db := m.st.conn(context.WithoutCancel(ctx)).Model(&mailRow{}).Where("id = ?", r.ID)
 	now := m.st.now()
 	var upd error

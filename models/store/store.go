@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -47,6 +48,11 @@ type Store struct {
 	taxonomy taxonomyCache  // reference lists, read once (taxonomy.go)
 	totp     *totpConfig    // the second factor's key and policy (totp.go)
 	docs     documentConfig // document contents and limits (documents.go)
+	// esisValidity is how long an issued ESIS's terms hold (esis.go).
+	esisValidity time.Duration
+	// mailWake wakes the mail sender after a COMMIT that queued a mail
+	// (mail.go, NewMailSender).
+	mailWake atomic.Pointer[func()]
 }
 
 // core is what every service of this package shares.
@@ -102,6 +108,7 @@ func (s *Store) Services() models.Services {
 	svc.Documents = s
 	svc.Pricing, svc.Simulations = s, s
 	svc.SimulationMessages = s
+	svc.Esis = s
 	return svc
 }
 
@@ -143,6 +150,9 @@ type Options struct {
 	// SQLiteSync is the synchronous mode of the embedded database (zero:
 	// SyncFull). Ignored for PostgreSQL.
 	SQLiteSync SQLiteSync
+	// EsisValidity is how long an issued ESIS's terms hold (0: the
+	// default, models.DefaultEsisValidity).
+	EsisValidity time.Duration
 }
 
 // SQLiteDSN returns the DSN for a SQLite file with the pragmas the portal
@@ -238,7 +248,7 @@ func OpenWith(addr dbaddr.Addr, opts Options) (*Store, error) {
 	sqlDB.SetMaxIdleConns(maxOpen)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{core: &core{db: db, dialect: d, log: log, now: cfg.NowFunc, bus: &models.EventBus{},
-		tokenLifetime: lifetime}}
+		tokenLifetime: lifetime}, esisValidity: opts.EsisValidity}
 	if d == SQLite {
 		s.writeSlot = make(chan struct{}, 1)
 	}
