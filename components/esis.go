@@ -32,4 +32,3 @@ func EsisClass(s models.EsisState) string {
 	}
 	return "badge bg-gray-100 text-gray-700"
 }
-
