@@ -161,11 +161,15 @@ func (h *Handlers) esisRefused(c *gin.Context, err error, email *simulations.For
 // failedRules are the rules a refusal names, with their figures from the
 // simulation's last check when it has them.
 func failedRules(sim *models.Simulation, e *models.Error) []simulation.RuleResult {
+	checked := sim.Validation
+	if checked == nil { // not stored: the same rules on the stored figures
+		checked = simulation.Rules(sim.Input, sim.Result, sim.Pricing.Product())
+	}
 	var out []simulation.RuleResult
 	for _, f := range e.Fields {
 		code := strings.TrimPrefix(f.Field, "rules.")
 		r := simulation.RuleResult{Code: code}
-		for _, s := range sim.Validation {
+		for _, s := range checked {
 			if s.Code == code {
 				r = s
 			}
