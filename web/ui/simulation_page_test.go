@@ -142,7 +142,7 @@ func TestSimulationThread(t *testing.T) {
 	c.Login(ana)
 	id := saveSimulation(t, c, simForm("35"))
 	page := c.Get("/simulations/" + id).Doc(t)
-	if page.Find(`form#compose[action="/simulations/` + id + `/messages"]`).Length() != 1 ||
+	if page.Find(`form#compose[action="/simulations/`+id+`/messages"]`).Length() != 1 ||
 		page.Find(`#thread-poll[hx-get="/simulations/`+id+`/messages/since"]`).Length() != 1 {
 		t.Fatal("the simulation page's thread does not post to the simulation")
 	}
