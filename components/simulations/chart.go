@@ -14,10 +14,23 @@ import (
 // that scales to the card's width (so it reads the same on a phone).
 
 const (
-	chartW, chartH         = 640, 260
 	chartLeft, chartBottom = 56, 28 // room for the axis labels
 	chartTop               = 12
 )
+
+// Chart sizes: the wide one for tablets and desktops, the narrow one for
+// phones, so its labels stay a readable size once scaled down.
+var (
+	WideChart  = ChartSize{W: 640, H: 260, Font: 11, Labels: 10, ID: "wide"}
+	PhoneChart = ChartSize{W: 360, H: 240, Font: 13, Labels: 5, ID: "phone"}
+)
+
+// ChartSize is a chart's coordinate space, font size and about how many
+// year labels it writes.
+type ChartSize struct {
+	W, H, Font, Labels int
+	ID                 string
+}
 
 // Bar is one year of the chart, in the SVG's coordinates.
 type Bar struct {
@@ -37,12 +50,15 @@ type Tick struct {
 
 // Chart is the drawn schedule.
 type Chart struct {
+	ChartSize
 	Bars  []Bar
 	Ticks []Tick
-	W, H  int
 	Left  int
 	Base  string // the x axis's y
 }
+
+// FontSize is the labels' size in the chart's units.
+func (c Chart) FontSize() string { return strconv.Itoa(c.Font) }
 
 // Years sums a schedule per contract year (the first year from its months).
 func Years(rows []simulation.ScheduleRow) []Bar {
@@ -65,9 +81,10 @@ func Years(rows []simulation.ScheduleRow) []Bar {
 func f1(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
 
 // NewChart lays the years out.
-func NewChart(rows []simulation.ScheduleRow) Chart {
+func NewChart(rows []simulation.ScheduleRow, size ChartSize) Chart {
 	bars := Years(rows)
-	c := Chart{W: chartW, H: chartH, Left: chartLeft, Base: strconv.Itoa(chartH - chartBottom)}
+	chartW, chartH := size.W, size.H
+	c := Chart{ChartSize: size, Left: chartLeft, Base: strconv.Itoa(chartH - chartBottom)}
 	if len(bars) == 0 {
 		return c
 	}
@@ -81,7 +98,7 @@ func NewChart(rows []simulation.ScheduleRow) Chart {
 	plotW := float64(chartW - chartLeft - 8)
 	slot := plotW / float64(len(bars))
 	scale := func(v int64) float64 { return float64(v) / float64(top) * plotH }
-	every := (len(bars) + 9) / 10 // about ten year labels
+	every := (len(bars) + size.Labels - 1) / size.Labels
 	for i, b := range bars {
 		capH, intH := scale(b.Capital), scale(b.Interest)
 		base := float64(chartH - chartBottom)

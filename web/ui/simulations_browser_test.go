@@ -87,7 +87,7 @@ func TestBrowserSimulateIssueAndConvert(t *testing.T) {
 	if !strings.Contains(why, "above the limit of 50.0%") {
 		t.Errorf("failing DSTI explained as %q", why)
 	}
-	if n := p.strings(`[String(document.querySelectorAll('[data-testid="chart-year"]').length)]`)[0]; n != "20" {
+	if n := p.strings(`[String(document.querySelectorAll('[data-testid="schedule-chart-wide"] [data-testid="chart-year"]').length)]`)[0]; n != "20" {
 		t.Errorf("chart has %s years", n)
 	}
 	p.screenshot("simulator-dsti-fails")

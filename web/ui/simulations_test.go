@@ -92,10 +92,10 @@ func TestSimulatorCalculatesWithoutJavaScript(t *testing.T) {
 			if n := doc.Find(`[data-testid="schedule-row"]`).Length(); n != 12+19+1 {
 				t.Errorf("%s: schedule has %d rows, want 12 months, 19 years and the totals", tc.lang, n)
 			}
-			if n := doc.Find(`[data-testid="chart-year"]`).Length(); n != 20 {
+			if n := doc.Find(`[data-testid="schedule-chart-wide"] [data-testid="chart-year"]`).Length(); n != 20 {
 				t.Errorf("%s: chart has %d years", tc.lang, n)
 			}
-			if doc.Find(`svg[data-testid="schedule-chart"] title`).Length() == 0 || doc.Find(`[data-testid="chart-legend"]`).Length() != 1 {
+			if doc.Find(`svg[data-testid="schedule-chart-phone"] title`).Length() == 0 || doc.Find(`[data-testid="chart-legend"]`).Length() == 0 {
 				t.Errorf("%s: chart without title or legend", tc.lang)
 			}
 			// The longer term passes.
