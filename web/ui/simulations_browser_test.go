@@ -91,6 +91,7 @@ func TestBrowserSimulateIssueAndConvert(t *testing.T) {
 		t.Errorf("chart has %s years", n)
 	}
 	p.screenshot("simulator-dsti-fails")
+	p.axe("the simulator with figures")
 
 	// A longer term: the panel recomputes and the DSTI passes.
 	p.do(chromedp.Evaluate[chromedp.Void](`document.querySelector("#loanDurationMonths").value = ""`), chromedp.SendKeys(`#loanDurationMonths`, "35"),
@@ -112,6 +113,7 @@ func TestBrowserSimulateIssueAndConvert(t *testing.T) {
 		t.Errorf("the simulation page is %s px wide on a %s px phone", w[0], w[1])
 	}
 	p.screenshot("simulation-phone")
+	p.axe("the simulation page on a phone")
 	p.do(chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(`[data-testid="issue-esis"]`))
 
 	// Issue the ESIS: the browser downloads the PDF; the page then lists it
@@ -163,4 +165,59 @@ func TestBrowserSimulateIssueAndConvert(t *testing.T) {
 		t.Errorf("process links to %s, want %s", href, simURL)
 	}
 	p.screenshot("process-from-simulation")
+	p.axe("the simulation's process")
+}
+
+// axe fails the test for each accessibility violation on the page.
+func (p page) axe(where string) {
+	p.t.Helper()
+	found, err := webtest.Axe(p.ctx)
+	if err != nil {
+		p.t.Fatalf("%s: axe: %v", where, err)
+	}
+	for _, v := range found {
+		p.t.Errorf("%s: %s", where, v)
+	}
+}
+
+// The simulations list (empty, then with a row), the simulator and the
+// simulation page, in both languages, on a phone and a desktop: nothing
+// scrolls sideways and axe-core finds no violation. (The pages' own
+// test, beside TestBrowserEveryPage, which is near its time budget.)
+func TestBrowserSimulationPages(t *testing.T) {
+	t.Parallel() // each has its own server and browser
+	s := webtest.New(t, store.SQLite)
+	c := s.Client(t)
+	c.Login(ana)
+	id := saveSimulation(t, c, simForm("20"))
+	for _, lang := range []string{"pt-PT", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			p := page{t, webtest.Browser(t)}
+			if lang == "pt-PT" {
+				p.do(chromedp.Navigate(s.URL+"/login"), chromedp.WaitVisible(`#email`),
+					chromedp.Click(`[data-testid="language-switch"] button`))
+				waitLang(t, p, lang)
+			}
+			for _, who := range []struct {
+				email string
+				paths []string
+			}{{ana, []string{"/simulations", "/simulations?q=nothing-like-it", "/simulations/new", "/simulations/" + id,
+				"/simulations/" + id + "/edit"}}, {marta, []string{"/simulations", "/simulations/" + id}}} {
+				p.signIn(s.URL, who.email)
+				for _, path := range who.paths {
+					for _, size := range [][2]int64{{390, 844}, {1280, 900}} {
+						where := lang + " " + path + " at " + map[int64]string{390: "390 px", 1280: "1280 px"}[size[0]]
+						p.do(chromedp.EmulateViewport(size[0], size[1]), chromedp.Navigate(s.URL+path), chromedp.WaitReady(`body`))
+						waitLang(t, p, lang)
+						if w := p.strings(`[String(document.documentElement.scrollWidth), String(window.innerWidth)]`); w[0] != w[1] {
+							t.Errorf("%s (%s) is %s px wide in %s px", where, who.email, w[0], w[1])
+						}
+						p.axe(where + " (" + who.email + ")")
+					}
+				}
+				p.do(chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible(`#email`))
+			}
+		})
+	}
 }
