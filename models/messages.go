@@ -171,19 +171,22 @@ type ReplyQueueFilter struct {
 	Limit   int    // 1..100, 0 for the default (25)
 }
 
-// ReplyQueueItem is one thread of the reply queue.
+// ReplyQueueItem is one thread of the reply queue: a process's or a
+// simulation's (exactly one of ProcessUUID and SimulationUUID is set).
 type ReplyQueueItem struct {
-	ProcessUUID    string
-	ProcessNumber  int64
-	StatusID       int
-	FirmUID        string
-	FirmName       string
-	LastExcerpt    string // the last message's text, at most 140 characters
-	LastAuthorKind AuthorKind
-	LastAuthorName string
-	LastMessageAt  time.Time // how long it has waited, when the last author is a broker
-	MessageCount   int64
-	Unread         bool // the current user has not read the last message
+	ProcessUUID      string
+	ProcessNumber    int64
+	SimulationUUID   string
+	SimulationNumber int64
+	StatusID         int // the process's workflow status, or the simulation's status
+	FirmUID          string
+	FirmName         string
+	LastExcerpt      string // the last message's text, at most 140 characters
+	LastAuthorKind   AuthorKind
+	LastAuthorName   string
+	LastMessageAt    time.Time // how long it has waited, when the last author is a broker
+	MessageCount     int64
+	Unread           bool // the current user has not read the last message
 }
 
 // ReplyQueuePage is one page of the reply queue: most recent activity
@@ -270,8 +273,8 @@ type MessageService interface {
 	// (read them as 0). One query, no counting over the threads.
 	UnreadCounts(ctx context.Context, processUUIDs []string) (map[string]int, error)
 
-	// ReplyQueue is the staff reply queue: threads with at least one
-	// message across every firm of the bank, most recent activity first
+	// ReplyQueue is the staff reply queue: process and simulation threads
+	// with at least one message across every firm of the bank, most recent activity first
 	// (ReplyQueueWaiting: longest wait first), keyset paged. Unread is the
 	// caller's own read state. Staff and admins only (others CodeForbidden).
 	ReplyQueue(ctx context.Context, f ReplyQueueFilter) (*ReplyQueuePage, error)

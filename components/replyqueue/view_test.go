@@ -2,6 +2,7 @@ package replyqueue
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +57,35 @@ func TestTabCount(t *testing.T) {
 	} {
 		if shown, spoken := count(tc.ctx, tc.n); shown != tc.shown || spoken != tc.spoken {
 			t.Errorf("%d: %q / %q, want %q / %q", tc.n, shown, spoken, tc.shown, tc.spoken)
+		}
+	}
+}
+
+// TestListLinksSimulationThreads: a simulation thread's row links to the
+// simulation's page and is named by its number, in both languages; a
+// process thread's row still links to its process.
+func TestListLinksSimulationThreads(t *testing.T) {
+	at := time.Date(2026, 3, 10, 11, 0, 0, 0, time.UTC)
+	v := ReplyQueueView{Now: at.Add(time.Hour), Result: &models.ReplyQueuePage{Items: []models.ReplyQueueItem{
+		{SimulationUUID: "5b0c6a9e-1f7d-4c4e-9a55-3f6f7b2d9c10", SimulationNumber: 100007, FirmName: "Lisboa Crédito, Lda",
+			LastAuthorKind: models.AuthorBroker, LastMessageAt: at, MessageCount: 1, Unread: true},
+		{ProcessUUID: "0e2f4d1c-8b3a-4f6e-b2d1-7c9a5e3f1b20", ProcessNumber: 100042, FirmName: "Porto Hipotecas, Lda",
+			LastAuthorKind: models.AuthorBank, LastMessageAt: at, MessageCount: 3},
+	}}}
+	for lang, label := range map[i18n.Lang]string{i18n.PT: "Simulação 100007", i18n.EN: "Simulation 100007"} {
+		var b strings.Builder
+		if err := list(v).Render(i18n.WithLang(context.Background(), lang), &b); err != nil {
+			t.Fatal(err)
+		}
+		html := b.String()
+		for _, want := range []string{`href="/simulations/5b0c6a9e-1f7d-4c4e-9a55-3f6f7b2d9c10"`, label,
+			`data-simulation="5b0c6a9e-1f7d-4c4e-9a55-3f6f7b2d9c10"`, `href="/processes/0e2f4d1c-8b3a-4f6e-b2d1-7c9a5e3f1b20"`, ">100042<"} {
+			if !strings.Contains(html, want) {
+				t.Errorf("%s: %q not in\n%s", lang, want, html)
+			}
+		}
+		if strings.Contains(html, `href="/processes/"`) {
+			t.Errorf("%s: a link to no process", lang)
 		}
 	}
 }

@@ -732,7 +732,8 @@ func (s *Store) ReplyQueue(ctx context.Context, f models.ReplyQueueFilter) (*mod
 	db := s.conn(ctx)
 	var v models.Validation
 	kind := f.Validate(&v)
-	if f.After != "" && !validUUID(f.After) {
+	cur, ok := parseQueueCursor(f.After)
+	if !ok {
 		v.Add("after", "page.cursor", nil)
 	}
 	firmID, err := queueFirm(db, p, f.FirmUID, &v)
@@ -742,53 +743,48 @@ func (s *Store) ReplyQueue(ctx context.Context, f models.ReplyQueueFilter) (*mod
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	q := db.Table("threads").
-		Select(`processes.uuid AS process_uuid, processes.process_number, processes.status_id,
-			broker_firms.broker_uid AS firm_uid, broker_firms.name AS firm_name,
-			threads.last_excerpt, threads.last_author_kind, threads.last_author_name, threads.last_message_at,
-			threads.message_count, threads.last_message_uuid,
-			CASE WHEN threads.message_count > COALESCE(thread_reads.last_read_seq, 0) THEN 1 ELSE 0 END AS unread_flag`).
-		Joins("JOIN processes ON processes.id = threads.process_id").
-		Joins("JOIN broker_firms ON broker_firms.id = threads.broker_id").
-		Joins("LEFT JOIN thread_reads ON thread_reads.process_id = threads.process_id AND thread_reads.user_id = ?", p.UserID).
-		Where("threads.bank_id = ?", p.BankID)
-	if firmID != 0 {
-		q = q.Where("threads.broker_id = ?", firmID)
-	}
-	if kind != "" {
-		q = q.Where("threads.last_author_kind = ?", kind)
-	}
 	// Waiting threads: the longest wait first, so the oldest last message
 	// (ids follow commit order); the others: the most recent activity
-	// first. Either way the queue's indexes give the order.
-	after, order := "<", "threads.last_message_id DESC"
+	// first. Either way the queue's indexes give the order. Process and
+	// simulation threads are two streams, each in its own table's id order
+	// (one statement, each part on its own indexes), merged by time.
+	after, dir := "<", " DESC"
 	if kind == models.AuthorBroker {
-		after, order = ">", "threads.last_message_id"
+		after, dir = ">", ""
 	}
-	if f.After != "" {
-		q = q.Where("threads.last_message_id "+after+" (SELECT c.id FROM messages c WHERE c.uuid = ?)", strings.ToLower(f.After))
+	stream := func(threads, owner, key, reads, messages, cols, cursor string) *gorm.DB {
+		q := db.Table(threads).
+			Select(cols+`, broker_firms.broker_uid AS firm_uid, broker_firms.name AS firm_name,
+			`+threads+`.last_excerpt, `+threads+`.last_author_kind, `+threads+`.last_author_name, `+threads+`.last_message_at,
+			`+threads+`.message_count, CAST(`+threads+`.last_message_uuid AS text) AS last_message_uuid, `+threads+`.last_message_id AS pos,
+			CASE WHEN `+threads+`.message_count > COALESCE(`+reads+`.last_read_seq, 0) THEN 1 ELSE 0 END AS unread_flag`).
+			Joins("JOIN "+owner+" ON "+owner+".id = "+threads+"."+key).
+			Joins("JOIN broker_firms ON broker_firms.id = "+threads+".broker_id").
+			Joins("LEFT JOIN "+reads+" ON "+reads+"."+key+" = "+threads+"."+key+" AND "+reads+".user_id = ?", p.UserID).
+			Where(threads+".bank_id = ?", p.BankID)
+		if firmID != 0 {
+			q = q.Where(threads+".broker_id = ?", firmID)
+		}
+		if kind != "" {
+			q = q.Where(threads+".last_author_kind = ?", kind)
+		}
+		if cursor != "" {
+			q = q.Where(threads+".last_message_id "+after+" (SELECT c.id FROM "+messages+" c WHERE c.uuid = ?)", cursor)
+		}
+		return q.Order(threads + ".last_message_id" + dir).Limit(f.Limit + 1)
 	}
-	var rows []struct {
-		models.ReplyQueueItem
-		LastMessageUUID string
-		UnreadFlag      int
-	}
-	if err := q.Order(order).Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+	procs := stream("threads", "processes", "process_id", "thread_reads", "messages",
+		`CAST(processes.uuid AS text) AS process_uuid, processes.process_number, '' AS simulation_uuid, 0 AS simulation_number,
+			processes.status_id`, cur.process)
+	sims := stream("simulation_threads", "simulations", "simulation_id", "simulation_thread_reads", "simulation_messages",
+		`'' AS process_uuid, 0 AS process_number, CAST(simulations.uuid AS text) AS simulation_uuid, simulations.simulation_number,
+			simulations.status_id`, cur.simulation)
+	var rows []queueRow
+	if err := db.Raw("SELECT * FROM (?) pq UNION ALL SELECT * FROM (?) sq", procs, sims).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "threads")
 	}
-	page := &models.ReplyQueuePage{Items: make([]models.ReplyQueueItem, 0, min(len(rows), f.Limit))}
-	for i, r := range rows {
-		if i == f.Limit {
-			page.NextCursor = strings.ToLower(rows[i-1].LastMessageUUID)
-			break
-		}
-		it := r.ReplyQueueItem
-		it.ProcessUUID = strings.ToLower(it.ProcessUUID)
-		it.LastMessageAt = it.LastMessageAt.UTC()
-		it.Unread = r.UnreadFlag != 0
-		page.Items = append(page.Items, it)
-	}
-	return page, nil
+	items, next := mergeQueue(rows, f.Limit, kind == models.AuthorBroker, cur)
+	return &models.ReplyQueuePage{Items: items, NextCursor: next}, nil
 }
 
 // queueFirm is the id of the bank's firm with broker uid (0 for ""); an
@@ -831,20 +827,32 @@ func (s *Store) ReplyQueueCounts(ctx context.Context, firmUID string) (*models.R
 	// post of the firm or bank waits for) to every post that flips the
 	// kind, which is most posts of a conversation.
 	limit := strconv.Itoa(models.MaxReplyQueueCount + 1)
-	count := func(scope, kind string) string {
-		return "(SELECT COUNT(*) FROM (SELECT 1 FROM threads WHERE " + scope + kind +
+	countIn := func(table, scope, kind string) string {
+		return "(SELECT COUNT(*) FROM (SELECT 1 FROM " + table + " WHERE " + scope + kind +
 			" ORDER BY last_message_id DESC LIMIT " + limit + ") capped)"
+	}
+	// Process threads and simulation threads, each counted on its own
+	// table's indexes in the same statement, added and capped alike.
+	both := func(scope, kind string) string {
+		return countIn("threads", scope, kind) + " + " + countIn("simulation_threads", scope, kind)
+	}
+	capped := func(c *models.ReplyQueueCounts) {
+		c.Waiting = min(c.Waiting, models.MaxReplyQueueCount+1)
+		c.Answered = min(c.Answered, models.MaxReplyQueueCount+1)
+		c.All = min(c.All, models.MaxReplyQueueCount+1)
 	}
 	out := &models.ReplyQueueCounts{}
 	if firmID != 0 {
 		// A firm's kinds are filtered on its queue index's rows (no kind
 		// index per firm since 00010): all is its own short walk.
-		err = db.Raw("SELECT "+count("broker_id = ?", " AND last_author_kind = ?")+" AS waiting, "+
-			count("broker_id = ?", " AND last_author_kind = ?")+" AS answered, "+count("broker_id = ?", "")+" AS all_threads",
-			firmID, models.AuthorBroker, firmID, models.AuthorBank, firmID).Row().Scan(&out.Waiting, &out.Answered, &out.All)
+		err = db.Raw("SELECT "+both("broker_id = ?", " AND last_author_kind = ?")+" AS waiting, "+
+			both("broker_id = ?", " AND last_author_kind = ?")+" AS answered, "+both("broker_id = ?", "")+" AS all_threads",
+			firmID, models.AuthorBroker, firmID, models.AuthorBroker, firmID, models.AuthorBank, firmID, models.AuthorBank,
+			firmID, firmID).Row().Scan(&out.Waiting, &out.Answered, &out.All)
 		if err != nil {
 			return nil, translate(err, "threads")
 		}
+		capped(out)
 		return out, nil
 	}
 	// The bank's: every thread's last author kind is broker, bank or ''
@@ -852,13 +860,15 @@ func (s *Store) ReplyQueueCounts(ctx context.Context, firmUID string) (*models.R
 	// sum, capped alike (any count past the cap puts the sum past it): two
 	// walks and a probe of (nearly always) no entries instead of three walks.
 	var none int64
-	err = db.Raw("SELECT "+count("bank_id = ?", " AND last_author_kind = ?")+" AS waiting, "+
-		count("bank_id = ?", " AND last_author_kind = ?")+" AS answered, "+count("bank_id = ?", " AND last_author_kind = ?")+" AS unauthored",
-		p.BankID, models.AuthorBroker, p.BankID, models.AuthorBank, p.BankID, "").Row().Scan(&out.Waiting, &out.Answered, &none)
+	err = db.Raw("SELECT "+both("bank_id = ?", " AND last_author_kind = ?")+" AS waiting, "+
+		both("bank_id = ?", " AND last_author_kind = ?")+" AS answered, "+both("bank_id = ?", " AND last_author_kind = ?")+" AS unauthored",
+		p.BankID, models.AuthorBroker, p.BankID, models.AuthorBroker, p.BankID, models.AuthorBank, p.BankID, models.AuthorBank,
+		p.BankID, "", p.BankID, "").Row().Scan(&out.Waiting, &out.Answered, &none)
 	if err != nil {
 		return nil, translate(err, "threads")
 	}
-	out.All = min(out.Waiting+out.Answered+none, models.MaxReplyQueueCount+1)
+	out.All = out.Waiting + out.Answered + none
+	capped(out)
 	return out, nil
 }
 

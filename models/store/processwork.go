@@ -157,56 +157,73 @@ func (s *Store) CreateProcess(ctx context.Context, in models.ProcessInput) (*mod
 	if err != nil {
 		return nil, err
 	}
+	if strings.TrimSpace(in.SimulationUUID) != "" {
+		// The simulation's loan data wins over the input's (simconvert.go).
+		return s.createFromSimulation(ctx, who, in)
+	}
 	t, err := s.Taxonomy(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if strings.TrimSpace(in.SimulationUUID) != "" {
-		// The simulation's loan data wins over the input's (simconvert.go).
-		return s.createFromSimulation(ctx, who, t, in)
 	}
 	if in, err = in.Validate(t); err != nil {
 		return nil, err
 	}
 	var out *models.Process
-	for attempt := 1; ; attempt++ {
-		err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
-			now := s.now()
-			var next int64
-			if err := tx.Raw("SELECT COALESCE(MAX(process_number), ?) + 1 FROM processes WHERE bank_id = ?",
-				firstProcessNumber-1, who.BankID).Row().Scan(&next); err != nil {
-				return err
-			}
-			uid := who.UserID
-			p := models.Process{UUID: newUUID(), BankID: who.BankID, BrokerID: who.FirmID, ProcessNumber: next,
-				BranchID: in.BranchID, LoanAmountCents: in.LoanAmountCents, LoanDurationMonths: in.LoanDurationMonths,
-				ProductSchemeID: in.ProductSchemeID, LoanPurposeID: in.LoanPurposeID, ProductPurposeID: in.ProductPurposeID,
-				HasCrossSelling: in.HasCrossSelling, StatusID: models.StatusInCreation, CreatedByUserID: &uid,
-				CreatedAt: now, LastActionAt: now, UpdatedAt: now}
-			if err := tx.Create(&p).Error; err != nil {
-				return err
-			}
-			prop := models.Property{UUID: newUUID(), ProcessID: p.ID, CreatedAt: now, UpdatedAt: now}
-			if err := tx.Create(&prop).Error; err != nil {
-				return err
-			}
-			row := models.ProcessStatusChange{ProcessID: p.ID, ToStatus: models.StatusInCreation, ActorUserID: &uid,
-				ActorName: who.Name, ActorKind: actor(who), CreatedAt: now}
-			if err := tx.Create(&row).Error; err != nil {
-				return err
-			}
-			out = &p
-			return s.emit(ctx, tx, statusEvent(&p, 0, models.StatusInCreation, now), true)
-		})
-		if errors.Is(err, gorm.ErrDuplicatedKey) && attempt < createAttempts {
-			continue
+	err = s.createWithNumber(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		now := s.now()
+		p := models.Process{BranchID: in.BranchID, LoanAmountCents: in.LoanAmountCents, LoanDurationMonths: in.LoanDurationMonths,
+			ProductSchemeID: in.ProductSchemeID, LoanPurposeID: in.LoanPurposeID, ProductPurposeID: in.ProductPurposeID,
+			HasCrossSelling: in.HasCrossSelling}
+		if err := s.openProcess(ctx, tx, who, &p, now); err != nil {
+			return err
 		}
-		break
-	}
+		out = &p
+		return nil
+	})
 	if err != nil {
 		return nil, translate(err, "process")
 	}
 	return out, nil
+}
+
+// createWithNumber runs fn, a transaction taking the next process number,
+// again when another creation took the same number at once (the UNIQUE
+// (bank_id, process_number) refuses the second, which reads the next one).
+func (s *Store) createWithNumber(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.transact(ctx, fn)
+		if errors.Is(err, gorm.ErrDuplicatedKey) && attempt < createAttempts {
+			continue
+		}
+		return err
+	}
+}
+
+// openProcess writes p (its loan data set) as a new process "In creation"
+// of who's firm in tx: the bank's next process number, an empty property,
+// the creation's status row and its event.
+func (s *Store) openProcess(ctx context.Context, tx *gorm.DB, who *models.Principal, p *models.Process, now time.Time) error {
+	var next int64
+	if err := tx.Raw("SELECT COALESCE(MAX(process_number), ?) + 1 FROM processes WHERE bank_id = ?",
+		firstProcessNumber-1, who.BankID).Row().Scan(&next); err != nil {
+		return err
+	}
+	uid := who.UserID
+	p.UUID, p.BankID, p.BrokerID, p.ProcessNumber = newUUID(), who.BankID, who.FirmID, next
+	p.StatusID, p.CreatedByUserID, p.CreatedAt, p.LastActionAt, p.UpdatedAt = models.StatusInCreation, &uid, now, now, now
+	if err := tx.Create(p).Error; err != nil {
+		return err
+	}
+	prop := models.Property{UUID: newUUID(), ProcessID: p.ID, CreatedAt: now, UpdatedAt: now}
+	if err := tx.Create(&prop).Error; err != nil {
+		return err
+	}
+	row := models.ProcessStatusChange{ProcessID: p.ID, ToStatus: models.StatusInCreation, ActorUserID: &uid,
+		ActorName: who.Name, ActorKind: actor(who), CreatedAt: now}
+	if err := tx.Create(&row).Error; err != nil {
+		return err
+	}
+	return s.emit(ctx, tx, statusEvent(p, 0, models.StatusInCreation, now), true)
 }
 
 // UpdateProcess implements models.ProcessWorkService.

@@ -115,7 +115,7 @@ func TestCreateAndEditProcess(t *testing.T) {
 			t.Fatalf("history %+v", hist.History)
 		}
 
-		// Only brokers create; a simulation is not found (none exist yet).
+		// Only brokers create; an unknown simulation is not found.
 		_, err = s.CreateProcess(w.marta, loanInput())
 		wantWork(t, err, models.CodeForbidden)
 		_, err = s.CreateProcess(w.anon, loanInput())

@@ -37,96 +37,69 @@ func (s *Store) emitSimulationMove(ctx context.Context, tx *gorm.DB, r *simulati
 // transaction the simulation (the caller's firm's, validated, locked) gives
 // the process its loan data and borrowers, and moves to "converted" naming
 // the process. Only the branch and cross-selling come from in.
-func (s *Store) createFromSimulation(ctx context.Context, who *models.Principal, t *models.Taxonomy, in models.ProcessInput) (*models.Process, error) {
+func (s *Store) createFromSimulation(ctx context.Context, who *models.Principal, in models.ProcessInput) (*models.Process, error) {
 	simUUID := strings.TrimSpace(in.SimulationUUID)
 	var branchErr error
 	if in.BranchID != nil && *in.BranchID < 1 {
 		branchErr = models.Invalid("branchId", "field.min", models.Args{"Field": "branchId", "Min": 1})
 	}
 	var out *models.Process
-	var err error
-	for attempt := 1; ; attempt++ {
-		err = s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
-			r, err := s.scopedSimulation(ctx, tx, simUUID, true)
-			if err != nil {
-				return err
-			}
-			if err := models.SimulationConvertible(r.StatusID); err != nil {
-				return err
-			}
-			sim, err := s.loadSimulation(tx, r)
-			if err != nil {
-				return err
-			}
-			bs, err := models.ProcessBorrowers(sim.Data.Borrowers)
-			if err != nil {
-				return err
-			}
-			if branchErr != nil {
-				return branchErr
-			}
-			now := s.now()
-			var next int64
-			if err := tx.Raw("SELECT COALESCE(MAX(process_number), ?) + 1 FROM processes WHERE bank_id = ?",
-				firstProcessNumber-1, who.BankID).Row().Scan(&next); err != nil {
-				return err
-			}
-			uid := who.UserID
-			simNumber := r.SimulationNumber
-			scheme, purpose, productPurpose := r.ProductSchemeID, r.LoanPurposeID, r.ProductPurposeID
-			p := models.Process{UUID: newUUID(), BankID: who.BankID, BrokerID: who.FirmID, ProcessNumber: next,
-				SimulationUUID: &sim.UUID, SimulationNumber: &simNumber, BranchID: in.BranchID,
-				LoanAmountCents: r.LoanAmountCents, LoanDurationMonths: r.LoanDurationMonths, ProductSchemeID: &scheme,
-				LoanPurposeID: &purpose, ProductPurposeID: &productPurpose, HasCrossSelling: in.HasCrossSelling,
-				StatusID: models.StatusInCreation, KeyBorrowerName: bs[0].Name, KeyBorrowerTaxID: bs[0].TaxID,
-				CreatedByUserID: &uid, CreatedAt: now, LastActionAt: now, UpdatedAt: now}
-			if err := tx.Create(&p).Error; err != nil {
-				return err
-			}
-			for i := range bs {
-				b := bs[i]
-				b.UUID, b.ProcessID, b.CreatedAt, b.UpdatedAt = newUUID(), p.ID, now, now
-				if err := tx.Create(&b).Error; err != nil {
-					return err
-				}
-			}
-			prop := models.Property{UUID: newUUID(), ProcessID: p.ID, CreatedAt: now, UpdatedAt: now}
-			if err := tx.Create(&prop).Error; err != nil {
-				return err
-			}
-			row := models.ProcessStatusChange{ProcessID: p.ID, ToStatus: models.StatusInCreation, ActorUserID: &uid,
-				ActorName: who.Name, ActorKind: actor(who), CreatedAt: now}
-			if err := tx.Create(&row).Error; err != nil {
-				return err
-			}
-			if err := s.emit(ctx, tx, statusEvent(&p, 0, models.StatusInCreation, now), true); err != nil {
-				return err
-			}
-			// The simulation: converted, naming its process.
-			from := r.StatusID
-			res := tx.Exec("UPDATE simulations SET status_id = ?, process_id = ?, last_action_at = ?, updated_at = ? WHERE id = ? AND status_id = ?",
-				models.SimulationConverted, p.ID, now, now, r.ID, from)
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected != 1 {
-				return models.SimulationConvertible(models.SimulationConverted)
-			}
-			r.StatusID, r.ProcessID, r.LastActionAt, r.UpdatedAt = models.SimulationConverted, &p.ID, now, now
-			if err := simulationEvent(tx, r, who, models.SimulationEventConverted, from, now); err != nil {
-				return err
-			}
-			if err := s.emitSimulationMove(ctx, tx, r, from, now); err != nil {
-				return err
-			}
-			out = &p
-			return nil
-		})
-		if errors.Is(err, gorm.ErrDuplicatedKey) && attempt < createAttempts {
-			continue
+	err := s.createWithNumber(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		r, err := s.scopedSimulation(ctx, tx, simUUID, true)
+		if err != nil {
+			return err
 		}
-		break
-	}
+		if err := models.SimulationConvertible(r.StatusID); err != nil {
+			return err
+		}
+		sim, err := s.loadSimulation(tx, r)
+		if err != nil {
+			return err
+		}
+		bs, err := models.ProcessBorrowers(sim.Data.Borrowers)
+		if err != nil {
+			return err
+		}
+		if branchErr != nil {
+			return branchErr
+		}
+		now := s.now()
+		simNumber := r.SimulationNumber
+		scheme, purpose, productPurpose := r.ProductSchemeID, r.LoanPurposeID, r.ProductPurposeID
+		p := models.Process{SimulationUUID: &sim.UUID, SimulationNumber: &simNumber, BranchID: in.BranchID,
+			LoanAmountCents: r.LoanAmountCents, LoanDurationMonths: r.LoanDurationMonths, ProductSchemeID: &scheme,
+			LoanPurposeID: &purpose, ProductPurposeID: &productPurpose, HasCrossSelling: in.HasCrossSelling,
+			KeyBorrowerName: bs[0].Name, KeyBorrowerTaxID: bs[0].TaxID}
+		if err := s.openProcess(ctx, tx, who, &p, now); err != nil {
+			return err
+		}
+		for i := range bs {
+			b := bs[i]
+			b.UUID, b.ProcessID, b.CreatedAt, b.UpdatedAt = newUUID(), p.ID, now, now
+			if err := tx.Create(&b).Error; err != nil {
+				return err
+			}
+		}
+		// The simulation: converted, naming its process.
+		from := r.StatusID
+		res := tx.Exec("UPDATE simulations SET status_id = ?, process_id = ?, last_action_at = ?, updated_at = ? WHERE id = ? AND status_id = ?",
+			models.SimulationConverted, p.ID, now, now, r.ID, from)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return models.SimulationConvertible(models.SimulationConverted)
+		}
+		r.StatusID, r.ProcessID, r.LastActionAt, r.UpdatedAt = models.SimulationConverted, &p.ID, now, now
+		if err := simulationEvent(tx, r, who, models.SimulationEventConverted, from, now); err != nil {
+			return err
+		}
+		if err := s.emitSimulationMove(ctx, tx, r, from, now); err != nil {
+			return err
+		}
+		out = &p
+		return nil
+	})
 	if err != nil {
 		return nil, translate(err, "process")
 	}

@@ -126,6 +126,17 @@ func (s *Store) PostSimulationMessage(ctx context.Context, simulationUUID string
 		if err := postingLimit(tx, p.UserID, now); err != nil {
 			return err
 		}
+		// The count read under the lock, by a statement of its own: the
+		// locking one may have waited for another post and still see the
+		// thread as it was before that post committed.
+		var counts []int64
+		if err := tx.Raw("SELECT message_count FROM simulation_threads WHERE simulation_id = ?", tp.ID).Scan(&counts).Error; err != nil {
+			return err
+		}
+		tp.MessageCount = 0
+		if len(counts) == 1 {
+			tp.MessageCount = counts[0]
+		}
 		row := simMessageRow{UUID: newUUID(), SimulationID: tp.ID, Seq: tp.MessageCount + 1, AuthorUserID: p.UserID,
 			AuthorKind: kind, AuthorName: p.Name, AuthorUsername: p.Email, Subject: in.Subject, Text: in.Text, CreatedAt: now}
 		if err := tx.Create(&row).Error; err != nil {

@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -238,5 +240,146 @@ func TestSimulationThreadRateLimit(t *testing.T) {
 		}
 		_, err = s.PostSimulationMessage(w.joao, sim.UUID, models.NewMessage{Text: "outro utilizador"})
 		storetest.Must(t, err, "another user")
+	})
+}
+
+// TestReplyQueueWithSimulationThreads: the staff queue lists simulation
+// threads beside process threads (the simulation's number, status and
+// firm, unread for staff who have not read it), counted in every filter;
+// walking the queue a few threads at a time lists each thread exactly
+// once, the same threads as one long page; the bank's answer moves the
+// simulation thread from waiting to answered.
+func TestReplyQueueWithSimulationThreads(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		threadClock(s)
+		w := newSimWorld(t, s)
+		before, err := s.ReplyQueueCounts(w.marta, "")
+		storetest.Must(t, err, "counts before")
+		sim, err := s.CreateSimulation(w.ana, fixedSimulation())
+		storetest.Must(t, err, "create")
+		m, err := s.PostSimulationMessage(w.ana, sim.UUID, models.NewMessage{Text: "Pode rever a taxa desta simulação?"})
+		storetest.Must(t, err, "post")
+
+		after, err := s.ReplyQueueCounts(w.marta, "")
+		storetest.Must(t, err, "counts after")
+		if after.Waiting != before.Waiting+1 || after.All != before.All+1 || after.Answered != before.Answered {
+			t.Fatalf("counts %+v, before %+v", after, before)
+		}
+		firm, err := s.ReplyQueueCounts(w.marta, "BRK-LIS-001")
+		storetest.Must(t, err, "firm counts")
+		other, err := s.ReplyQueueCounts(w.marta, "BRK-POR-002")
+		storetest.Must(t, err, "other firm counts")
+		if firm.All+other.All != after.All {
+			t.Errorf("firm counts %+v + %+v, bank %+v", firm, other, after)
+		}
+
+		all, err := s.ReplyQueue(w.marta, models.ReplyQueueFilter{Limit: 100})
+		storetest.Must(t, err, "queue")
+		if all.NextCursor != "" || int64(len(all.Items)) != after.All {
+			t.Fatalf("one page of %d threads (next %q), counted %d", len(all.Items), all.NextCursor, after.All)
+		}
+		first := all.Items[0] // the newest activity
+		if first.SimulationUUID != sim.UUID || first.SimulationNumber != sim.SimulationNumber || first.ProcessUUID != "" ||
+			first.StatusID != models.SimulationInCreation || first.FirmUID != "BRK-LIS-001" || !first.Unread ||
+			first.LastAuthorKind != models.AuthorBroker || first.MessageCount != 1 || first.LastExcerpt != m.Text {
+			t.Fatalf("first item %+v", first)
+		}
+
+		for _, filter := range []models.ReplyQueueFilterKind{models.ReplyQueueAll, models.ReplyQueueWaiting, models.ReplyQueueAnswered} {
+			long, err := s.ReplyQueue(w.marta, models.ReplyQueueFilter{Filter: filter, Limit: 100})
+			storetest.Must(t, err, "long page")
+			want := map[string]bool{}
+			for _, it := range long.Items {
+				want[it.ProcessUUID+it.SimulationUUID] = true
+			}
+			seen := map[string]bool{}
+			f := models.ReplyQueueFilter{Filter: filter, Limit: 4}
+			for pages := 0; ; pages++ {
+				if pages > 100 {
+					t.Fatalf("%s: the walk does not end", filter)
+				}
+				pg, err := s.ReplyQueue(w.marta, f)
+				storetest.Must(t, err, "walk %s", filter)
+				for _, it := range pg.Items {
+					id := it.ProcessUUID + it.SimulationUUID
+					if seen[id] {
+						t.Fatalf("%s: %s listed twice", filter, id)
+					}
+					seen[id] = true
+				}
+				if pg.NextCursor == "" {
+					break
+				}
+				f.After = pg.NextCursor
+			}
+			if len(seen) != len(want) {
+				t.Errorf("%s: the walk listed %d threads, one page %d", filter, len(seen), len(want))
+			}
+			for id := range want {
+				if !seen[id] {
+					t.Errorf("%s: %s not in the walk", filter, id)
+				}
+			}
+			if (filter != models.ReplyQueueAnswered) != want[sim.UUID] {
+				t.Errorf("%s: simulation thread listed %v", filter, want[sim.UUID])
+			}
+		}
+		_, err = s.ReplyQueue(w.marta, models.ReplyQueueFilter{After: "x.y"})
+		wantCode(t, err, models.CodeInvalid)
+
+		_, err = s.PostSimulationMessage(w.marta, sim.UUID, models.NewMessage{Text: "Sim."})
+		storetest.Must(t, err, "answer")
+		answered, err := s.ReplyQueue(w.marta, models.ReplyQueueFilter{Filter: models.ReplyQueueAnswered, Limit: 1})
+		storetest.Must(t, err, "answered")
+		if len(answered.Items) != 1 || answered.Items[0].SimulationUUID != sim.UUID || answered.Items[0].Unread {
+			t.Errorf("answered page %+v", answered.Items)
+		}
+		final, err := s.ReplyQueueCounts(w.marta, "")
+		storetest.Must(t, err, "final counts")
+		if final.Waiting != before.Waiting || final.Answered != before.Answered+1 {
+			t.Errorf("final counts %+v, before %+v", final, before)
+		}
+	})
+}
+
+// TestSimulationThreadConcurrentPosts: posts racing on one thread each
+// get their own number, 1 to n without a gap, and the thread counts them all.
+func TestSimulationThreadConcurrentPosts(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		threadClock(s)
+		w := newSimWorld(t, s)
+		sim, err := s.CreateSimulation(w.ana, fixedSimulation())
+		storetest.Must(t, err, "create")
+		posters := []context.Context{w.ana, w.joao, w.marta, w.admin}
+		const each = 5
+		var wg sync.WaitGroup
+		errs := make(chan error, len(posters)*each)
+		for _, ctx := range posters {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					if _, err := s.PostSimulationMessage(ctx, sim.UUID, models.NewMessage{Text: fmt.Sprintf("mensagem %d", i)}); err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("post: %v", err)
+		}
+		n := int64(len(posters) * each)
+		list, err := s.ListSimulationMessages(w.ana, sim.UUID, models.MessagePage{PageNumber: 1, PageSize: 100})
+		storetest.Must(t, err, "list")
+		if list.TotalCount != n || list.Count != int(n) {
+			t.Fatalf("%d messages counted, %d listed, want %d", list.TotalCount, list.Count, n)
+		}
+		for i, m := range list.Messages {
+			if m.Seq != n-int64(i) {
+				t.Fatalf("message %d has seq %d, want %d", i, m.Seq, n-int64(i))
+			}
+		}
 	})
 }

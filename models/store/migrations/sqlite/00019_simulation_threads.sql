@@ -34,7 +34,11 @@ CREATE TABLE simulation_threads (
     last_author_name   text NOT NULL DEFAULT '',
     last_excerpt       text NOT NULL DEFAULT ''
 );
-CREATE INDEX simulation_threads_bank_queue_idx ON simulation_threads (bank_id, last_message_at DESC);
+-- The staff reply queue lists them beside the process threads, with the
+-- same indexes: the bank's by last activity, by last author kind, a firm's.
+CREATE INDEX simulation_threads_bank_queue_idx ON simulation_threads (bank_id, last_message_id DESC);
+CREATE INDEX simulation_threads_bank_kind_queue_idx ON simulation_threads (bank_id, last_author_kind, last_message_id DESC);
+CREATE INDEX simulation_threads_broker_queue_idx ON simulation_threads (broker_id, last_message_id DESC);
 
 CREATE TABLE simulation_thread_reads (
     id                    INTEGER PRIMARY KEY AUTOINCREMENT,
