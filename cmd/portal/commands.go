@@ -40,7 +40,8 @@ func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
 // openStore connects to the configured database. The store's errors are
 // scrubbed of the address's passwords; the address is named redacted.
 func openStore(cfg config, log *slog.Logger) (*store.Store, error) {
-	st, err := store.OpenWith(cfg.Database, store.Options{Logger: log, PartnerTokenLifetime: cfg.PartnerTokenLifetime})
+	st, err := store.OpenWith(cfg.Database, store.Options{Logger: log, PartnerTokenLifetime: cfg.PartnerTokenLifetime,
+		EsisValidity: cfg.EsisValidity})
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", cfg.RedactedDatabase(), err)
 	}

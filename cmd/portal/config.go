@@ -81,6 +81,9 @@ type config struct {
 	// SimulationExpiry is how long an open simulation may go without an
 	// action before it expires (PORTAL_SIMULATION_EXPIRY_DAYS; simexpiry.go).
 	SimulationExpiry time.Duration
+	// EsisValidity is how long an issued ESIS's terms hold
+	// (PORTAL_ESIS_VALIDITY_DAYS, whole days).
+	EsisValidity time.Duration
 }
 
 // TLS reports whether the portal serves HTTPS itself.
@@ -170,6 +173,14 @@ func loadConfig(env func(string) string) (config, error) {
 	}
 
 	c.SimulationExpiry = loadSimulationExpiry(get, bad)
+	c.EsisValidity = models.DefaultEsisValidity
+	if v := get("PORTAL_ESIS_VALIDITY_DAYS", ""); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 366 {
+			bad("PORTAL_ESIS_VALIDITY_DAYS=%q: want a number of days from 1 to 366, e.g. 30", v)
+		} else {
+			c.EsisValidity = time.Duration(n) * 24 * time.Hour
+		}
+	}
 
 	if v, err := parseBool(get("PORTAL_MIGRATE", "true")); err != nil {
 		bad("PORTAL_MIGRATE=%q: want true or false", env("PORTAL_MIGRATE"))

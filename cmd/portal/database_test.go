@@ -229,3 +229,20 @@ func TestConfigPartnerTokenLifetime(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigEsisValidity(t *testing.T) {
+	cfg, err := loadConfig(envMap(nil))
+	if err != nil || cfg.EsisValidity != 30*24*time.Hour {
+		t.Fatalf("default validity %s (%v)", cfg.EsisValidity, err)
+	}
+	cfg, err = loadConfig(envMap(map[string]string{"PORTAL_ESIS_VALIDITY_DAYS": "15"}))
+	if err != nil || cfg.EsisValidity != 15*24*time.Hour {
+		t.Fatalf("15 days: %v %s", err, cfg.EsisValidity)
+	}
+	for _, v := range []string{"0", "-3", "367", "30d", "1.5"} {
+		_, err := loadConfig(envMap(map[string]string{"PORTAL_ESIS_VALIDITY_DAYS": v}))
+		if want := fmt.Sprintf("PORTAL_ESIS_VALIDITY_DAYS=%q: want a number of days", v); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+}

@@ -185,23 +185,25 @@ func (d *doc) bullet(s string) {
 func (d *doc) row(label, value string) {
 	p := d.pdf
 	d.font("", bodySize)
-	lines := p.SplitText(d.enc(label), labelW-2)
+	lines := p.SplitText(d.enc(label), labelW-4)
 	d.font("B", bodySize)
-	vlines := p.SplitText(d.enc(value), contentW-labelW)
-	d.font("", bodySize)
+	vlines := p.SplitText(d.enc(value), contentW-labelW-2)
 	h := float64(max(len(lines), len(vlines), 1)) * lineH
 	_, pageH := p.GetPageSize()
 	if p.GetY()+h > pageH-margin-5 {
 		p.AddPage()
 	}
 	x, y := p.GetX(), p.GetY()
+	d.font("", bodySize)
 	p.SetTextColor(70, 70, 70)
 	p.MultiCell(labelW-2, lineH, d.enc(label), "", "L", false)
 	p.SetTextColor(0, 0, 0)
+	bottom := p.GetY()
 	p.SetXY(x+labelW, y)
 	d.font("B", bodySize)
 	p.MultiCell(contentW-labelW, lineH, d.enc(value), "", "L", false)
-	p.SetXY(x, y+h+0.8)
+	// the taller of the two columns ends the row
+	p.SetXY(x, max(bottom, p.GetY())+0.8)
 }
 
 // heading starts a numbered section (never alone at a page's foot).
@@ -222,7 +224,9 @@ func (d *doc) heading(key string) {
 
 func (d *doc) subheading(s string) {
 	d.font("B", bodySize)
-	d.pdf.CellFormat(contentW, lineH+1, d.enc(s), "", 1, "L", false, 0, "")
+	d.pdf.Ln(0.5)
+	d.pdf.MultiCell(contentW, lineH, d.enc(s), "", "L", false)
+	d.pdf.Ln(0.5)
 }
 
 func (d *doc) money(c int64) string { return Money(d.l, c) }
@@ -472,7 +476,7 @@ func (d *doc) instalment() {
 	if s.Input.RateTypeID != simulation.RateFixed {
 		d.para(tr(d.l, "inst.variable"))
 		if r.StressedInstalment > r.MonthlyInstalment {
-			d.para(tr(d.l, "inst.stress", "Shock", Percent(d.l, simulation.RateShock(s.Input.Months), 1),
+			d.para(tr(d.l, "inst.stress", "Shock", Points(d.l, simulation.RateShock(s.Input.Months), 1),
 				"Amount", d.money(r.StressedInstalment)))
 		}
 	}

@@ -157,6 +157,53 @@ func TestRenderShowsTheSectionsAndTheStoredFigures(t *testing.T) {
 	}
 }
 
+// The headings are the model's (Annex II Part A), written out here
+// rather than read from the package's texts.
+func TestHeadingsAreTheModels(t *testing.T) {
+	want := map[esis.Lang][]string{
+		esis.PT: {"1. Mutuante", "2. Intermediário de crédito", "3. Principais características do empréstimo",
+			"4. Taxa de juro e outros custos", "5. Periodicidade e número de pagamentos", "6. Montante de cada prestação",
+			"7. Quadro de reembolso indicativo", "8. Obrigações adicionais", "9. Reembolso antecipado",
+			"10. Características flexíveis", "11. Outros direitos do mutuário", "12. Reclamações",
+			"13. Incumprimento dos compromissos associados ao empréstimo: consequências para o mutuário",
+			"14. Informações adicionais", "15. Autoridade de supervisão"},
+		esis.EN: {"1. Lender", "2. Credit intermediary", "3. Main features of the loan", "4. Interest rate and other costs",
+			"5. Frequency and number of payments", "6. Amount of each instalment", "7. Illustrative repayment table",
+			"8. Additional obligations", "9. Early repayment", "10. Flexible features", "11. Other rights of the borrower",
+			"12. Complaints", "13. Non-compliance with the commitments linked to the loan: consequences for the borrower",
+			"14. Additional information", "15. Supervisory authority"},
+	}
+	for l, headings := range want {
+		b, err := esis.Render(sheet(t, l, simulation.RateFixed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := text(t, b)
+		for _, h := range headings {
+			if !strings.Contains(got, h) {
+				t.Errorf("%s: no heading %q", l, h)
+			}
+		}
+	}
+}
+
+// Without a borrower's name the sheet says only when it was drawn up.
+func TestRenderWithoutABorrowerName(t *testing.T) {
+	s := sheet(t, esis.EN, simulation.RateFixed)
+	s.For = ""
+	b, err := esis.Render(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := text(t, b)
+	if !strings.Contains(got, "This document was produced on 7 Dec 2026.") || strings.Contains(got, "produced for") {
+		t.Errorf("introduction without a name: %q", got[:min(len(got), 400)])
+	}
+	if strings.Contains(got, "A variable rate follows") {
+		t.Errorf("a fixed rate's sheet speaks of a variable rate")
+	}
+}
+
 func TestRenderSectionsInOrderWithTheReflectionPeriod(t *testing.T) {
 	b, err := esis.Render(sheet(t, esis.PT, simulation.RateMixed))
 	if err != nil {
@@ -177,6 +224,9 @@ func TestRenderSectionsInOrderWithTheReflectionPeriod(t *testing.T) {
 	}
 	if !strings.Contains(got, "Euribor a 6 meses de nov. 2026: 2,107 %") {
 		t.Errorf("the index, its month and value are not shown")
+	}
+	if !strings.Contains(got, "Se a taxa de juro subir 1,5 pontos percentuais") {
+		t.Errorf("the rate shock is not worded in points")
 	}
 	if !strings.Contains(got, "fixa durante 60 meses") {
 		t.Errorf("a mixed rate's fixed period is not shown")
@@ -272,6 +322,9 @@ func TestPercent(t *testing.T) {
 		}
 		if got := esis.Percent(esis.EN, c.r, c.d); got != c.en {
 			t.Errorf("Percent(EN, %d, %d) = %q, want %q", c.r, c.d, got, c.en)
+		}
+		if got, want := esis.Points(esis.PT, c.r, c.d), strings.TrimSuffix(c.pt, " %"); got != want {
+			t.Errorf("Points(PT, %d, %d) = %q, want %q", c.r, c.d, got, want)
 		}
 	}
 }

@@ -87,6 +87,15 @@ func Date(l Lang, t time.Time) string {
 	return strconv.Itoa(d) + " " + months[m] + " " + strconv.Itoa(y)
 }
 
+// Points is r as percentage points, without the sign: "1,5" / "1.5".
+func Points(l Lang, r simulation.Rate, decimals int) string {
+	s := Percent(l, r, decimals)
+	if l == EN {
+		return s[:len(s)-1]
+	}
+	return s[:len(s)-2]
+}
+
 // Percent formats r rounded half-up to decimals of a percentage point:
 // "3,500 %" in Portuguese, "3.500%" in English.
 func Percent(l Lang, r simulation.Rate, decimals int) string {

@@ -45,7 +45,7 @@ var texts = map[string]text{
 	"s13": {"13. Incumprimento dos compromissos associados ao empréstimo: consequências para o mutuário",
 		"13. Non-compliance with the commitments linked to the loan: consequences for the borrower"},
 	"s14": {"14. Informações adicionais", "14. Additional information"},
-	"s15": {"15. Autoridade de supervisão", "15. Supervisor"},
+	"s15": {"15. Autoridade de supervisão", "15. Supervisory authority"},
 
 	"lender.name":         {"Mutuante", "Lender"},
 	"lender.address":      {"Endereço", "Address"},

@@ -215,7 +215,7 @@ func (s *Store) issueEsis(ctx context.Context, req esisRequest) (*models.EsisIss
 			m := models.Mail{To: to, Subject: esis.MailSubject(lang, r.SimulationNumber), Text: esis.MailText(*sheet),
 				Lang: string(lang), Attachments: []models.MailAttachment{{Name: esis.FileName(lang, r.SimulationNumber),
 					ContentType: "application/pdf", Data: pdf}}}
-			if err := QueueMail(tx, m); err != nil {
+			if err := queueMail(tx, m, now); err != nil {
 				return err
 			}
 		}

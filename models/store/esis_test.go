@@ -316,8 +316,7 @@ func pdfAttachment(t *testing.T, r mailtest.Received) (string, []byte) {
 
 func TestEmailEsisSendsTheStoredPDF(t *testing.T) {
 	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
-		// The real clock: QueueMail stamps the mail with it, the sender
-		// compares with the store's.
+		simClock(s)
 		w := newSimWorld(t, s)
 		srv := mailtest.Start(t)
 		smtp, err := portalmail.NewSMTP(srv.Config("no-reply@portal.example"))
@@ -372,6 +371,33 @@ func TestMailAttachmentsSurviveTheQueue(t *testing.T) {
 		if a[0].Name != "FINE-1.pdf" || a[0].ContentType != "application/pdf" || !bytes.Equal(a[0].Data, data) ||
 			a[1].Name != "b.txt" || string(a[1].Data) != "two" {
 			t.Errorf("attachments %+v", a)
+		}
+	})
+}
+
+// With no mail server at all the e-mail is answered: the mail waits in
+// the queue, committed with the issue, its attachment the stored PDF.
+func TestEmailEsisIsQueuedWithTheIssue(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		simClock(s)
+		w := newSimWorld(t, s)
+		sim, err := s.CreateSimulation(w.ana, fixedSimulation())
+		storetest.Must(t, err, "create")
+		issue, err := s.EmailSimulationEsis(w.ana, sim.UUID, models.EsisOptions{Lang: "en"}, "carla.rocha@example.com")
+		storetest.Must(t, err, "email")
+		q, err := s.QueuedMails(context.Background())
+		storetest.Must(t, err, "queue")
+		if len(q) != 1 || q[0].Status != store.MailPending || q[0].Mail.To != "carla.rocha@example.com" || q[0].Mail.Lang != "en" ||
+			q[0].Mail.Subject != esis.MailSubject(esis.EN, sim.SimulationNumber) {
+			t.Fatalf("queue %+v", q)
+		}
+		a := q[0].Mail.Attachments
+		if len(a) != 1 || a[0].Name != "ESIS-"+itoa(sim.SimulationNumber)+".pdf" || a[0].ContentType != "application/pdf" ||
+			!bytes.Equal(a[0].Data, issue.PDF) {
+			t.Errorf("attachments: %d", len(a))
+		}
+		if !strings.Contains(q[0].Mail.Text, itoa(sim.SimulationNumber)) {
+			t.Errorf("the mail's text does not name the simulation: %q", q[0].Mail.Text)
 		}
 	})
 }

@@ -58,10 +58,16 @@ const (
 // that causes the mail, so it is sent only if that change commits (and is
 // then sent even if the process stops right after COMMIT).
 func QueueMail(tx *gorm.DB, m models.Mail) error {
+	return queueMail(tx, m, time.Now())
+}
+
+// queueMail is QueueMail with the store's clock (the sender compares the
+// mail's next attempt with it).
+func queueMail(tx *gorm.DB, m models.Mail, now time.Time) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
+	now = now.UTC().Truncate(time.Microsecond)
 	row := mailRow{ToAddr: strings.TrimSpace(m.To), Subject: m.Subject, BodyText: m.Text, BodyHTML: m.HTML,
 		Lang: m.Lang, Status: MailPending, NextAttemptAt: now, CreatedAt: now}
 	if err := tx.Create(&row).Error; err != nil {
