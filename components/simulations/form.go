@@ -2,6 +2,7 @@ package simulations
 
 import (
 	"context"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -178,3 +179,20 @@ const (
 	DoSave      = "save"
 	True        = "true"
 )
+
+var borrowerIndex = regexp.MustCompile(`^borrowers\[(\d+)\]\.`)
+
+// Refusal words a refusal of the stored simulation (converting it, say)
+// on its page: its first field's error, naming the borrower it is about.
+func Refusal(ctx context.Context, e *models.Error) string {
+	if len(e.Fields) == 0 {
+		return i18n.Refusal(ctx, e)
+	}
+	field := e.Fields[0].Field
+	msg := Form{Error: e}.Message(ctx, field)
+	if m := borrowerIndex.FindStringSubmatch(field); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		msg = i18n.T(ctx, "sim.borrower_n", map[string]any{"N": n + 1}) + ": " + msg
+	}
+	return msg
+}

@@ -131,6 +131,14 @@ func TestConvertSimulationOpensTheProcess(t *testing.T) {
 		if res := c.PostForm("/simulations/"+id+"/convert", url.Values{}); res.StatusCode != http.StatusConflict {
 			t.Errorf("second convert: %d", res.StatusCode)
 		}
+		// A borrower without a name cannot become a process's borrower: the
+		// page says so.
+		nameless := saveSimulation(t, c, with(simForm("35"), "borrowers[0].name", ""))
+		c.PostForm("/simulations/"+nameless+"/validate", url.Values{})
+		res = c.PostForm("/simulations/"+nameless+"/convert", url.Values{})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.HasPrefix(res.Doc(t).Find(`[data-testid="refusal"]`).Text(), "Borrower 1: Name") {
+			t.Errorf("convert with a nameless borrower: %d\n%s", res.StatusCode, clip(res.Body))
+		}
 	})
 }
 

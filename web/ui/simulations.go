@@ -301,8 +301,13 @@ func (h *Handlers) convertSimulation(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, err := h.svc.Work.CreateProcess(ctx, models.ProcessInput{SimulationUUID: c.Param("id")})
 	if err != nil {
-		e := models.AsError(err)
-		if e.Code == models.CodeInvalid || e.Code == models.CodeConflict {
+		// Refused in place: what the simulation lacks (a borrower's name,
+		// 422) or its status (409).
+		if _, status, ok := refusal(c, err); ok {
+			h.simulationPage(c, status, nil, simPageExtras{refusal: simulations.Refusal(ctx, models.AsError(err))})
+			return
+		}
+		if e := models.AsError(err); e.Code == models.CodeConflict {
 			h.simulationPage(c, http.StatusConflict, nil, simPageExtras{refusal: i18n.Refusal(ctx, e)})
 			return
 		}
