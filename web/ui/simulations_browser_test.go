@@ -118,6 +118,7 @@ func TestBrowserSimulateIssueAndConvert(t *testing.T) {
 
 	// Issue the ESIS: the browser downloads the PDF; the page then lists it
 	// and says until when it is valid.
+	p.screenshot("simulation-desktop")
 	p.do(downloadsTo(dir), chromedp.Click(`[data-testid="issue-esis"]`))
 	downloaded(t, dir)
 	p.do(chromedp.Navigate(simURL), chromedp.WaitVisible(`[data-testid="esis-download"]`))
