@@ -237,6 +237,14 @@ func TestSimulationEditAndValidate(t *testing.T) {
 	if ruleState(t, page.Body, "DSTI") != "false" || !strings.Contains(page.Body, "1 rule is not met.") {
 		t.Errorf("validated at 20 years: DSTI %q", ruleState(t, page.Body, "DSTI"))
 	}
+	// "Calculate" on the edit page shows the new figures and stores nothing.
+	res = c.PostForm("/simulations/"+id+"/edit", with(simForm("35"), "do", "calculate"))
+	if res.StatusCode != http.StatusOK || ruleState(t, res.Body, "DSTI") != "true" || res.Doc(t).Find(`form#sim-form[action="/simulations/`+id+`/edit"]`).Length() != 1 {
+		t.Fatalf("calculate on the edit page: %d", res.StatusCode)
+	}
+	if ruleState(t, c.Get("/simulations/"+id).Body, "DSTI") != "false" {
+		t.Error("calculate changed the stored simulation")
+	}
 	res = c.PostForm("/simulations/"+id+"/edit", with(simForm("35"), "do", "save"))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("update: %d\n%s", res.StatusCode, clip(res.Body))
