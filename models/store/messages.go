@@ -626,8 +626,15 @@ func (s *Store) MarkRead(ctx context.Context, processUUID, upToMessageUUID strin
 	if err != nil {
 		return err
 	}
+	return s.markReadUpTo(ctx, db, processThreads, tp, upToMessageUUID != "")
+}
+
+// markReadUpTo moves the caller's read mark of tp's thread to the message
+// its lookup resolved (named), else to its newest message; never back. A
+// named message that is not one of the thread's is CodeNotFound.
+func (s *Store) markReadUpTo(ctx context.Context, db *gorm.DB, tt *threadTables, tp *threadProcess, named bool) error {
 	upTo, upToSeq := tp.LastMessageID, tp.MessageCount
-	if upToMessageUUID != "" {
+	if named {
 		if tp.RefID == nil || tp.RefSeq == nil {
 			return models.NotFound("message")
 		}
@@ -637,7 +644,7 @@ func (s *Store) MarkRead(ctx context.Context, processUUID, upToMessageUUID strin
 		return nil // already read that far: no write
 	}
 	p := models.PrincipalFrom(ctx)
-	return translate(db.Exec(markReadSQL, p.UserID, tp.ID, upTo, upToSeq, s.now()).Error, "read state")
+	return translate(db.Exec(tt.markRead, p.UserID, tp.ID, upTo, upToSeq, s.now()).Error, "read state")
 }
 
 func (s *Store) UnreadCounts(ctx context.Context, processUUIDs []string) (map[string]int, error) {

@@ -284,16 +284,5 @@ func (s *Store) MarkSimulationRead(ctx context.Context, simulationUUID, upToMess
 	if err != nil {
 		return err
 	}
-	upTo, upToSeq := tp.LastMessageID, tp.MessageCount
-	if upToMessageUUID != "" {
-		if tp.RefID == nil || tp.RefSeq == nil {
-			return models.NotFound("message")
-		}
-		upTo, upToSeq = *tp.RefID, *tp.RefSeq
-	}
-	if upToSeq <= tp.LastReadSeq {
-		return nil // already read that far: no write
-	}
-	p := models.PrincipalFrom(ctx)
-	return translate(db.Exec(simulationThreads.markRead, p.UserID, tp.ID, upTo, upToSeq, s.now()).Error, "read state")
+	return s.markReadUpTo(ctx, db, simulationThreads, tp, upToMessageUUID != "")
 }
