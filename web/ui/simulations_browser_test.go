@@ -215,6 +215,7 @@ func TestBrowserSimulationPages(t *testing.T) {
 							t.Errorf("%s (%s) is %s px wide in %s px", where, who.email, w[0], w[1])
 						}
 						p.axe(where + " (" + who.email + ")")
+						p.screenshot(strings.NewReplacer("/", "_", "?", "_", "=", "_", " ", "_").Replace("simpage-" + where))
 					}
 				}
 				p.do(chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible(`#email`))
