@@ -85,10 +85,11 @@ func (p Page) Nav(ctx context.Context) []NavItem {
 	}
 	switch p.User.Kind {
 	case models.KindBroker:
-		return []NavItem{{"processes", i18n.T(ctx, "layout.nav_processes"), "/processes", 0}}
+		return []NavItem{{"processes", i18n.T(ctx, "layout.nav_processes"), "/processes", 0},
+			{"simulations", i18n.T(ctx, "sim.nav"), "/simulations", 0}}
 	case models.KindStaff:
 		return []NavItem{{"queue", i18n.T(ctx, "layout.nav_queue"), "/staff/threads", 0}, {"processes", i18n.T(ctx, "layout.nav_processes"), "/staff/processes", 0},
-			{"customers", i18n.T(ctx, "layout.nav_customers"), "/staff/customers", 0}}
+			{"simulations", i18n.T(ctx, "sim.nav"), "/simulations", 0}, {"customers", i18n.T(ctx, "layout.nav_customers"), "/staff/customers", 0}}
 	case models.KindAdmin:
 		return []NavItem{{"admin", i18n.T(ctx, "layout.nav_admin"), "/admin", 0}, {"queue", i18n.T(ctx, "layout.nav_queue"), "/staff/threads", 0},
 			{"processes", i18n.T(ctx, "layout.nav_processes"), "/staff/processes", 0}, {"customers", i18n.T(ctx, "layout.nav_customers"), "/staff/customers", 0}}

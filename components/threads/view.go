@@ -11,18 +11,24 @@ import (
 	"portal/models"
 )
 
-// ThreadView is the thread section of a process page.
+// ThreadView is the thread section of a process page (or, with Base, of
+// any page that owns a thread: the simulation page).
 type ThreadView struct {
 	ProcessUUID string
-	Page        *models.ThreadMessages
-	Viewer      *models.Principal
-	Compose     ComposeView
+	// Base is the owning page's path ("/simulations/ID"); "" is the
+	// process page of ProcessUUID. The thread's endpoints hang off it
+	// (Base+"/messages", Base+"/messages/since").
+	Base    string
+	Page    *models.ThreadMessages
+	Viewer  *models.Principal
+	Compose ComposeView
 }
 
 // ComposeView is the compose form, blank or with what was typed and why it
 // was refused.
 type ComposeView struct {
 	ProcessUUID string
+	Base        string // as ThreadView.Base
 	Subject     string
 	Text        string
 	Error       *models.Error // field errors, or a general refusal (rate limit)
@@ -33,6 +39,7 @@ type ComposeView struct {
 // with the position to poll from next.
 type MessagesView struct {
 	ProcessUUID string
+	Base        string // as ThreadView.Base
 	Messages    []models.Message
 	Viewer      *models.Principal
 	LastSeq     int64 // messages with a greater Seq are new to the viewer
@@ -43,22 +50,36 @@ type MessagesView struct {
 // OlderView is a page of older messages loaded on demand.
 type OlderView struct {
 	ProcessUUID string
+	Base        string // as ThreadView.Base
 	Page        *models.ThreadMessages
 	Viewer      *models.Principal
 }
 
-func messagesURL(processUUID string) string { return "/processes/" + processUUID + "/messages" }
-
-func sinceURL(processUUID string) string { return messagesURL(processUUID) + "/since" }
-
-func olderURL(processUUID, cursor string) string {
-	return messagesURL(processUUID) + "?before=" + url.QueryEscape(cursor)
+// pageURL is the page that owns the thread: base, or the process page.
+func pageURL(base, processUUID string) string {
+	if base != "" {
+		return base
+	}
+	return "/processes/" + processUUID
 }
 
-// olderPageURL is the no-JavaScript way to older messages: the process
+func (v ThreadView) url() string   { return pageURL(v.Base, v.ProcessUUID) }
+func (v ComposeView) url() string  { return pageURL(v.Base, v.ProcessUUID) }
+func (v MessagesView) url() string { return pageURL(v.Base, v.ProcessUUID) }
+func (v OlderView) url() string    { return pageURL(v.Base, v.ProcessUUID) }
+
+func messagesURL(page string) string { return page + "/messages" }
+
+func sinceURL(page string) string { return messagesURL(page) + "/since" }
+
+func olderURL(page, cursor string) string {
+	return messagesURL(page) + "?before=" + url.QueryEscape(cursor)
+}
+
+// olderPageURL is the no-JavaScript way to older messages: the owning
 // page itself with the cursor.
-func olderPageURL(processUUID, cursor string) string {
-	return "/processes/" + processUUID + "?before=" + url.QueryEscape(cursor) + "#thread"
+func olderPageURL(page, cursor string) string {
+	return page + "?before=" + url.QueryEscape(cursor) + "#thread"
 }
 
 func lastUUID(msgs []models.Message) string {

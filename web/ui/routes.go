@@ -12,7 +12,9 @@
 // (/admin/pricing...),
 // inbox.go (/inbox...), session.go (/session/keepalive), totp.go
 // (/login/2fa, /account/2fa), account.go (/account...), password.go
-// (/password/forgot, /password/reset). errors.go and
+// (/password/forgot, /password/reset), simulations.go (/simulations,
+// the simulator), simulation_page.go (/simulations/:id, its ESIS and
+// thread). errors.go and
 // render.go are shared.
 package ui
 
@@ -104,7 +106,13 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	work.GET("/processes/:id/messages", h.olderMessages)
 	work.GET("/processes/:id/messages/since", h.messagesSince)
 	work.GET("/processes/:id/documents/:document_id/content", h.downloadDocument) // documents.go
-	work.GET("/taxonomy/counties", h.countyOptions)                               // address cascade fragments
+	work.GET("/simulations", h.listSimulations)                                   // simulations.go, simulation_page.go
+	work.GET("/simulations/:id", h.showSimulation)
+	work.POST("/simulations/:id/messages", wire.LimitBody(maxMessageBody), h.postSimulationMessage)
+	work.GET("/simulations/:id/messages", h.olderSimulationMessages)
+	work.GET("/simulations/:id/messages/since", h.simulationMessagesSince)
+	work.GET("/simulations/:id/esis/:esis_id", h.downloadEsis)
+	work.GET("/taxonomy/counties", h.countyOptions) // address cascade fragments
 	work.GET("/taxonomy/parishes", h.parishOptions)
 
 	// Brokers: the guided process form, submit and cancel (process_form.go).
@@ -119,6 +127,18 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	broker.POST("/processes/:id/property/:property_id", h.saveProperty)
 	broker.POST("/processes/:id/submit", h.submitProcess)
 	broker.POST("/processes/:id/cancel", h.cancelProcess)
+	// The simulator and a simulation's actions (simulations.go,
+	// simulation_page.go); /simulations/new is matched before /:id.
+	broker.GET("/simulations/new", h.newSimulation)
+	broker.POST("/simulations/new", wire.LimitBody(maxSimulatorBody), h.createSimulation)
+	broker.POST("/simulations/preview", wire.LimitBody(maxSimulatorBody), h.previewSimulation)
+	broker.GET("/simulations/:id/edit", h.editSimulation)
+	broker.POST("/simulations/:id/edit", wire.LimitBody(maxSimulatorBody), h.updateSimulation)
+	broker.POST("/simulations/:id/validate", h.validateSimulation)
+	broker.POST("/simulations/:id/cancel", h.cancelSimulation)
+	broker.POST("/simulations/:id/convert", h.convertSimulation)
+	broker.POST("/simulations/:id/esis", wire.LimitBody(maxEsisEmailBody), h.issueEsis)
+	broker.POST("/simulations/:id/esis/email", wire.LimitBody(maxEsisEmailBody), h.emailEsis)
 	// Documents (documents.go): uploads and replacements read their
 	// multipart body themselves, capped at one document and its form.
 	broker.POST("/processes/:id/documents", h.uploadDocument)
