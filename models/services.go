@@ -165,8 +165,10 @@ type Services struct {
 	// SimulationMessages: the simulation threads (simmessages.go).
 	SimulationMessages SimulationMessageService
 	Esis               EsisService // the ESIS sheets (esis.go)
-	Users              UserService
-	Health             HealthService
+	// Callbacks: partner webhook subscriptions and deliveries (callbacks.go).
+	Callbacks CallbackService
+	Users     UserService
+	Health    HealthService
 
 	Messages    MessageService     // process threads (messages.go)
 	Partners    PartnerAuthService // partner API tokens (partner.go)
