@@ -216,3 +216,18 @@ const (
 	AuditCallbackReenabled = "callback.reenabled"
 	AuditCallbackRedeliver = "callback.redeliver"
 )
+
+// CallbackSender makes one signed delivery attempt: POST body to url with
+// the Standard Webhooks headers (webhook-id, webhook-timestamp = at,
+// webhook-signature with secret), HTTPS only, no redirects, within
+// CallbackTimeout, through a dialer that refuses private, loopback,
+// link-local and metadata addresses after DNS resolution (loopback only
+// when explicitly allowed, for tests and development). It never returns
+// an error: a refusal or a failure is an attempt without a 2xx.
+// models/webhook implements it.
+type CallbackSender interface {
+	Send(ctx context.Context, url, secret, webhookID string, at time.Time, body []byte) CallbackAttempt
+}
+
+// Succeeded reports whether the attempt got a 2xx.
+func (a CallbackAttempt) Succeeded() bool { return a.StatusCode >= 200 && a.StatusCode < 300 }
