@@ -204,6 +204,10 @@ func (s *Sender) Send(ctx context.Context, rawURL, secret, webhookID string, at 
 	req.Header.Set(standardwebhooks.HeaderWebhookSignature, sig)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", UserAgent)
+	// The delivery is idempotent by its webhook-id, and saying so lets the
+	// transport resend once when a kept-alive connection turns out to be
+	// closed (a partner's server restarted) instead of failing the attempt.
+	req.Header.Set("Idempotency-Key", webhookID)
 
 	resp, err := s.client.Do(req)
 	if err != nil {
