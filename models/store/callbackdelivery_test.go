@@ -523,3 +523,25 @@ func TestCallbackEcho(t *testing.T) {
 		}
 	})
 }
+
+// A message posted through the service reaches the partner: the outbox row
+// of the post, its payload with ids and numbers and never the text.
+func TestCallbackOfARealPost(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		opts := fastCallbacks(3)
+		w := newCBWorld(t, s, opts, models.NotificationProcessMessageCreated)
+		w.start(t, s, opts)
+		staff := storetest.AsUser(t, s, "marta.santos@bank.example")
+		m, err := s.PostMessage(staff, w.process, models.NewMessage{Subject: "Avaliação", Text: "secret text of the bank"})
+		storetest.Must(t, err, "post")
+		waitDelivered(t, w.rcv, 1)
+		q := w.rcv.Delivered()[0]
+		if strings.Contains(string(q.Body), "secret text") || strings.Contains(string(q.Body), "Avalia") {
+			t.Fatalf("the payload carries the message: %s", q.Body)
+		}
+		_, d := body(t, q)
+		if d["messageUniqueId"] != m.UUID || d["processUniqueId"] != w.process || d["authorKind"] != "bank" || d["seq"] != float64(m.Seq) {
+			t.Fatalf("data %v, message %s seq %d", d, m.UUID, m.Seq)
+		}
+	})
+}
