@@ -176,6 +176,11 @@ const dispatchBatch = 100
 
 // dispatchCallbacks turns undispatched outbox rows into deliveries.
 func (s *Store) dispatchCallbacks(ctx context.Context) (int, error) {
+	// A read first: idle workers do not take SQLite's write lock.
+	var waiting []int64
+	if err := s.conn(ctx).Raw("SELECT id FROM outbox_events WHERE dispatched_at IS NULL LIMIT 1").Find(&waiting).Error; err != nil || len(waiting) == 0 {
+		return 0, err
+	}
 	var n int
 	err := s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if s.dialect == Postgres {
@@ -311,6 +316,12 @@ const claimSQL = `SELECT s.id FROM callback_subscriptions s
 	ORDER BY s.lease_until IS NOT NULL, s.lease_until, s.id LIMIT 1`
 
 func (s *Store) claimCallback(ctx context.Context, rt *callbackRuntime) (*claimed, error) {
+	// A read first: idle workers do not take SQLite's write lock.
+	now := s.now()
+	var due []int64
+	if err := s.conn(ctx).Raw(claimSQL, true, now, now).Find(&due).Error; err != nil || len(due) == 0 {
+		return nil, err
+	}
 	var c *claimed
 	err := s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		now := s.now()
@@ -363,6 +374,11 @@ func (s *Store) finishCallback(ctx context.Context, rt *callbackRuntime, c *clai
 		now := s.now()
 		if att.At.IsZero() {
 			att.At = now
+		}
+		// Deleted meanwhile (the subscription was removed): nothing to record.
+		var alive []int64
+		if err := tx.Raw("SELECT id FROM callback_deliveries WHERE id = ?", c.DeliveryID).Find(&alive).Error; err != nil || len(alive) == 0 {
+			return err
 		}
 		if len(att.Response) > models.MaxCallbackResponse {
 			att.Response = att.Response[:models.MaxCallbackResponse]
