@@ -186,8 +186,6 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln, metricsL
 	s.mail.Start()
 	// Open simulations left alone expire: stopped by shutdown, before the store closes.
 	s.expiry = startSimulationExpiry(st, cfg.SimulationExpiry, simulationExpiryEvery, log)
-	// Partner callbacks: stopped by shutdown, before the store closes.
-	s.callbacks = startCallbacks(st, cfg.CallbackAllowLoopback, log)
 
 	log.Info("portal is ready", "url", publicURL(ln.Addr(), cfg.TLS()), "bank", cfg.BankID)
 	if len(demoEmails) > 0 {
@@ -200,6 +198,9 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln, metricsL
 			log.Info("demo account", "email", e, "kind", kinds[e])
 		}
 	}
+	// Partner callbacks (after the start-up log, which tests and operators
+	// read as one block): stopped by shutdown, before the store closes.
+	s.callbacks = startCallbacks(st, cfg.CallbackAllowLoopback, log)
 	return s, nil
 }
 
