@@ -545,3 +545,37 @@ func TestCallbackOfARealPost(t *testing.T) {
 		}
 	})
 }
+
+func TestCallbackFailingTooLongDisables(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		opts := fastCallbacks(1000)
+		opts.DisableAfter = 300 * time.Millisecond
+		w := newCBWorld(t, s, opts, models.NotificationSimulationStatusChanged)
+		w.rcv.FailFirst(1_000_000)
+		w.event(t, models.EventSimulationStatusChanged, 1)
+		w.event(t, models.EventSimulationStatusChanged, 2)
+		w.start(t, s, opts)
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			dis, err := s.DisabledCallbacks(w.broker)
+			storetest.Must(t, err, "disabled")
+			if len(dis) == 1 {
+				d := dis[0]
+				if d.DisabledReason != "failing" || d.Pending != 2 || d.FailingSince == nil || d.DisabledAt.Sub(*d.FailingSince) < opts.DisableAfter {
+					t.Fatalf("disabled %+v", d)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("a subscription failing for longer than DisableAfter stayed enabled")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		// Only the head was tried: the second event waits behind it.
+		for _, q := range w.rcv.Requests() {
+			if _, d := body(t, q); d["toStatusId"] != float64(1) {
+				t.Fatalf("the second event was sent while the first was failing: %s", q.Body)
+			}
+		}
+	})
+}
