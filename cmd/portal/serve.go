@@ -100,6 +100,7 @@ type server struct {
 	sweeperDone chan struct{}
 	mail        *store.MailSender  // nil until started
 	expiry      *simulationExpirer // nil until started
+	callbacks   *callbackWorkers   // nil until started
 }
 
 // startServer prepares everything (secrets, TLS, database, demo data,
@@ -197,6 +198,9 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln, metricsL
 			log.Info("demo account", "email", e, "kind", kinds[e])
 		}
 	}
+	// Partner callbacks (after the start-up log, which tests and operators
+	// read as one block): stopped by shutdown, before the store closes.
+	s.callbacks = startCallbacks(st, cfg.CallbackAllowLoopback, log)
 	return s, nil
 }
 
@@ -281,6 +285,9 @@ func (s *server) shutdown(timeout time.Duration) error {
 	}
 	if s.mail != nil {
 		s.mail.Stop()
+	}
+	if s.callbacks != nil {
+		s.callbacks.Stop()
 	}
 	if err := s.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close database: %w", err))
