@@ -109,6 +109,7 @@ func (s *Store) Services() models.Services {
 	svc.Pricing, svc.Simulations = s, s
 	svc.SimulationMessages = s
 	svc.Esis = s
+	svc.Callbacks = s
 	return svc
 }
 
