@@ -53,6 +53,8 @@ type Store struct {
 	// mailWake wakes the mail sender after a COMMIT that queued a mail
 	// (mail.go, NewMailSender).
 	mailWake atomic.Pointer[func()]
+	// cbState is the callback delivery runtime (callbackdelivery.go).
+	cbState callbackState
 }
 
 // core is what every service of this package shares.
