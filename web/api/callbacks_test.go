@@ -122,6 +122,13 @@ func TestCallbackSubscriptions(t *testing.T) {
 		if !strings.HasPrefix(rotated.Secret, "whsec_") || rotated.Secret == first.Secret || rotated.CallbackUniqueID != first.CallbackUniqueID {
 			t.Fatalf("rotated %+v (first secret %s)", rotated, first.Secret)
 		}
+		// rotateSecret on a new one: still a creation.
+		fresh := wantSet(t, "create with rotateSecret", putCallback(t, ana, partner, "4", `{"url":"https://hooks.example.com/m","rotateSecret":true}`),
+			http.StatusCreated, "080102")
+		if !strings.HasPrefix(fresh.Secret, "whsec_") {
+			t.Fatalf("created with rotateSecret %+v", fresh)
+		}
+		wantEnvelope(t, "delete type 4", ana.do(t, http.MethodDelete, "/v1/partners/"+partner+"/callbacks/4", ""), http.StatusOK, "080103")
 		second := wantSet(t, "create type 3", putCallback(t, ana, partner, "3", `{"url":"https://hooks.example.com/sims"}`),
 			http.StatusCreated, "080102")
 
