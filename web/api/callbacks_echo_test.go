@@ -1,12 +1,9 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
 	"testing"
 
@@ -17,11 +14,6 @@ import (
 	"portal/models/webhook/webhooktest"
 	"portal/web/webtest"
 )
-
-// echoHost is the name the test's subscription uses; the sender resolves
-// it to the local receiver (loopback allowed for this test only), since a
-// literal loopback URL is refused when subscribing.
-const echoHost = "hooks.example.com"
 
 type echoBody struct {
 	OperationStatus struct {
@@ -36,18 +28,13 @@ type echoBody struct {
 	Error              *string `json:"error"`
 }
 
-// echoReceiver starts a receiver and lets s's callbacks reach it.
+// echoReceiver starts a receiver and lets s's callbacks reach it: loopback
+// explicitly allowed, for this test's store and sender only.
 func echoReceiver(t *testing.T, s *webtest.Server) *webhooktest.Receiver {
 	t.Helper()
 	rcv := webhooktest.New(t, webhook.NewSecret())
-	sender := webhook.New(webhook.Options{AllowLoopback: true, RootCAs: rcv.CertPool(),
-		LookupHost: func(ctx context.Context, host string) ([]netip.Addr, error) {
-			if host == echoHost {
-				return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
-			}
-			return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-		}})
-	s.Store.SetCallbackSender(sender, store.CallbackOptions{})
+	sender := webhook.New(webhook.Options{AllowLoopback: true, RootCAs: rcv.CertPool()})
+	s.Store.SetCallbackSender(sender, store.CallbackOptions{AllowLoopback: true})
 	return rcv
 }
 
@@ -62,9 +49,7 @@ func TestCallbackEcho(t *testing.T) {
 			rcv := echoReceiver(t, s)
 			token, partner := s.PartnerSignIn(t, lisboaUID, anaEmail)
 			ana := apiSession{s: s, token: token}
-			_, port, _ := net.SplitHostPort(rcv.Addr())
-			url := "https://" + echoHost + ":" + port + webhooktest.Path
-			sub := wantSet(t, "subscribe", putCallback(t, ana, partner, "1", `{"url":"`+url+`"}`), http.StatusCreated, "080102")
+			sub := wantSet(t, "subscribe", putCallback(t, ana, partner, "1", `{"url":"`+rcv.URL+`"}`), http.StatusCreated, "080102")
 			if err := rcv.SetSecret(sub.Secret); err != nil {
 				t.Fatal(err)
 			}
@@ -107,6 +92,18 @@ func TestCallbackEcho(t *testing.T) {
 			webtest.StrictJSON(t, a.Body, &out)
 			if a.Status != http.StatusOK || out.ResponseStatusCode != http.StatusInternalServerError || out.WebhookID == reqs[0].ID {
 				t.Fatalf("echo to a failing server: %s", a)
+			}
+
+			// The partner's server down: no status, the reason instead.
+			rcv.Down()
+			a = echo(good)
+			out = echoBody{}
+			webtest.StrictJSON(t, a.Body, &out)
+			if a.Status != http.StatusOK || out.ResponseStatusCode != 0 || out.Error == nil || *out.Error == "" || out.WebhookID == "" {
+				t.Fatalf("echo to a server that is down: %s", a)
+			}
+			if err := rcv.Up(); err != nil {
+				t.Fatal(err)
 			}
 
 			// Refusals: nothing sent.
