@@ -43,8 +43,10 @@ type PartnerAuthService interface {
 	// disabled. Any failure is the same CodeUnauthorized error (the
 	// caller never learns which check failed). Failures are throttled per
 	// client id and per client address (CodeRateLimited) before any hashing.
-	// Success and failure are audited; success returns a new random token.
-	AuthenticatePartner(ctx context.Context, in PartnerLogin) (token string, err error)
+	// Success and failure are audited; success returns a new random token
+	// and the unique id of the partner it was issued to (the
+	// {partnerUniqueId} of the callback operations).
+	AuthenticatePartner(ctx context.Context, in PartnerLogin) (token, partnerUUID string, err error)
 
 	// ResolveToken returns the broker user a token acts as and extends its
 	// idle expiry (written at most once a minute). Unknown, expired or

@@ -32,7 +32,7 @@ func clip(s string, n int) string {
 	return s
 }
 
-func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin) (string, error) {
+func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin) (token, partnerUUID string, err error) {
 	db := s.conn(ctx)
 	clientID := clip(strings.TrimSpace(in.ClientID), 200)
 
@@ -48,15 +48,15 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 		RefusalKey: "rate.partner_auth",
 	})
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	fail := func(step string, err error) (string, error) {
+	fail := func(step string, err error) (string, string, error) {
 		if err != nil && models.ErrorCode(err) != models.CodeNotFound {
-			return "", translate(err, "authentication")
+			return "", "", translate(err, "authentication")
 		}
 		// The failed step is for operators only; the caller gets one answer.
 		s.attemptFailed(ctx, attempt, "failed check: "+step)
-		return "", errPartnerAuth
+		return "", "", errPartnerAuth
 	}
 
 	// 1. The client id and secret identify a partner. Unknown ids cost a
@@ -69,7 +69,7 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 		if lookupErr == nil {
 			hash = partner.ClientSecretHash
 		} else if models.ErrorCode(lookupErr) != models.CodeNotFound {
-			return "", lookupErr
+			return "", "", lookupErr
 		}
 	}
 	secret := in.ClientSecret
@@ -79,7 +79,7 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 	ok, err := models.CheckPasswordOrDummyLimited(ctx, hash, secret)
 	if err != nil {
 		s.attemptBusy(ctx, attempt, models.AuditPartnerAuthThrottled)
-		return "", err
+		return "", "", err
 	}
 	if !ok {
 		return fail("client", nil)
@@ -116,9 +116,9 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 	case !userID.Valid || models.UserKind(userKind.String) != models.KindBroker || !userAPI.Bool || userDisabled.Bool:
 		return fail("user", nil)
 	}
-	token, err := newToken()
+	token, err = newToken()
 	if err != nil {
-		return "", models.Internal(err)
+		return "", "", models.Internal(err)
 	}
 	now := s.now()
 	row := models.APIToken{TokenHash: HashToken(token), UserID: userID.Int64, PartnerID: partner.ID, ClientIP: clip(in.ClientIP, 100),
@@ -130,9 +130,9 @@ func (s *Store) AuthenticatePartner(ctx context.Context, in models.PartnerLogin)
 		return s.attemptSucceeded(tx, attempt, models.AuditPartnerAuthOK, userID.Int64, "firm "+firmUID)
 	})
 	if err != nil {
-		return "", translate(err, "token")
+		return "", "", translate(err, "token")
 	}
-	return token, nil
+	return token, strings.ToLower(partner.UUID), nil
 }
 
 // A partner token ends at whichever comes first: 30 minutes without use

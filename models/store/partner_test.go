@@ -29,6 +29,8 @@ var otherSecretHash = sync.OnceValue(func() string {
 type partnerWorld struct {
 	s           *store.Store
 	otherClient string
+	// the partners' unique ids, as Authentication answers them
+	demoUUID, otherUUID string
 }
 
 func newPartnerWorld(t *testing.T, s *store.Store) *partnerWorld {
@@ -51,7 +53,7 @@ func newPartnerWorld(t *testing.T, s *store.Store) *partnerWorld {
 	addBroker(t, s, "gone.broker@lisboa-credito.example", lisboa, true)
 	storetest.Must(t, db.Model(&models.User{}).Where("email = ?", "gone.broker@lisboa-credito.example").
 		Update("disabled", true).Error, "disable")
-	return &partnerWorld{s: s, otherClient: other.ClientID}
+	return &partnerWorld{s: s, otherClient: other.ClientID, demoUUID: demo.UUID, otherUUID: other.UUID}
 }
 
 func demoLogin(user string) models.PartnerLogin {
@@ -65,8 +67,11 @@ func TestPartnerAuth(t *testing.T) {
 		ctx := context.Background()
 
 		// Success: a token acting as Ana, scoped to her firm.
-		token, err := s.AuthenticatePartner(ctx, demoLogin(" ANA.Silva@lisboa-credito.example "))
+		token, partnerUUID, err := s.AuthenticatePartner(ctx, demoLogin(" ANA.Silva@lisboa-credito.example "))
 		storetest.Must(t, err, "authenticate ana")
+		if partnerUUID != strings.ToLower(w.demoUUID) || partnerUUID == "" {
+			t.Fatalf("partner %q, want the demo partner %q", partnerUUID, w.demoUUID)
+		}
 		if len(token) < 40 {
 			t.Fatalf("token %q too short", token)
 		}
@@ -95,15 +100,18 @@ func TestPartnerAuth(t *testing.T) {
 			*ok[0].ActorUserID != p.UserID || ok[0].ClientIP != "198.51.100.1" {
 			t.Fatalf("ok audit %+v", ok)
 		}
-		rui, err := s.AuthenticatePartner(ctx, models.PartnerLogin{ClientID: store.DemoPartnerClient, ClientSecret: store.DemoPartnerSecret,
+		rui, _, err := s.AuthenticatePartner(ctx, models.PartnerLogin{ClientID: store.DemoPartnerClient, ClientSecret: store.DemoPartnerSecret,
 			BrokerUID: "BRK-POR-002", Username: ruiEmail, ClientIP: "198.51.100.1"})
 		storetest.Must(t, err, "authenticate rui")
 		if rp, err := s.ResolveToken(ctx, rui); err != nil || rp.Email != ruiEmail {
 			t.Fatalf("rui's token: %+v %v", rp, err)
 		}
-		other, err := s.AuthenticatePartner(ctx, models.PartnerLogin{ClientID: w.otherClient, ClientSecret: "other-network-secret",
+		other, otherPartner, err := s.AuthenticatePartner(ctx, models.PartnerLogin{ClientID: w.otherClient, ClientSecret: "other-network-secret",
 			BrokerUID: "BRK-BRA-003", Username: "bia.braga@braga-credito.example", ClientIP: "198.51.100.1"})
 		storetest.Must(t, err, "authenticate other partner")
+		if otherPartner != strings.ToLower(w.otherUUID) {
+			t.Fatalf("other partner %q, want %q", otherPartner, w.otherUUID)
+		}
 		storetest.Must(t, s.RevokeToken(ctx, other), "revoke")
 
 		// Every failing check: the same answer.
@@ -135,7 +143,7 @@ func TestPartnerAuth(t *testing.T) {
 		set("empty user", func(in *models.PartnerLogin) { in.Username = "" })
 		var first error
 		for name, in := range failures {
-			tok, err := s.AuthenticatePartner(ctx, in)
+			tok, _, err := s.AuthenticatePartner(ctx, in)
 			if tok != "" {
 				t.Fatalf("%s: got a token", name)
 			}
@@ -172,11 +180,11 @@ func TestPartnerAuth(t *testing.T) {
 		otherLogin := models.PartnerLogin{ClientID: w.otherClient, ClientSecret: "other-network-secret",
 			BrokerUID: "BRK-BRA-003", Username: "bia.braga@braga-credito.example", ClientIP: "198.51.100.77"}
 		fill(w.otherClient, "192.0.2.1", store.MaxPartnerFailuresPerAddress+5)
-		if _, err := s.AuthenticatePartner(ctx, otherLogin); err != nil {
+		if _, _, err := s.AuthenticatePartner(ctx, otherLogin); err != nil {
 			t.Fatalf("the client id from its own address, after failures elsewhere: %v", err)
 		}
 		fill(w.otherClient, otherLogin.ClientIP, store.MaxPartnerFailuresPerSource)
-		_, err = s.AuthenticatePartner(ctx, otherLogin)
+		_, _, err = s.AuthenticatePartner(ctx, otherLogin)
 		if e := wantCode(t, err, models.CodeRateLimited); e.RetryAfter <= 0 {
 			t.Fatalf("retry after %d", e.RetryAfter)
 		}
@@ -186,12 +194,12 @@ func TestPartnerAuth(t *testing.T) {
 		fill("some-client", "203.0.113.9", store.MaxPartnerFailuresPerAddress)
 		in := demoLogin(anaEmail)
 		in.ClientIP = "203.0.113.9"
-		_, err = s.AuthenticatePartner(ctx, in)
+		_, _, err = s.AuthenticatePartner(ctx, in)
 		wantCode(t, err, models.CodeRateLimited)
 		// Old failures no longer count; other addresses and clients are fine.
 		storetest.Must(t, s.DB().Model(&models.AuditEvent{}).Where("client_ip = ?", "203.0.113.9").
 			Update("created_at", now.Add(-store.PartnerAuthWindow-time.Minute)).Error, "age failures")
-		if _, err := s.AuthenticatePartner(ctx, in); err != nil {
+		if _, _, err := s.AuthenticatePartner(ctx, in); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}
 
@@ -234,7 +242,7 @@ func TestPartnerAuth(t *testing.T) {
 		}
 
 		// Losing API access ends live tokens.
-		fresh, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
+		fresh, _, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
 		storetest.Must(t, err, "fresh token")
 		storetest.Must(t, s.DB().Model(&models.User{}).Where("email = ?", anaEmail).Update("api_enabled", false).Error, "disable api")
 		_, err = s.ResolveToken(ctx, fresh)

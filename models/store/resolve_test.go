@@ -106,7 +106,7 @@ func TestResolveTokenIsOneStatement(t *testing.T) {
 	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
 		storetest.Must(t, s.CountQueries(), "count queries")
 		ctx := context.Background()
-		tok, err := s.AuthenticatePartner(ctx, models.PartnerLogin{ClientID: store.DemoPartnerClient,
+		tok, _, err := s.AuthenticatePartner(ctx, models.PartnerLogin{ClientID: store.DemoPartnerClient,
 			ClientSecret: store.DemoPartnerSecret, BrokerUID: "BRK-LIS-001",
 			Username: "ana.silva@lisboa-credito.example", ClientIP: "198.51.100.9"})
 		storetest.Must(t, err, "authenticate")

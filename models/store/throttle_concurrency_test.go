@@ -159,7 +159,7 @@ func TestPartnerAuthThrottleUnderConcurrency(t *testing.T) {
 			in := demoLogin(anaEmail)
 			in.ClientSecret = fmt.Sprintf("guess-%d", i)
 			in.ClientIP = "203.0.113.100"
-			_, err := s.AuthenticatePartner(ctx, in)
+			_, _, err := s.AuthenticatePartner(ctx, in)
 			return err
 		})
 		b.check(t, n, store.MaxPartnerFailuresPerSource)
@@ -172,7 +172,7 @@ func TestPartnerAuthThrottleUnderConcurrency(t *testing.T) {
 		// The same client id from another address is not held up.
 		in := demoLogin(anaEmail)
 		in.ClientIP = "203.0.113.101"
-		if _, err := s.AuthenticatePartner(ctx, in); err != nil {
+		if _, _, err := s.AuthenticatePartner(ctx, in); err != nil {
 			t.Fatalf("the client id from another address: %v", err)
 		}
 	})

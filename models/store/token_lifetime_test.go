@@ -32,9 +32,9 @@ func tokenRow(t *testing.T, s *store.Store, token string) models.APIToken {
 func TestPartnerTokenAbsoluteLifetime(t *testing.T) {
 	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		old, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
+		old, _, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
 		storetest.Must(t, err, "sign in")
-		fresh, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
+		fresh, _, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
 		storetest.Must(t, err, "sign in")
 		if row := tokenRow(t, s, fresh); row.ExpiresAt.After(row.CreatedAt.Add(store.DefaultPartnerTokenLifetime)) {
 			t.Fatalf("a new token expires after its lifetime: %+v", row)
@@ -49,7 +49,7 @@ func TestPartnerTokenAbsoluteLifetime(t *testing.T) {
 		}
 
 		// Near the end of its lifetime, use no longer extends it past it.
-		near, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
+		near, _, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
 		storetest.Must(t, err, "sign in")
 		created := now.Add(-store.DefaultPartnerTokenLifetime + 10*time.Minute)
 		setToken(t, s, near, created, now.Add(-5*time.Minute))
@@ -88,9 +88,9 @@ func TestPartnerTokenLifetimeOption(t *testing.T) {
 		_, err = s.SeedDemo(ctx)
 		storetest.Must(t, err, "seed")
 
-		young, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
+		young, _, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
 		storetest.Must(t, err, "sign in")
-		old, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
+		old, _, err := s.AuthenticatePartner(ctx, demoLogin(anaEmail))
 		storetest.Must(t, err, "sign in")
 		if row := tokenRow(t, s, young); !row.ExpiresAt.Equal(row.CreatedAt.Add(models.PartnerTokenIdleTimeout)) {
 			t.Fatalf("new token expiry %s, created %s", row.ExpiresAt, row.CreatedAt)

@@ -28,15 +28,19 @@ func header(c *gin.Context, names []string) string {
 	return ""
 }
 
+// authenticationResponse carries, beside the token, the partner's unique id:
+// the {partnerUniqueId} of the callback operations (an added field; clients
+// reading only the token are unaffected).
 type authenticationResponse struct {
-	SessionToken string `json:"sessionToken"`
+	SessionToken    string `json:"sessionToken"`
+	PartnerUniqueID string `json:"partnerUniqueID"`
 }
 
 // authenticate is Authentication: partner credentials, broker firm and user
 // in headers give a session token acting as that user. Every failure is
 // the same 401, whichever check failed.
 func (h *Handlers) authenticate(c *gin.Context) {
-	token, err := h.svc.Partners.AuthenticatePartner(c.Request.Context(), models.PartnerLogin{
+	token, partner, err := h.svc.Partners.AuthenticatePartner(c.Request.Context(), models.PartnerLogin{
 		ClientID:     header(c, hdrClientID),
 		ClientSecret: header(c, hdrClientSecret),
 		BrokerUID:    header(c, hdrBroker),
@@ -47,7 +51,7 @@ func (h *Handlers) authenticate(c *gin.Context) {
 		fail(c, h.log, CategoryAuth, err)
 		return
 	}
-	wire.WriteJSON(c, http.StatusOK, authenticationResponse{SessionToken: token})
+	wire.WriteJSON(c, http.StatusOK, authenticationResponse{SessionToken: token, PartnerUniqueID: partner})
 }
 
 // signOut revokes the caller's token (DELETE /v1/authentication).

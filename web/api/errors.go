@@ -91,6 +91,11 @@ const (
 	CodeSimulationValidated   = "060104"
 	CodeSimulationRulesFailed = "060105" // Validate ran; some rule failed
 	CodeEsisEmailed           = "100101"
+
+	CodeCallbackUpdated = "080101" // Callback Update replaced a subscription
+	CodeCallbackCreated = "080102"
+	CodeCallbackDeleted = "080103"
+	CodeCallbackEchoed  = "080104" // Callback Echo delivered; the partner's answer is in the body
 )
 
 // successes are the success codes with their status and message.
@@ -114,6 +119,11 @@ var successes = map[string]outcome{
 	CodeSimulationValidated:   {"", http.StatusOK, "Simulation validated successfully"},
 	CodeSimulationRulesFailed: {"", http.StatusOK, "Simulation checked: some rules are not met"},
 	CodeEsisEmailed:           {"", http.StatusOK, "ESIS sent successfully"},
+
+	CodeCallbackUpdated: {"", http.StatusOK, "Callback updated successfully"},
+	CodeCallbackCreated: {"", http.StatusCreated, "Callback created successfully"},
+	CodeCallbackDeleted: {"", http.StatusOK, "Callback deleted successfully"},
+	CodeCallbackEchoed:  {"", http.StatusOK, "Callback echo delivered"},
 }
 
 // success is the envelope of a success code.
@@ -134,6 +144,20 @@ var fieldCodes = map[string]map[string]string{
 	},
 	CategoryTaxonomy: {
 		"parentId": "0901", // the {id} of a taxonomy parent filter
+	},
+	// The callback operations: the path's type, Update's body, List's
+	// paging, Echo's body (a field inside rawBody is rawBody's).
+	CategoryCallback: {
+		"notificationType":   "0802",
+		"url":                "0803",
+		"description":        "0804",
+		"rotateSecret":       "0805",
+		"offset":             "0806",
+		"limit":              "0807",
+		"notificationTypeID": "0808",
+		"processUniqueId":    "0809",
+		"simulationUniqueId": "0810",
+		"rawBody":            "0811",
 	},
 	CategoryMessage: {
 		"subject": "0701", // message subject
@@ -277,6 +301,8 @@ func fieldEntity(field string) (category, name string) {
 		if _, rest, ok := strings.Cut(field, "]."); ok {
 			return CategoryBorrower, rest
 		}
+	case strings.HasPrefix(field, "rawBody.") || strings.HasPrefix(field, "rawBody["):
+		return CategoryCallback, "rawBody"
 	case strings.HasPrefix(field, "property."):
 		return CategoryProperty, strings.TrimPrefix(field, "property.")
 	case strings.HasPrefix(field, "borrowers["), strings.HasPrefix(field, "insurances["):

@@ -291,11 +291,13 @@ func checkAuthenticationSpellings(t *testing.T, f *partnerFixture) {
 			t.Fatalf("%s with %v: %s (%s, %s)", path, h, a, a.Header.Get("Content-Type"), a.Header.Get("Cache-Control"))
 		}
 		var out struct {
-			SessionToken string `json:"sessionToken"`
+			SessionToken    string `json:"sessionToken"`
+			PartnerUniqueID string `json:"partnerUniqueID"`
 		}
 		webtest.StrictJSON(t, a.Body, &out)
-		if want := `{"sessionToken":"` + out.SessionToken + `"}`; string(a.Body) != want || len(out.SessionToken) < 32 {
-			t.Fatalf("body %s", a.Body)
+		// Beside the token, the id of the partner the credentials are.
+		if want := `{"sessionToken":"` + out.SessionToken + `","partnerUniqueID":"` + demoPartnerUUID(t, s) + `"}`; string(a.Body) != want || len(out.SessionToken) < 32 {
+			t.Fatalf("body %s, want %s", a.Body, want)
 		}
 		if tokens[out.SessionToken] {
 			t.Fatal("the same token twice")
@@ -1416,4 +1418,14 @@ func checkBrowserAndAPI(t *testing.T, f *partnerFixture) {
 	if k, _ := anaWeb.Get("/processes/" + thread.UUID).Doc(t).Find(`[data-testid="message"]`).Last().Attr("data-author-kind"); k != "bank" {
 		t.Errorf("staff reply on Ana's page marked %q", k)
 	}
+}
+
+// demoPartnerUUID is the demo partner network's unique id, as stored.
+func demoPartnerUUID(t testing.TB, s *webtest.Server) string {
+	t.Helper()
+	var id string
+	if err := s.Store.DB().Raw("SELECT uuid FROM partners WHERE client_id = ?", store.DemoPartnerClient).Scan(&id).Error; err != nil || id == "" {
+		t.Fatalf("demo partner: %q %v", id, err)
+	}
+	return strings.ToLower(id)
 }

@@ -10,7 +10,7 @@
 // Cancel), borrowers.go, documents.go (with docbody.go, the streamed bodies), properties.go, messages.go (/processes/:id/message),
 // taxonomy.go, openapi.go (/openapi.json), simulations.go (with
 // simulationjson.go, the answers), esis.go (the ESIS of simulations and
-// processes); input.go holds what the process operations share.
+// processes), callbacks.go (/partners/:id/callbacks); input.go holds what the process operations share.
 package api
 
 import (
@@ -104,6 +104,13 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	broker.GET("/simulations/:simulationUniqueId/esis/email", h.emailSimulationEsis)
 	broker.GET("/simulations/:simulationUniqueId/message", h.listSimulationMessages)
 	broker.POST("/simulations/:simulationUniqueId/message", wire.LimitBody(maxBody), h.postSimulationMessage)
+
+	// The partner's callbacks (webhook subscriptions) per notification
+	// type; another partner's id answers like an unknown one.
+	broker.GET("/partners/:partnerUniqueId/callbacks", h.listCallbacks)
+	broker.POST("/partners/:partnerUniqueId/callbacks/echo", wire.LimitBody(maxBody), h.echoCallback)
+	broker.PUT("/partners/:partnerUniqueId/callbacks/:notificationType", wire.LimitBody(maxBody), h.putCallback)
+	broker.DELETE("/partners/:partnerUniqueId/callbacks/:notificationType", h.deleteCallback)
 
 	// Reference data: the same for every caller, behind the token like
 	// every other protected call.

@@ -46,6 +46,14 @@ var apiClient = &http.Client{Timeout: 60 * time.Second}
 // tests reuse the token.
 func (s *Server) PartnerToken(t testing.TB, firm, email string) string {
 	t.Helper()
+	token, _ := s.PartnerSignIn(t, firm, email)
+	return token
+}
+
+// PartnerSignIn is PartnerToken with the partner's unique id the answer
+// carries beside the token (the callback operations' {partnerUniqueId}).
+func (s *Server) PartnerSignIn(t testing.TB, firm, email string) (token, partnerUniqueID string) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, s.URL+"/v1/authentication", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -67,11 +75,12 @@ func (s *Server) PartnerToken(t testing.TB, firm, email string) string {
 		t.Fatalf("authenticate %s: %d %s", email, res.StatusCode, b)
 	}
 	var out struct {
-		SessionToken string `json:"sessionToken"`
+		SessionToken    string `json:"sessionToken"`
+		PartnerUniqueID string `json:"partnerUniqueID"`
 	}
 	StrictJSON(t, b, &out)
-	if out.SessionToken == "" {
-		t.Fatalf("authenticate %s: no token in %s", email, b)
+	if out.SessionToken == "" || out.PartnerUniqueID == "" {
+		t.Fatalf("authenticate %s: no token or partner in %s", email, b)
 	}
-	return out.SessionToken
+	return out.SessionToken, out.PartnerUniqueID
 }
