@@ -202,6 +202,3 @@ func Last(d models.CallbackDelivery) *models.CallbackAttempt {
 // Redeliverable tells whether the delivery may be queued again (the
 // service redelivers finished ones).
 func Redeliverable(d *models.CallbackDelivery) bool { return d.Status != models.DeliveryPending }
-
-// AttemptCount is how many attempts a delivery of the log has made.
-func AttemptCount(d models.CallbackDelivery) int { return len(d.Attempts) }
