@@ -304,7 +304,7 @@ func TestAdminReadsTheDeliveryLogAndRedelivers(t *testing.T) {
 		if got := res.Doc(t).Find(`[data-testid="attempt-response"]`).Text(); got != `<b>ok</b><script>alert(1)</script>` {
 			t.Errorf("response shown as %q", got)
 		}
-		if a.Get("/admin/callbacks/deliveries/" + pending).Doc(t).Find(`[data-testid="redeliver"]`).Length() != 0 {
+		if a.Get("/admin/callbacks/deliveries/"+pending).Doc(t).Find(`[data-testid="redeliver"]`).Length() != 0 {
 			t.Error("a pending delivery offers Redeliver")
 		}
 
