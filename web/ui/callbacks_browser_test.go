@@ -29,9 +29,7 @@ func TestBrowserAdminOpensTheDeliveryLog(t *testing.T) {
 		chromedp.Navigate(s.URL+"/admin"), chromedp.WaitVisible(`a[href="/admin/callbacks"]`),
 		chromedp.Click(`a[href="/admin/callbacks"]`), chromedp.WaitVisible(`[data-testid="delivery-log-link"]`),
 		chromedp.Click(`[data-testid="delivery-log-link"]`), chromedp.WaitVisible(`[data-testid="delivery-row"]`))
-	if !p.bool(`document.documentElement.scrollWidth <= window.innerWidth`) {
-		t.Error("the delivery log overflows a phone's width")
-	}
+	p.fitsAPhone("the delivery log")
 	if got := p.text(`[data-testid="delivery-row"] [data-testid="status"]`); got != "Failed" {
 		t.Errorf("status %q", got)
 	}
@@ -43,12 +41,29 @@ func TestBrowserAdminOpensTheDeliveryLog(t *testing.T) {
 	if n := p.strings(`[...document.querySelectorAll('[data-testid="attempt"]')].map(a => a.dataset.code)`); len(n) != 2 || n[0] != "503" || n[1] != "0" {
 		t.Errorf("attempts %v", n)
 	}
-	if !p.bool(`document.documentElement.scrollWidth <= window.innerWidth`) {
-		t.Error("the delivery page overflows a phone's width")
-	}
+	p.fitsAPhone("the delivery page")
 	p.screenshot("callbacks-delivery-phone")
 	p.do(chromedp.Click(`[data-testid="redeliver"]`), chromedp.WaitVisible(`[data-testid="flash"]`))
 	if got := p.location(); got != s.URL+"/admin/callbacks/deliveries/"+failed {
 		t.Errorf("after Redeliver the page is %s", got)
+	}
+}
+
+// fitsAPhone checks the page at a phone's width: no sideways scrolling,
+// nothing cut at the right edge, and no accessibility violation.
+func (p page) fitsAPhone(what string) {
+	p.t.Helper()
+	if !p.bool(`document.documentElement.scrollWidth <= window.innerWidth`) {
+		p.t.Errorf("%s scrolls sideways; widest: %v", what, p.strings(widest))
+	}
+	if cut := p.strings(clipped); len(cut) > 0 {
+		p.t.Errorf("%s hides content sideways: %v", what, cut)
+	}
+	found, err := webtest.Axe(p.ctx)
+	if err != nil {
+		p.t.Fatalf("%s: axe: %v", what, err)
+	}
+	for _, v := range found {
+		p.t.Errorf("%s: %s", what, v)
 	}
 }
