@@ -53,6 +53,8 @@ type Store struct {
 	// mailWake wakes the mail sender after a COMMIT that queued a mail
 	// (mail.go, NewMailSender).
 	mailWake atomic.Pointer[func()]
+	// cbState is the callback delivery runtime (callbackdelivery.go).
+	cbState callbackState
 }
 
 // core is what every service of this package shares.
@@ -109,6 +111,7 @@ func (s *Store) Services() models.Services {
 	svc.Pricing, svc.Simulations = s, s
 	svc.SimulationMessages = s
 	svc.Esis = s
+	svc.Callbacks = s
 	return svc
 }
 
