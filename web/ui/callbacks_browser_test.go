@@ -1,5 +1,3 @@
-//go:build cbstore
-
 package ui_test
 
 import (
