@@ -27,8 +27,8 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 		return
 	}
 	// One query, for brokers only; the notice shows only when the service
-	// reports disabled callbacks (a portal wired without callbacks has none).
-	if p.IsBroker() && h.svc.Callbacks != nil {
+	// reports disabled callbacks.
+	if p.IsBroker() {
 		subs, err := h.svc.Callbacks.DisabledCallbacks(c.Request.Context())
 		if err != nil {
 			h.fail(c, err)
