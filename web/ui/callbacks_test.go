@@ -40,6 +40,14 @@ func disable(t *testing.T, s *webtest.Server, subUUID, reason string, at time.Ti
 		Updates(map[string]any{"enabled": false, "disabled_reason": reason, "disabled_at": at}).Error, "disable")
 }
 
+// audits counts the audit rows of action on subject.
+func audits(t *testing.T, s *webtest.Server, action, subject string) int64 {
+	t.Helper()
+	var n int64
+	storetest.Must(t, s.Store.DB().Model(&models.AuditEvent{}).Where("action = ? AND subject = ?", action, subject).Count(&n).Error, "audit")
+	return n
+}
+
 func callbackPages(sub, delivery string) (gets []string, posts []string) {
 	return []string{"/admin/callbacks", "/admin/callbacks/deliveries", "/admin/callbacks/deliveries/" + delivery},
 		[]string{"/admin/callbacks/subscriptions/" + sub + "/reenable", "/admin/callbacks/deliveries/" + delivery + "/redeliver"}
@@ -178,6 +186,9 @@ func TestAdminSeesSubscriptionsAndReenables(t *testing.T) {
 		}
 		if b.Get("/processes").Doc(t).Find(`[data-testid="callbacks-disabled-notice"]`).Length() != 0 {
 			t.Error("the broker still sees the notice after re-enabling")
+		}
+		if n := audits(t, s, models.AuditCallbackReenabled, gone.UUID); n != 1 {
+			t.Errorf("%d re-enable audit rows", n)
 		}
 	})
 }
@@ -333,6 +344,9 @@ func TestAdminReadsTheDeliveryLogAndRedelivers(t *testing.T) {
 		storetest.Must(t, err, "delivery")
 		if d.Status != models.DeliveryPending {
 			t.Errorf("after Redeliver the delivery is %s", d.Status)
+		}
+		if n := audits(t, s, models.AuditCallbackRedeliver, failed); n != 1 {
+			t.Errorf("%d redeliver audit rows", n)
 		}
 	})
 }
