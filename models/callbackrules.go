@@ -67,10 +67,11 @@ func ValidCallbackType(typeID int) bool { _, ok := callbackTypes[typeID]; return
 // ValidateCallbackInput checks Callback Update's body: an absolute https URL
 // with a host that is not, by its literal form, loopback, private,
 // link-local or unspecified (names are checked after DNS when sending), and
-// a one-line description.
-func ValidateCallbackInput(in CallbackInput) error {
+// a one-line description. allowLoopback (tests and development only) lets
+// 127.0.0.0/8, ::1 and localhost through.
+func ValidateCallbackInput(in CallbackInput, allowLoopback bool) error {
 	var v Validation
-	if !callbackURLOK(in.URL) {
+	if !callbackURLOK(in.URL, allowLoopback) {
 		v.Add("url", "callback.url.invalid", nil)
 	}
 	if utf8.RuneCountInString(in.Description) > MaxCallbackDesc || strings.ContainsAny(in.Description, "\r\n") {
@@ -79,7 +80,7 @@ func ValidateCallbackInput(in CallbackInput) error {
 	return v.Err()
 }
 
-func callbackURLOK(raw string) bool {
+func callbackURLOK(raw string, allowLoopback bool) bool {
 	if raw == "" || len(raw) > MaxCallbackURL || strings.TrimSpace(raw) != raw {
 		return false
 	}
@@ -92,11 +93,14 @@ func callbackURLOK(raw string) bool {
 		return false
 	}
 	if lower := strings.ToLower(host); lower == "localhost" || strings.HasSuffix(lower, ".localhost") {
-		return false
+		return allowLoopback
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ip = ip.Unmap()
-		if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		if ip.IsLoopback() {
+			return allowLoopback
+		}
+		if ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
 			ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() {
 			return false
 		}

@@ -84,6 +84,9 @@ type config struct {
 	// EsisValidity is how long an issued ESIS's terms hold
 	// (PORTAL_ESIS_VALIDITY_DAYS, whole days).
 	EsisValidity time.Duration
+	// CallbackAllowLoopback lets partner callbacks reach loopback
+	// addresses (PORTAL_CALLBACK_ALLOW_LOOPBACK; development and tests).
+	CallbackAllowLoopback bool
 }
 
 // TLS reports whether the portal serves HTTPS itself.
@@ -173,6 +176,7 @@ func loadConfig(env func(string) string) (config, error) {
 	}
 
 	c.SimulationExpiry = loadSimulationExpiry(get, bad)
+	c.CallbackAllowLoopback = loadCallbackLoopback(get, bad)
 	c.EsisValidity = models.DefaultEsisValidity
 	if v := get("PORTAL_ESIS_VALIDITY_DAYS", ""); v != "" {
 		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 366 {

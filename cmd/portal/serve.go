@@ -100,6 +100,7 @@ type server struct {
 	sweeperDone chan struct{}
 	mail        *store.MailSender  // nil until started
 	expiry      *simulationExpirer // nil until started
+	callbacks   *callbackWorkers   // nil until started
 }
 
 // startServer prepares everything (secrets, TLS, database, demo data,
@@ -185,6 +186,8 @@ func startServer(ctx context.Context, cfg config, log *slog.Logger, ln, metricsL
 	s.mail.Start()
 	// Open simulations left alone expire: stopped by shutdown, before the store closes.
 	s.expiry = startSimulationExpiry(st, cfg.SimulationExpiry, simulationExpiryEvery, log)
+	// Partner callbacks: stopped by shutdown, before the store closes.
+	s.callbacks = startCallbacks(st, cfg.CallbackAllowLoopback, log)
 
 	log.Info("portal is ready", "url", publicURL(ln.Addr(), cfg.TLS()), "bank", cfg.BankID)
 	if len(demoEmails) > 0 {
@@ -281,6 +284,9 @@ func (s *server) shutdown(timeout time.Duration) error {
 	}
 	if s.mail != nil {
 		s.mail.Stop()
+	}
+	if s.callbacks != nil {
+		s.callbacks.Stop()
 	}
 	if err := s.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close database: %w", err))

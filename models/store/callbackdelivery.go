@@ -52,6 +52,9 @@ type CallbackOptions struct {
 	// models.CallbackDisableAfter).
 	DisableAfter time.Duration
 	Owner        string // this instance's name in leases ("" a random one)
+	// AllowLoopback lets subscriptions name loopback URLs (tests and
+	// development only; the sender must allow them too).
+	AllowLoopback bool
 }
 
 type callbackRuntime struct {

@@ -119,7 +119,8 @@ func (s *Store) PutCallback(ctx context.Context, partnerUUID string, typeID int,
 		if !models.ValidCallbackType(typeID) {
 			return models.Invalid("notificationType", "callback.type.invalid", nil)
 		}
-		if err := models.ValidateCallbackInput(in); err != nil {
+		rt := s.callbackRT()
+		if err := models.ValidateCallbackInput(in, rt != nil && rt.opts.AllowLoopback); err != nil {
 			return err
 		}
 		now := s.now()
