@@ -75,7 +75,7 @@ func ValidateCallbackInput(in CallbackInput, allowLoopback bool) error {
 		v.Add("url", "callback.url.invalid", nil)
 	}
 	if utf8.RuneCountInString(in.Description) > MaxCallbackDesc || strings.ContainsAny(in.Description, "\r\n") {
-		v.Add("description", "callback.description.invalid", Args{"max": MaxCallbackDesc})
+		v.Add("description", "callback.description.invalid", Args{"Max": MaxCallbackDesc})
 	}
 	return v.Err()
 }
@@ -126,19 +126,19 @@ func ValidateCallbackData(typeID int, data json.RawMessage) error {
 	var v Validation
 	for key := range obj {
 		if _, known := t.fields[key]; !known {
-			v.Add("rawBody."+key, "callback.rawbody.unknown", Args{"key": key})
+			v.Add("rawBody."+key, "callback.rawbody.unknown", Args{"Key": key})
 		}
 	}
 	for key, f := range t.fields {
 		raw, present := obj[key]
 		if !present {
 			if f.required {
-				v.Add("rawBody."+key, "callback.rawbody.required", Args{"key": key})
+				v.Add("rawBody."+key, "callback.rawbody.required", Args{"Key": key})
 			}
 			continue
 		}
 		if !fieldKindOK(f.kind, raw) {
-			v.Add("rawBody."+key, "callback.rawbody.kind", Args{"key": key, "kind": f.kind})
+			v.Add("rawBody."+key, "callback.rawbody.kind", Args{"Key": key, "Kind": f.kind})
 		}
 	}
 	return v.Err()
@@ -147,6 +147,9 @@ func ValidateCallbackData(typeID int, data json.RawMessage) error {
 func fieldKindOK(kind string, raw json.RawMessage) bool {
 	switch kind {
 	case "integer":
+		if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+			return false // a string holding digits is not a number
+		}
 		var n json.Number
 		if json.Unmarshal(raw, &n) != nil {
 			return false
@@ -246,4 +249,24 @@ func CallbackRetryDelay(schedule []time.Duration, n int, r float64) (time.Durati
 	}
 	base := schedule[n-1]
 	return base + time.Duration((r*2-1)*0.1*float64(base)), true
+}
+
+func init() {
+	for k, v := range map[string]string{
+		"callback.url.invalid":         "The URL must be an absolute https URL of a public host, at most 2000 characters.",
+		"callback.description.invalid": "The description must be one line of at most {{.Max}} characters.",
+		"callback.type.invalid":        "This is not a notification type (see the notification-types list).",
+		"callback.rawbody.object":      "rawBody must be a JSON object.",
+		"callback.rawbody.unknown":     "rawBody has a key this notification type does not have: {{.Key}}.",
+		"callback.rawbody.required":    "rawBody needs the key {{.Key}}.",
+		"callback.rawbody.kind":        "rawBody's {{.Key}} must be a {{.Kind}}.",
+		"callback.offset.invalid":      "The offset must be 0 or more.",
+		"callback.limit.invalid":       "The limit must be between 1 and {{.Max}}.",
+		"callback.cursor.invalid":      "Invalid page cursor.",
+		"callback.echo.one_id":         "Give exactly one of processUniqueId and simulationUniqueId.",
+		"callback.echo.process_id":     "This notification type is about a process: give processUniqueId.",
+		"callback.echo.simulation_id":  "This notification type is about a simulation: give simulationUniqueId.",
+	} {
+		englishText[k] = v
+	}
 }

@@ -135,7 +135,7 @@ func (s *Store) ListDeliveries(ctx context.Context, f models.DeliveryFilter) (*m
 		limit = 25
 	}
 	if limit < 1 || limit > 100 {
-		return nil, models.Invalid("limit", "callback.limit.invalid", models.Args{"max": 100})
+		return nil, models.Invalid("limit", "callback.limit.invalid", models.Args{"Max": 100})
 	}
 	db := s.conn(ctx)
 	q := db.Table("callback_deliveries d").Select(deliverySelect).

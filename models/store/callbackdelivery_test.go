@@ -468,3 +468,80 @@ func TestCallbackDeliveryInFlightOnADeadInstanceIsRetriedByAnother(t *testing.T)
 		}
 	})
 }
+
+func TestCallbackEcho(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		opts := fastCallbacks(3)
+		w := newCBWorld(t, s, opts, models.NotificationProcessStatusChanged)
+		raw := json.RawMessage(`{"processUniqueId":"` + w.process + `","processNumber":1,"fromStatusId":1,"toStatusId":2}`)
+		res, err := s.EchoCallback(w.broker, w.partner, models.CallbackEcho{NotificationTypeID: 1, ProcessUUID: w.process, RawBody: raw})
+		storetest.Must(t, err, "echo")
+		reqs := w.rcv.Requests()
+		if res.Attempt.StatusCode != 200 || len(reqs) != 1 || !reqs[0].Verified || reqs[0].ID != res.WebhookID {
+			t.Fatalf("echo %+v, requests %+v", res, reqs)
+		}
+		p, d := body(t, reqs[0])
+		if p.NotificationTypeID != 1 || d["toStatusId"] != float64(2) {
+			t.Fatalf("echoed %s", reqs[0].Body)
+		}
+		w.rcv.SetGone(true)
+		res, err = s.EchoCallback(w.broker, w.partner, models.CallbackEcho{NotificationTypeID: 1, ProcessUUID: w.process, RawBody: raw})
+		storetest.Must(t, err, "echo 410")
+		if res.Attempt.StatusCode != 410 {
+			t.Fatalf("echo answered %+v", res.Attempt)
+		}
+		var rows int64
+		storetest.Must(t, s.DB().Raw("SELECT count(*) FROM callback_deliveries").Scan(&rows).Error, "deliveries")
+		if dis, _ := s.DisabledCallbacks(w.broker); rows != 0 || len(dis) != 0 {
+			t.Fatalf("an echo left %d deliveries, %d disabled", rows, len(dis))
+		}
+
+		var foreign []string // a process of the partner's other firm: not the caller's
+		storetest.Must(t, s.DB().Raw("SELECT uuid FROM processes WHERE broker_id <> ? LIMIT 1", w.firmID).Find(&foreign).Error, "foreign")
+		for _, c := range []struct {
+			name string
+			in   models.CallbackEcho
+			code models.Code
+		}{
+			{"both ids", models.CallbackEcho{NotificationTypeID: 1, ProcessUUID: w.process, SimulationUUID: w.sim, RawBody: raw}, models.CodeInvalid},
+			{"no id", models.CallbackEcho{NotificationTypeID: 1, RawBody: raw}, models.CodeInvalid},
+			{"simulation id for a process type", models.CallbackEcho{NotificationTypeID: 1, SimulationUUID: w.sim, RawBody: raw}, models.CodeInvalid},
+			{"unknown key", models.CallbackEcho{NotificationTypeID: 1, ProcessUUID: w.process,
+				RawBody: json.RawMessage(`{"processUniqueId":"` + w.process + `","processNumber":1,"fromStatusId":1,"toStatusId":2,"note":"x"}`)}, models.CodeInvalid},
+			{"unknown type", models.CallbackEcho{NotificationTypeID: 8, ProcessUUID: w.process, RawBody: raw}, models.CodeInvalid},
+			{"missing process", models.CallbackEcho{NotificationTypeID: 1, ProcessUUID: uuid.NewString(), RawBody: raw}, models.CodeNotFound},
+			{"other firm's process", models.CallbackEcho{NotificationTypeID: 1, ProcessUUID: strings.ToLower(foreign[0]), RawBody: raw}, models.CodeNotFound},
+			{"no subscription", models.CallbackEcho{NotificationTypeID: 6, SimulationUUID: w.sim,
+				RawBody: json.RawMessage(`{"simulationUniqueId":"` + w.sim + `","simulationNumber":1,"esisUniqueId":"` + w.sim + `"}`)}, models.CodeNotFound},
+		} {
+			if _, err := s.EchoCallback(w.broker, w.partner, c.in); models.ErrorCode(err) != c.code {
+				t.Errorf("%s: %v, want %s", c.name, err, c.code)
+			}
+		}
+		if n := len(w.rcv.Requests()); n != 2 {
+			t.Fatalf("refused echoes sent: %d requests", n)
+		}
+	})
+}
+
+// A message posted through the service reaches the partner: the outbox row
+// of the post, its payload with ids and numbers and never the text.
+func TestCallbackOfARealPost(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		opts := fastCallbacks(3)
+		w := newCBWorld(t, s, opts, models.NotificationProcessMessageCreated)
+		w.start(t, s, opts)
+		staff := storetest.AsUser(t, s, "marta.santos@bank.example")
+		m, err := s.PostMessage(staff, w.process, models.NewMessage{Subject: "Avaliação", Text: "secret text of the bank"})
+		storetest.Must(t, err, "post")
+		waitDelivered(t, w.rcv, 1)
+		q := w.rcv.Delivered()[0]
+		if strings.Contains(string(q.Body), "secret text") || strings.Contains(string(q.Body), "Avalia") {
+			t.Fatalf("the payload carries the message: %s", q.Body)
+		}
+		_, d := body(t, q)
+		if d["messageUniqueId"] != m.UUID || d["processUniqueId"] != w.process || d["authorKind"] != "bank" || d["seq"] != float64(m.Seq) {
+			t.Fatalf("data %v, message %s seq %d", d, m.UUID, m.Seq)
+		}
+	})
+}

@@ -237,7 +237,7 @@ func (s *Store) ListCallbacks(ctx context.Context, partnerUUID string, offset, l
 		return nil, 0, models.Invalid("offset", "callback.offset.invalid", nil)
 	}
 	if limit <= 0 || limit > models.MaxCallbackPageSize {
-		return nil, 0, models.Invalid("limit", "callback.limit.invalid", models.Args{"max": models.MaxCallbackPageSize})
+		return nil, 0, models.Invalid("limit", "callback.limit.invalid", models.Args{"Max": models.MaxCallbackPageSize})
 	}
 	var total int64
 	if err := db.Model(&callbackSub{}).Where("partner_id = ?", partnerID).Count(&total).Error; err != nil {
