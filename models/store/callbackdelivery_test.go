@@ -45,7 +45,7 @@ func fastCallbacks(attempts int) store.CallbackOptions {
 		AllowLoopback: true}
 }
 
-func newCBWorld(t *testing.T, s *store.Store, opts store.CallbackOptions, types ...int) *cbWorld {
+func newCBWorld(t testing.TB, s *store.Store, opts store.CallbackOptions, types ...int) *cbWorld {
 	t.Helper()
 	w := &cbWorld{s: s, broker: storetest.AsUser(t, s, "ana.silva@lisboa-credito.example"), partner: demoPartnerUUID(t, s)}
 	p := models.PrincipalFrom(w.broker)
@@ -77,7 +77,7 @@ func newCBWorld(t *testing.T, s *store.Store, opts store.CallbackOptions, types 
 }
 
 // start runs s's workers until the test ends.
-func (w *cbWorld) start(t *testing.T, s *store.Store, opts store.CallbackOptions) context.CancelFunc {
+func (w *cbWorld) start(t testing.TB, s *store.Store, opts store.CallbackOptions) context.CancelFunc {
 	ctx, cancel := context.WithCancel(context.Background())
 	wait := s.StartCallbacks(ctx, w.sender, opts)
 	t.Cleanup(func() { cancel(); wait() })
@@ -86,7 +86,7 @@ func (w *cbWorld) start(t *testing.T, s *store.Store, opts store.CallbackOptions
 
 // event commits an outbox row of kind as the services write it; n
 // distinguishes the events of one kind (status to, message seq).
-func (w *cbWorld) event(t *testing.T, kind models.EventKind, n int) {
+func (w *cbWorld) event(t testing.TB, kind models.EventKind, n int) {
 	t.Helper()
 	ev := models.Event{Kind: kind, OccurredAt: time.Now().UTC(), BankID: w.bankID, BrokerID: w.firmID}
 	switch kind {
@@ -113,7 +113,7 @@ func (w *cbWorld) event(t *testing.T, kind models.EventKind, n int) {
 		string(kind), w.bankID, subject, string(payload), ev.OccurredAt).Error, "outbox row")
 }
 
-func waitDelivered(t *testing.T, r *webhooktest.Receiver, n int) {
+func waitDelivered(t testing.TB, r *webhooktest.Receiver, n int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -124,7 +124,7 @@ func waitDelivered(t *testing.T, r *webhooktest.Receiver, n int) {
 
 // settle waits until no delivery is pending: the receiver counts a 2xx
 // before the worker's COMMIT records it.
-func settle(t *testing.T, s *store.Store) {
+func settle(t testing.TB, s *store.Store) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -141,7 +141,7 @@ func settle(t *testing.T, s *store.Store) {
 }
 
 // body decodes a delivered payload.
-func body(t *testing.T, q webhooktest.Request) (models.CallbackPayload, map[string]any) {
+func body(t testing.TB, q webhooktest.Request) (models.CallbackPayload, map[string]any) {
 	t.Helper()
 	var p models.CallbackPayload
 	storetest.Must(t, json.Unmarshal(q.Body, &p), "payload %s", q.Body)

@@ -13,7 +13,7 @@ import (
 )
 
 // demoPartnerUUID is the demo network's id.
-func demoPartnerUUID(t *testing.T, s *store.Store) string {
+func demoPartnerUUID(t testing.TB, s *store.Store) string {
 	t.Helper()
 	var p models.Partner
 	storetest.Must(t, s.DB().Where("client_id = ?", store.DemoPartnerClient).Take(&p).Error, "demo partner")
