@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"portal/components"
+	"portal/components/callbacks"
 	"portal/components/documents"
 	"portal/components/i18n"
 	"portal/components/threads"
@@ -26,6 +27,9 @@ type ListView struct {
 	StatusNames components.StatusNames // the same states' descriptions, for the rows
 	ShowFirm    bool                   // staff see every firm
 	Error       string                 // a filter the service refused
+	// Callbacks: the broker's partner's disabled callbacks (the notice
+	// above the list; empty for everyone else).
+	Callbacks callbacks.NoticeView
 	// The staff list (/staff/processes, stafflist.templ): its address
 	// ("" is /processes) and its further filters.
 	Path  string

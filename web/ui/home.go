@@ -7,6 +7,7 @@ import (
 
 	"portal/components"
 	"portal/components/admin"
+	"portal/components/callbacks"
 	"portal/components/home"
 	"portal/components/i18n"
 )
@@ -26,6 +27,7 @@ func (h *Handlers) adminHome(c *gin.Context) {
 		Links: []components.NavItem{{Key: "processes", Label: i18n.T(ctx, "home.all_processes"), Href: "/staff/processes"},
 			{Key: "taxonomies", Label: i18n.T(ctx, "admin.taxonomies_link"), Href: "/admin/taxonomies"},
 			{Key: "entitlements", Label: i18n.T(ctx, "admin.entitlements_link"), Href: admin.EntitlementsURL},
-			{Key: "pricing", Label: i18n.T(ctx, "pricing.link"), Href: admin.PricingURL}},
+			{Key: "pricing", Label: i18n.T(ctx, "pricing.link"), Href: admin.PricingURL},
+			{Key: "callbacks", Label: i18n.T(ctx, "callbacks.link"), Href: callbacks.URL}},
 	}))
 }

@@ -43,7 +43,8 @@ var everyPage = []struct {
 		{path: "/staff/customers?q=ferreira", follow: `main a[href^="/staff/customers/"]`},
 		{path: "/account"}, {path: "/account/2fa"}}},
 	{"admin@bank.example", []visit{{path: "/admin"}, {path: "/admin/taxonomies"},
-		{path: "/admin/taxonomies", follow: `main a[href^="/admin/taxonomies/"]`}, {path: "/admin/entitlements"}}},
+		{path: "/admin/taxonomies", follow: `main a[href^="/admin/taxonomies/"]`}, {path: "/admin/entitlements"},
+		{path: "/admin/callbacks"}, {path: "/admin/callbacks", follow: `[data-testid="partner-link"]`}, {path: "/admin/callbacks/deliveries"}}},
 	{maria, []visit{{path: "/account"}, {path: "/inbox"}, {path: "/inbox", follow: `main a[href^="/inbox/"]`}}},
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"portal/components"
+	"portal/components/callbacks"
 	"portal/components/i18n"
 	"portal/components/processes"
 	"portal/components/threads"
@@ -24,6 +25,23 @@ func (h *Handlers) listProcesses(c *gin.Context) {
 	if isFragment(c) {
 		h.render(c, status, processes.Results(v))
 		return
+	}
+	// One query, for brokers only; the notice shows only when the service
+	// reports disabled callbacks.
+	if p.IsBroker() {
+		subs, err := h.svc.Callbacks.DisabledCallbacks(c.Request.Context())
+		if err != nil {
+			h.fail(c, err)
+			return
+		}
+		if len(subs) > 0 {
+			tax, err := h.svc.Taxonomy.Taxonomy(c.Request.Context())
+			if err != nil {
+				h.fail(c, err)
+				return
+			}
+			v.Callbacks = callbacks.NoticeView{Tax: tax, Subs: subs}
+		}
 	}
 	v.Page = h.page(c, i18n.T(c.Request.Context(), "processes.list_title"), "processes")
 	h.render(c, status, processes.ListPage(v))

@@ -9,7 +9,7 @@
 // decide.go (POST /processes/:id/status), documents.go
 // (/processes/:id/documents..., /processes/:id/document-requests), reply_queue.go (/staff/threads...), customers.go
 // (/staff/customers...), entitlements.go (/admin/entitlements...), pricing.go
-// (/admin/pricing...),
+// (/admin/pricing...), callbacks.go (/admin/callbacks...),
 // inbox.go (/inbox...), session.go (/session/keepalive), totp.go
 // (/login/2fa, /account/2fa), account.go (/account...), password.go
 // (/password/forgot, /password/reset), simulations.go (/simulations,
@@ -170,6 +170,11 @@ func (h *Handlers) Register(g *gin.RouterGroup) {
 	admin.POST("/admin/entitlements/:entitlement_id/revoke", h.revokeEntitlement)
 	admin.GET("/admin/pricing", h.pricing) // pricing.go
 	admin.POST("/admin/pricing/:kind", h.setPricing)
+	admin.GET("/admin/callbacks", h.adminCallbacks) // callbacks.go
+	admin.POST("/admin/callbacks/subscriptions/:subscription_id/reenable", h.reenableCallback)
+	admin.GET("/admin/callbacks/deliveries", h.callbackDeliveries)
+	admin.GET("/admin/callbacks/deliveries/:delivery_id", h.callbackDelivery)
+	admin.POST("/admin/callbacks/deliveries/:delivery_id/redeliver", h.redeliverCallback)
 
 	// The second factor (totp.go): the sign-in's second step (anyone with a
 	// pending sign-in), and the two-factor page of staff and admins.
