@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -265,6 +266,7 @@ func (s *Store) Redeliver(ctx context.Context, deliveryUUID string) error {
 
 // Reenable implements models.CallbackService.
 func (s *Store) Reenable(ctx context.Context, subscriptionUUID string) error {
+	defer s.cbNotice.clear() // after COMMIT (or a refusal: harmless)
 	p, err := callbackAdmin(ctx)
 	if err != nil {
 		return err
@@ -304,6 +306,10 @@ func (s *Store) DisabledCallbacks(ctx context.Context) ([]models.CallbackSubscri
 	if !p.IsBroker() || p.FirmID == 0 {
 		return nil, nil
 	}
+	if subs, ok := s.cbNotice.get(p.FirmID); ok {
+		return subs, nil
+	}
+	gen := s.cbNotice.generation()
 	var rows []callbackSubView
 	if err := s.conn(ctx).Table("callback_subscriptions s").Select(callbackSubSelect).
 		Joins("JOIN partners p ON p.id = s.partner_id").
@@ -315,5 +321,62 @@ func (s *Store) DisabledCallbacks(ctx context.Context) ([]models.CallbackSubscri
 	for i := range rows {
 		out[i] = rows[i].model()
 	}
+	s.cbNotice.put(p.FirmID, gen, out)
 	return out, nil
+}
+
+// noticeTTL is how long a firm's DisabledCallbacks answer is reused: the
+// process list asks on every view and the answer changes rarely. Changes
+// made through this instance clear the cache at once; another instance's
+// show within noticeTTL.
+const noticeTTL = 30 * time.Second
+
+// noticeCache holds DisabledCallbacks answers per firm. An answer read
+// while a change cleared the cache (an older generation) is not kept.
+type noticeCache struct {
+	mu  sync.Mutex
+	gen int64
+	m   map[int64]noticeEntry
+}
+
+type noticeEntry struct {
+	at   time.Time
+	subs []models.CallbackSubscription
+}
+
+func (c *noticeCache) get(firm int64) ([]models.CallbackSubscription, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[firm]
+	if !ok || time.Since(e.at) > noticeTTL {
+		return nil, false
+	}
+	return e.subs, true
+}
+
+func (c *noticeCache) generation() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+func (c *noticeCache) put(firm, gen int64, subs []models.CallbackSubscription) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) > 10_000 {
+		c.m = map[int64]noticeEntry{}
+	}
+	c.m[firm] = noticeEntry{at: time.Now(), subs: subs}
+}
+
+// clear forgets every answer: a subscription was enabled, disabled,
+// replaced or removed.
+func (c *noticeCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
 }

@@ -370,6 +370,12 @@ func (s *Store) deliverOne(ctx context.Context, rt *callbackRuntime) (bool, erro
 }
 
 func (s *Store) finishCallback(ctx context.Context, rt *callbackRuntime, c *claimed, att models.CallbackAttempt) error {
+	disabled := false
+	defer func() {
+		if disabled { // after COMMIT: the brokers' notice must show it
+			s.cbNotice.clear()
+		}
+	}()
 	return s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		now := s.now()
 		if att.At.IsZero() {
@@ -432,6 +438,7 @@ func (s *Store) finishCallback(ctx context.Context, rt *callbackRuntime, c *clai
 		if reason == "" {
 			return nil
 		}
+		disabled = true
 		if err := tx.Exec(`UPDATE callback_subscriptions SET enabled = ?, disabled_reason = ?, disabled_at = ?, updated_at = ?
 			WHERE id = ?`, false, reason, now, now, c.SubID).Error; err != nil {
 			return err

@@ -110,6 +110,7 @@ func newCallbackSecret() string {
 
 // PutCallback implements models.CallbackService.
 func (s *Store) PutCallback(ctx context.Context, partnerUUID string, typeID int, in models.CallbackInput, rotate bool) (*models.CallbackSubscription, error) {
+	defer s.cbNotice.clear() // after COMMIT (or a refusal: harmless)
 	var out *models.CallbackSubscription
 	err := s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		partnerID, who, err := s.callbackPartner(ctx, tx, partnerUUID)
@@ -196,6 +197,7 @@ func (s *Store) subView(db *gorm.DB, where string, args ...any) (*callbackSubVie
 
 // DeleteCallback implements models.CallbackService.
 func (s *Store) DeleteCallback(ctx context.Context, partnerUUID string, typeID int) error {
+	defer s.cbNotice.clear() // after COMMIT (or a refusal: harmless)
 	err := s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		partnerID, who, err := s.callbackPartner(ctx, tx, partnerUUID)
 		if err != nil {

@@ -55,6 +55,8 @@ type Store struct {
 	mailWake atomic.Pointer[func()]
 	// cbState is the callback delivery runtime (callbackdelivery.go).
 	cbState callbackState
+	// cbNotice caches DisabledCallbacks per firm (callbackadmin.go).
+	cbNotice noticeCache
 }
 
 // core is what every service of this package shares.
