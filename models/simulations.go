@@ -378,6 +378,18 @@ type SimulationSummary struct {
 	FirmName          string
 	CreatedAt         time.Time
 	LastActionAt      time.Time
+	EsisIssuedAt      *time.Time // last ESIS; nil when none was issued
+	EsisValidUntil    *time.Time
+	EsisChanged       bool // the figures changed since the last ESIS
+}
+
+// Esis is the validity of the row's last ESIS at now, as Simulation.Esis.
+func (s SimulationSummary) Esis(now time.Time) EsisValidity {
+	v := EsisValidityOf(s.EsisIssuedAt, s.EsisValidUntil, "", "", now)
+	if s.EsisChanged && v.State != EsisNone {
+		v.State = EsisChanged // changed wins over expired, as in EsisValidityOf
+	}
+	return v
 }
 
 // SimulationPage is one page of a simulation list (cursors as ProcessPage).

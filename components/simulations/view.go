@@ -89,6 +89,7 @@ type ListView struct {
 	Result      *models.SimulationPage
 	Error       string
 	ShowFirm    bool
+	Now         time.Time // the ESIS validity of each row is as at Now
 }
 
 // Filtered reports whether any filter is set.

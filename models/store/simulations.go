@@ -61,6 +61,7 @@ type simulationRow struct {
 	EsisIssuedAt                   *time.Time
 	EsisValidUntil                 *time.Time
 	EsisFiguresHash                string
+	FiguresHash                    string // models.FiguresHash(Input, Result); '' on rows older than the column
 	ProcessID                      *int64
 	CreatedByUserID                *int64
 	CreatedAt                      time.Time
@@ -210,6 +211,7 @@ func writePriced(r *simulationRow, p *priced) {
 	r.Insurances = mustJSON(d.Insurances)
 	r.Pricing, r.Input, r.Result = mustJSON(p.used), mustJSON(p.input), mustJSON(p.result)
 	r.MonthlyInstalmentCents = p.result.MonthlyInstalment
+	r.FiguresHash = models.FiguresHash(p.input, p.result)
 	r.KeyBorrowerName, r.KeyBorrowerTaxID = "", ""
 	if len(d.Borrowers) > 0 {
 		r.KeyBorrowerName, r.KeyBorrowerTaxID = d.Borrowers[0].Name, d.Borrowers[0].TaxID
@@ -558,7 +560,8 @@ func (s *Store) ListSimulations(ctx context.Context, f models.SimulationFilter) 
 	}
 	q := base().Select(`simulations.uuid, simulations.simulation_number, simulations.key_borrower_name,
 		simulations.loan_amount_cents, simulations.monthly_instalment_cents, simulations.status_id, simulations.created_at,
-		simulations.last_action_at, broker_firms.name AS firm_name`).
+		simulations.last_action_at, simulations.esis_issued_at, simulations.esis_valid_until,
+		simulations.esis_figures_hash, simulations.figures_hash, broker_firms.name AS firm_name`).
 		Joins("JOIN broker_firms ON broker_firms.id = simulations.broker_id")
 	switch {
 	case after != nil:
@@ -580,6 +583,10 @@ func (s *Store) ListSimulations(ctx context.Context, f models.SimulationFilter) 
 		StatusID               int
 		CreatedAt              time.Time
 		LastActionAt           time.Time
+		EsisIssuedAt           *time.Time
+		EsisValidUntil         *time.Time
+		EsisFiguresHash        string
+		FiguresHash            string
 		FirmName               string
 	}
 	if err := q.Limit(f.Limit + 1).Scan(&rows).Error; err != nil {
@@ -598,7 +605,10 @@ func (s *Store) ListSimulations(ctx context.Context, f models.SimulationFilter) 
 	for _, r := range rows {
 		page.Items = append(page.Items, models.SimulationSummary{UUID: strings.ToLower(r.UUID), SimulationNumber: r.SimulationNumber,
 			KeyBorrowerName: r.KeyBorrowerName, LoanAmountCents: r.LoanAmountCents, MonthlyInstalment: r.MonthlyInstalmentCents,
-			StatusID: r.StatusID, FirmName: r.FirmName, CreatedAt: r.CreatedAt.UTC(), LastActionAt: r.LastActionAt.UTC()})
+			StatusID: r.StatusID, FirmName: r.FirmName, CreatedAt: r.CreatedAt.UTC(), LastActionAt: r.LastActionAt.UTC(),
+			EsisIssuedAt: utcPtr(r.EsisIssuedAt), EsisValidUntil: utcPtr(r.EsisValidUntil),
+			// '' is a row written before figures_hash existed: unknown, so not changed
+			EsisChanged: r.EsisIssuedAt != nil && r.FiguresHash != "" && r.FiguresHash != r.EsisFiguresHash})
 	}
 	if n := len(page.Items); n > 0 {
 		first := processCursor{page.Items[0].LastActionAt, page.Items[0].SimulationNumber}

@@ -31,7 +31,7 @@ const maxSimulatorBody = 32 << 10
 func (h *Handlers) listSimulations(c *gin.Context) {
 	ctx := c.Request.Context()
 	v := simulations.ListView{Q: c.Query("q"), From: c.Query("from"), To: c.Query("to"),
-		ShowFirm: models.PrincipalFrom(ctx).IsStaff()}
+		ShowFirm: models.PrincipalFrom(ctx).IsStaff(), Now: time.Now()}
 	status := http.StatusOK
 	f := models.SimulationFilter{Search: v.Q, After: c.Query("after"), Before: c.Query("before")}
 	if s := c.Query("status"); s != "" {
