@@ -169,6 +169,16 @@ func (s *Simulation) Esis(now time.Time) EsisValidity {
 	return EsisValidityOf(s.EsisIssuedAt, s.EsisValidUntil, s.EsisFiguresHash, FiguresHash(s.Input, s.Result), now)
 }
 
+// esisOfRow is EsisValidityOf for a list row, which carries whether the
+// figures changed rather than the two hashes.
+func esisOfRow(issuedAt, validUntil *time.Time, changed bool, now time.Time) EsisValidity {
+	v := EsisValidityOf(issuedAt, validUntil, "", "", now)
+	if changed && v.State != EsisNone {
+		v.State = EsisChanged // changed wins over expired, as in EsisValidityOf
+	}
+	return v
+}
+
 // Audit actions of the ESIS.
 const (
 	AuditEsisIssued  = "esis.issued"

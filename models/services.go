@@ -74,6 +74,16 @@ type ProcessSummary struct {
 	FirmName        string
 	CreatedAt       time.Time
 	LastActionAt    time.Time
+	// The last ESIS of the simulation the process came from (a copy kept
+	// on the process row): nil when none.
+	EsisIssuedAt   *time.Time
+	EsisValidUntil *time.Time
+	EsisChanged    bool // the figures had changed since that ESIS
+}
+
+// Esis is the validity of the row's ESIS at now, as ProcessDetail.Esis.
+func (p ProcessSummary) Esis(now time.Time) EsisValidity {
+	return esisOfRow(p.EsisIssuedAt, p.EsisValidUntil, p.EsisChanged, now)
 }
 
 // MaxProcessCount caps the counted total of a process list with a search

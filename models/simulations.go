@@ -385,11 +385,7 @@ type SimulationSummary struct {
 
 // Esis is the validity of the row's last ESIS at now, as Simulation.Esis.
 func (s SimulationSummary) Esis(now time.Time) EsisValidity {
-	v := EsisValidityOf(s.EsisIssuedAt, s.EsisValidUntil, "", "", now)
-	if s.EsisChanged && v.State != EsisNone {
-		v.State = EsisChanged // changed wins over expired, as in EsisValidityOf
-	}
-	return v
+	return esisOfRow(s.EsisIssuedAt, s.EsisValidUntil, s.EsisChanged, now)
 }
 
 // SimulationPage is one page of a simulation list (cursors as ProcessPage).

@@ -36,6 +36,7 @@ type ListView struct {
 	Firm  string // a firm's UUID
 	Idle  int    // days without action (IdleChoices)
 	Firms []models.FirmOption
+	Now   time.Time // each row's ESIS validity is as at Now
 }
 
 func (v ListView) query(extra ...string) string {
@@ -136,7 +137,7 @@ func Heading(ctx context.Context, number int64) string {
 // columns are the list's column headings, looked up once per page: every
 // row repeats them (data-label, for the stacked layout on small screens).
 type columns struct {
-	Number, Borrower, Firm, Amount, Status, LastAction, Unread string
+	Number, Borrower, Firm, Amount, Status, Esis, LastAction, Unread string
 }
 
 func columnLabels(ctx context.Context) columns {
@@ -146,6 +147,7 @@ func columnLabels(ctx context.Context) columns {
 		Firm:       i18n.T(ctx, "processes.col_firm"),
 		Amount:     i18n.T(ctx, "processes.col_amount"),
 		Status:     i18n.T(ctx, "processes.col_status"),
+		Esis:       i18n.T(ctx, "validity.col_esis"),
 		LastAction: i18n.T(ctx, "processes.col_last_action"),
 		Unread:     i18n.T(ctx, "processes.col_unread"),
 	}

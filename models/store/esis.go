@@ -193,6 +193,18 @@ func (s *Store) issueEsis(ctx context.Context, req esisRequest) (*models.EsisIss
 		if err := tx.Save(r).Error; err != nil {
 			return err
 		}
+		// The process list's copy (processes.esis_*), when the simulation
+		// has a process: this issue shows its current figures.
+		pid := r.ProcessID
+		if proc != nil {
+			pid = &proc.ID
+		}
+		if pid != nil {
+			if err := tx.Exec("UPDATE processes SET esis_issued_at = ?, esis_valid_until = ?, esis_changed = ? WHERE id = ?",
+				row.IssuedAt.UTC(), row.ValidUntil.UTC(), false, *pid).Error; err != nil {
+				return err
+			}
+		}
 		detail := "simulation " + r.UUID + " sha256 " + row.SHA256
 		if err := tx.Create(&models.AuditEvent{CreatedAt: now, ActorUserID: &uid, Action: models.AuditEsisIssued,
 			Subject: row.UUID, Outcome: "ok", Detail: detail}).Error; err != nil {

@@ -378,7 +378,8 @@ func processCountSQL(ctx context.Context, f models.ProcessFilter) (string, []any
 
 // listItemsSelect is the list's columns, as its GORM query had them.
 const listItemsSelect = `processes.uuid, processes.process_number, processes.key_borrower_name, processes.loan_amount_cents,
-			processes.status_id, processes.created_at, processes.last_action_at, broker_firms.name AS firm_name`
+			processes.status_id, processes.created_at, processes.last_action_at, processes.esis_issued_at,
+			processes.esis_valid_until, processes.esis_changed, broker_firms.name AS firm_name`
 
 // listItemsSQL is the page query of ListProcesses, with its arguments: the
 // text GORM built for it (Select, Joins, Where in this order, Order, Limit;
@@ -479,8 +480,11 @@ func (s *Store) listProcessItems(ctx context.Context, f models.ProcessFilter, co
 			number, amount          sql.NullInt64
 			status                  sql.NullInt64
 			createdAt, lastActionAt sql.NullTime
+			esisIssued, esisUntil   sql.NullTime
+			esisChanged             sql.NullBool
 		)
-		dest := []any{&uuid, &number, &name, &amount, &status, &createdAt, &lastActionAt, &firm}
+		dest := []any{&uuid, &number, &name, &amount, &status, &createdAt, &lastActionAt,
+			&esisIssued, &esisUntil, &esisChanged, &firm}
 		if counted {
 			dest = append(dest, &total)
 		}
@@ -489,6 +493,10 @@ func (s *Store) listProcessItems(ctx context.Context, f models.ProcessFilter, co
 		}
 		r.UUID, r.ProcessNumber, r.KeyBorrowerName, r.LoanAmountCents = uuid.String, number.Int64, name.String, amount.Int64
 		r.StatusID, r.CreatedAt, r.LastActionAt, r.FirmName = int(status.Int64), createdAt.Time, lastActionAt.Time, firm.String
+		if esisIssued.Valid && esisUntil.Valid {
+			issued, until := esisIssued.Time.UTC(), esisUntil.Time.UTC()
+			r.EsisIssuedAt, r.EsisValidUntil, r.EsisChanged = &issued, &until, esisChanged.Bool
+		}
 		out = append(out, r)
 	}
 	return out, total, rs.Err()

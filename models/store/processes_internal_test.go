@@ -43,7 +43,8 @@ func listItemsGORM(ctx context.Context, db *gorm.DB, f models.ProcessFilter, cou
 	sc, sa := searchCond(f.Search, bankWide(ctx, f), d)
 	base = applySearch(base, sc, sa)
 	sel, selArgs := `processes.uuid, processes.process_number, processes.key_borrower_name, processes.loan_amount_cents,
-			processes.status_id, processes.created_at, processes.last_action_at, broker_firms.name AS firm_name`, []any(nil)
+			processes.status_id, processes.created_at, processes.last_action_at, processes.esis_issued_at,
+			processes.esis_valid_until, processes.esis_changed, broker_firms.name AS firm_name`, []any(nil)
 	if counted {
 		countSQL, countArgs, err := processCountSQL(ctx, f)
 		if err != nil {

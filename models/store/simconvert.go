@@ -91,6 +91,15 @@ func (s *Store) createFromSimulation(ctx context.Context, who *models.Principal,
 			return models.SimulationConvertible(models.SimulationConverted)
 		}
 		r.StatusID, r.ProcessID, r.LastActionAt, r.UpdatedAt = models.SimulationConverted, &p.ID, now, now
+		// The process list's copy of the simulation's last ESIS; its figures
+		// are final now, so whether they changed since that ESIS is too.
+		if r.EsisIssuedAt != nil && r.EsisValidUntil != nil {
+			changed := models.FiguresHash(sim.Input, sim.Result) != r.EsisFiguresHash
+			if err := tx.Exec("UPDATE processes SET esis_issued_at = ?, esis_valid_until = ?, esis_changed = ? WHERE id = ?",
+				r.EsisIssuedAt.UTC(), r.EsisValidUntil.UTC(), changed, p.ID).Error; err != nil {
+				return err
+			}
+		}
 		if err := simulationEvent(tx, r, who, models.SimulationEventConverted, from, now); err != nil {
 			return err
 		}

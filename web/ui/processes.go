@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,7 +18,7 @@ import (
 
 func (h *Handlers) listProcesses(c *gin.Context) {
 	p := models.PrincipalFrom(c.Request.Context())
-	v := processes.ListView{Q: c.Query("q"), ShowFirm: p.IsStaff()}
+	v := processes.ListView{Q: c.Query("q"), ShowFirm: p.IsStaff(), Now: time.Now()}
 	status, ok := h.loadProcessList(c, &v, models.ProcessFilter{})
 	if !ok {
 		return

@@ -18,7 +18,7 @@ import (
 // rows and paging are the broker list's.
 func (h *Handlers) staffProcesses(c *gin.Context) {
 	ctx := c.Request.Context()
-	v := processes.ListView{Q: c.Query("q"), ShowFirm: true, Path: processes.StaffListURL, Firm: c.Query("firm")}
+	v := processes.ListView{Q: c.Query("q"), ShowFirm: true, Path: processes.StaffListURL, Firm: c.Query("firm"), Now: time.Now()}
 	f := models.ProcessFilter{FirmUUID: v.Firm}
 	idleRefused := false
 	if s := c.Query("idle"); s != "" {
