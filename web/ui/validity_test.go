@@ -49,3 +49,46 @@ func TestSimulationListShowsEsisValidity(t *testing.T) {
 		}
 	})
 }
+
+// A process converted from a simulation shows its ESIS validity on the
+// firm's list and on the bank's, worded as the process page words it.
+func TestProcessListsShowEsisValidity(t *testing.T) {
+	webtest.EachDialect(t, func(t *testing.T, s *webtest.Server) {
+		c := s.Client(t)
+		c.Login(ana)
+		id := saveSimulation(t, c, simForm("35"))
+		if res := c.PostForm("/simulations/"+id+"/esis", url.Values{}); res.StatusCode != http.StatusOK {
+			t.Fatalf("issue: %d\n%s", res.StatusCode, clip(res.Body))
+		}
+		res := c.PostForm("/simulations/"+id+"/convert", url.Values{})
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/processes/") {
+			t.Fatalf("convert: %d to %q", res.StatusCode, loc)
+		}
+		row := c.Get("/processes").Doc(t).Find(`[data-testid="process-row"]:has(a[href="` + loc + `"])`)
+		number := strings.TrimSpace(row.Find(`a[href="` + loc + `"]`).Text())
+		if row.Length() != 1 || number == "" {
+			t.Fatalf("the new process is not on the firm's list")
+		}
+
+		for _, tc := range []struct{ lang, login, list, col, prefix string }{
+			{"en", ana, "/processes", "ESIS", "ESIS valid until "},
+			{"pt-PT", ana, "/processes", "FINE", "FINE válida até "},
+			{"en", marta, "/staff/processes?q=" + number, "ESIS", "ESIS valid until "},
+			{"pt-PT", marta, "/staff/processes?q=" + number, "FINE", "FINE válida até "},
+		} {
+			u := s.ClientIn(t, tc.lang)
+			u.Login(tc.login)
+			page := strings.TrimSpace(u.Get(loc).Doc(t).Find(`[data-testid="esis-validity"]`).Text())
+			doc := u.Get(tc.list).Doc(t)
+			badge := doc.Find(`[data-testid="process-row"]:has(a[href="` + loc + `"]) [data-testid="row-esis"]`)
+			got := strings.TrimSpace(badge.Text())
+			if badge.Length() != 1 || badge.AttrOr("data-state", "") != "valid" || !strings.HasPrefix(got, tc.prefix) || got != page {
+				t.Errorf("%s %s: the row says %q (%s), the page %q", tc.lang, tc.list, got, badge.AttrOr("data-state", ""), page)
+			}
+			if l := badge.Parent().AttrOr("data-label", ""); l != tc.col {
+				t.Errorf("%s %s: the badge's cell is labelled %q for phones", tc.lang, tc.list, l)
+			}
+		}
+	})
+}
