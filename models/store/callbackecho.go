@@ -63,6 +63,10 @@ func (s *Store) EchoCallback(ctx context.Context, partnerUUID string, in models.
 		return nil, models.Internal(err)
 	}
 	webhookID := "msg_" + strings.ReplaceAll(newUUID(), "-", "")
-	att := rt.sender.Send(ctx, subs[0].URL, subs[0].Secret, webhookID, now, body)
+	secrets, err := s.signingSecrets(subs[0].UUID, subs[0].Secret, subs[0].PreviousSecret, subs[0].PreviousSecretUntil, now)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	att := rt.sender.Send(ctx, subs[0].URL, secrets, webhookID, now, body)
 	return &models.EchoResult{WebhookID: webhookID, Attempt: att}, nil
 }
