@@ -3,6 +3,7 @@ package store_test
 import (
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -109,5 +110,42 @@ func TestCallbackSecretsSealedAtRest(t *testing.T) {
 		if !strings.HasPrefix(stored, "v1:") || strings.Contains(stored, strings.TrimPrefix(sub.Secret, "whsec_")) {
 			t.Fatalf("new subscription stored %q", stored)
 		}
+	})
+}
+
+// Ten echoes a minute per partner, counted in the database: echoes made
+// through two instances share the limit, the eleventh is refused with the
+// seconds to wait and is not sent, and the window passing lets echoes
+// through again.
+func TestCallbackEchoRateLimit(t *testing.T) {
+	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		opts := fastCallbacks(3)
+		w := newCBWorld(t, s, opts, models.NotificationProcessStatusChanged)
+		s2 := reopen(t, s)
+		s2.SetCallbackSender(w.sender, opts)
+		base := time.Now().UTC()
+		s.SetClock(func() time.Time { return base })
+		s2.SetClock(func() time.Time { return base.Add(20 * time.Second) })
+		raw := json.RawMessage(`{"processUniqueId":"` + w.process + `","processNumber":1,"fromStatusId":1,"toStatusId":2}`)
+		in := models.CallbackEcho{NotificationTypeID: 1, ProcessUUID: w.process, RawBody: raw}
+		for i := range models.EchoRateLimit {
+			inst := s
+			if i%2 == 1 {
+				inst = s2
+			}
+			_, err := inst.EchoCallback(w.broker, w.partner, in)
+			storetest.Must(t, err, "echo %d", i+1)
+		}
+		_, err := s2.EchoCallback(w.broker, w.partner, in)
+		var me *models.Error
+		if !errors.As(err, &me) || me.Code != models.CodeRateLimited || me.RetryAfter != int((models.EchoRateWindow-20*time.Second).Seconds()) {
+			t.Fatalf("echo beyond the limit: %v (%+v)", err, me)
+		}
+		if n := len(w.rcv.Requests()); n != models.EchoRateLimit {
+			t.Fatalf("the receiver got %d echoes", n)
+		}
+		s.SetClock(func() time.Time { return base.Add(models.EchoRateWindow + time.Second) })
+		_, err = s.EchoCallback(w.broker, w.partner, in)
+		storetest.Must(t, err, "echo after the window")
 	})
 }
