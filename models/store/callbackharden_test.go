@@ -84,6 +84,17 @@ func TestCallbackSecretsSealedAtRest(t *testing.T) {
 			t.Fatal("a plain secret from before sealing did not sign")
 		}
 		old := w.secret
+		// Replacing it without rotation seals the plain secret it keeps.
+		_, err := s.PutCallback(w.broker, w.partner, models.NotificationProcessStatusChanged, models.CallbackInput{URL: w.rcv.URL}, false)
+		storetest.Must(t, err, "replace")
+		var kept string
+		storetest.Must(t, s.DB().Raw("SELECT secret FROM callback_subscriptions").Scan(&kept).Error, "kept")
+		if !strings.HasPrefix(kept, "v1:") || strings.Contains(kept, strings.TrimPrefix(old, "whsec_")) {
+			t.Fatalf("replaced subscription stored %q", kept)
+		}
+		if !echoVerified(t, w) {
+			t.Fatal("the resealed secret did not sign")
+		}
 		rot, err := s.PutCallback(w.broker, w.partner, models.NotificationProcessStatusChanged, models.CallbackInput{URL: w.rcv.URL}, true)
 		storetest.Must(t, err, "rotate")
 		var row struct{ Secret, PreviousSecret string }

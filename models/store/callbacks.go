@@ -149,6 +149,8 @@ func (s *Store) PutCallback(ctx context.Context, partnerUUID string, typeID int,
 				if secret, err = s.rotateCallbackSecret(&row, now); err != nil {
 					return err
 				}
+			} else if err := s.resealCallbackSecret(&row); err != nil {
+				return err
 			}
 			wasDisabled := !row.Enabled
 			row.URL, row.Description, row.Enabled, row.DisabledReason, row.DisabledAt, row.UpdatedAt =

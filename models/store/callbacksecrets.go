@@ -71,3 +71,17 @@ func (s *Store) rotateCallbackSecret(row *callbackSub, now time.Time) (string, e
 	}
 	return secret, nil
 }
+
+// resealCallbackSecret seals a secret stored plain before sealing (when
+// the store has the key), so a replaced subscription is sealed too.
+func (s *Store) resealCallbackSecret(row *callbackSub) error {
+	if s.totp == nil || strings.HasPrefix(row.Secret, sealedPrefix) {
+		return nil
+	}
+	sealed, err := s.sealCallbackSecret(row.UUID, row.Secret)
+	if err != nil {
+		return err
+	}
+	row.Secret = sealed
+	return nil
+}
