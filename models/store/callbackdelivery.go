@@ -298,7 +298,10 @@ func (s *Store) dispatchEvent(tx *gorm.DB, row *outboxEvent, now time.Time) erro
 type claimed struct {
 	SubID        int64
 	URL          string `gorm:"column:url"`
-	Secret       string
+	SubUUID      string
+	Secret       string // sealed, as stored
+	PrevSecret   string
+	PrevUntil    *time.Time
 	FailingSince *time.Time
 	DeliveryID   int64
 	WebhookID    string
@@ -341,7 +344,8 @@ func (s *Store) claimCallback(ctx context.Context, rt *callbackRuntime) (*claime
 			return err
 		}
 		var rows []claimed
-		if err := tx.Raw(`SELECT s.id AS sub_id, s.url, s.secret, s.failing_since, d.id AS delivery_id, d.webhook_id,
+		if err := tx.Raw(`SELECT s.id AS sub_id, s.uuid AS sub_uuid, s.url, s.secret,
+			s.previous_secret AS prev_secret, s.previous_secret_until AS prev_until, s.failing_since, d.id AS delivery_id, d.webhook_id,
 			d.payload, d.attempt_count FROM callback_subscriptions s JOIN callback_deliveries d ON d.subscription_id = s.id
 			WHERE s.id = ? AND d.status = 'pending' ORDER BY d.id LIMIT 1`, ids[0]).Find(&rows).Error; err != nil {
 			return err
@@ -362,7 +366,11 @@ func (s *Store) deliverOne(ctx context.Context, rt *callbackRuntime) (bool, erro
 		return false, err
 	}
 	at := s.now()
-	att := rt.sender.Send(ctx, c.URL, c.Secret, c.WebhookID, at, []byte(c.Payload))
+	secrets, err := s.signingSecrets(c.SubUUID, c.Secret, c.PrevSecret, c.PrevUntil, at)
+	if err != nil {
+		return true, err // left leased: retried when the lease ends
+	}
+	att := rt.sender.Send(ctx, c.URL, secrets, c.WebhookID, at, []byte(c.Payload))
 	if ctx.Err() != nil {
 		return true, nil // stopping: abandon, the lease expires
 	}

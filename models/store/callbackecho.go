@@ -3,12 +3,16 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
+
+	"gorm.io/gorm"
 
 	"portal/models"
 )
 
 // EchoCallback implements models.CallbackService: one signed attempt now,
-// recorded nowhere but the answer (it is the partner's test, not an event).
+// recorded nowhere but the answer (it is the partner's test, not an event)
+// and the echo limit's row.
 func (s *Store) EchoCallback(ctx context.Context, partnerUUID string, in models.CallbackEcho) (*models.EchoResult, error) {
 	db := s.conn(ctx)
 	partnerID, who, err := s.callbackPartner(ctx, db, partnerUUID)
@@ -58,11 +62,46 @@ func (s *Store) EchoCallback(ctx context.Context, partnerUUID string, in models.
 		return nil, models.Unavailable(errNoSender)
 	}
 	now := s.now()
+	if err := s.countEcho(ctx, partnerID, now); err != nil {
+		return nil, translate(err, "callback")
+	}
 	body, err := models.CallbackBody(in.NotificationTypeID, now, in.RawBody)
 	if err != nil {
 		return nil, models.Internal(err)
 	}
 	webhookID := "msg_" + strings.ReplaceAll(newUUID(), "-", "")
-	att := rt.sender.Send(ctx, subs[0].URL, subs[0].Secret, webhookID, now, body)
+	secrets, err := s.signingSecrets(subs[0].UUID, subs[0].Secret, subs[0].PreviousSecret, subs[0].PreviousSecretUntil, now)
+	if err != nil {
+		return nil, models.Internal(err)
+	}
+	att := rt.sender.Send(ctx, subs[0].URL, secrets, webhookID, now, body)
 	return &models.EchoResult{WebhookID: webhookID, Attempt: att}, nil
+}
+
+// countEcho records an echo of the partner at now, or refuses it with
+// CodeRateLimited when models.EchoRateLimit echoes are already in the
+// window. The partner's row is locked (PostgreSQL; SQLite writes one at a
+// time anyway) so two instances cannot both take the last place.
+func (s *Store) countEcho(ctx context.Context, partnerID int64, now time.Time) error {
+	return s.transact(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		if s.dialect == Postgres {
+			if err := tx.Exec("SELECT id FROM partners WHERE id = ? FOR UPDATE", partnerID).Error; err != nil {
+				return err
+			}
+		}
+		since := now.Add(-models.EchoRateWindow)
+		// Older rows no longer count.
+		if err := tx.Exec("DELETE FROM callback_echoes WHERE partner_id = ? AND created_at <= ?", partnerID, since).Error; err != nil {
+			return err
+		}
+		var recent []struct{ CreatedAt time.Time }
+		if err := tx.Table("callback_echoes").Select("created_at").Where("partner_id = ? AND created_at > ?", partnerID, since).
+			Order("created_at DESC").Limit(models.EchoRateLimit).Find(&recent).Error; err != nil {
+			return err
+		}
+		if len(recent) >= models.EchoRateLimit {
+			return models.EchoRate(recent[models.EchoRateLimit-1].CreatedAt.UTC(), now)
+		}
+		return tx.Exec("INSERT INTO callback_echoes (partner_id, created_at) VALUES (?, ?)", partnerID, now).Error
+	})
 }

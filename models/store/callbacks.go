@@ -21,23 +21,25 @@ var _ models.CallbackService = (*Store)(nil)
 
 // callbackSub is a row of callback_subscriptions (migration 00021).
 type callbackSub struct {
-	ID                 int64
-	UUID               string
-	PartnerID          int64
-	NotificationTypeID int
-	URL                string `gorm:"column:url"`
-	Description        string
-	Secret             string
-	Enabled            bool
-	DisabledReason     string
-	DisabledAt         *time.Time
-	LastSuccessAt      *time.Time
-	LastFailureAt      *time.Time
-	FailingSince       *time.Time
-	LeaseUntil         *time.Time
-	LeaseOwner         string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	ID                  int64
+	UUID                string
+	PartnerID           int64
+	NotificationTypeID  int
+	URL                 string `gorm:"column:url"`
+	Description         string
+	Secret              string // sealed (callbacksecrets.go)
+	PreviousSecret      string
+	PreviousSecretUntil *time.Time
+	Enabled             bool
+	DisabledReason      string
+	DisabledAt          *time.Time
+	LastSuccessAt       *time.Time
+	LastFailureAt       *time.Time
+	FailingSince        *time.Time
+	LeaseUntil          *time.Time
+	LeaseOwner          string
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 func (callbackSub) TableName() string { return "callback_subscriptions" }
@@ -134,15 +136,21 @@ func (s *Store) PutCallback(ctx context.Context, partnerUUID string, typeID int,
 		if len(rows) == 0 {
 			secret = newCallbackSecret()
 			row = callbackSub{UUID: newUUID(), PartnerID: partnerID, NotificationTypeID: typeID, URL: in.URL,
-				Description: in.Description, Secret: secret, Enabled: true, CreatedAt: now, UpdatedAt: now}
+				Description: in.Description, Enabled: true, CreatedAt: now, UpdatedAt: now}
+			if row.Secret, err = s.sealCallbackSecret(row.UUID, secret); err != nil {
+				return err
+			}
 			if err := tx.Create(&row).Error; err != nil {
 				return err
 			}
 		} else {
 			row = rows[0]
 			if rotate {
-				secret = newCallbackSecret()
-				row.Secret = secret
+				if secret, err = s.rotateCallbackSecret(&row, now); err != nil {
+					return err
+				}
+			} else if err := s.resealCallbackSecret(&row); err != nil {
+				return err
 			}
 			wasDisabled := !row.Enabled
 			row.URL, row.Description, row.Enabled, row.DisabledReason, row.DisabledAt, row.UpdatedAt =
@@ -151,7 +159,7 @@ func (s *Store) PutCallback(ctx context.Context, partnerUUID string, typeID int,
 				// A fresh start: the failure that disabled it no longer counts.
 				row.FailingSince = nil
 			}
-			if err := tx.Select("url", "description", "secret", "enabled", "disabled_reason", "disabled_at",
+			if err := tx.Select("url", "description", "secret", "previous_secret", "previous_secret_until", "enabled", "disabled_reason", "disabled_at",
 				"failing_since", "updated_at").Updates(&row).Error; err != nil {
 				return err
 			}

@@ -109,16 +109,29 @@ type totpPending struct {
 func (totpPending) TableName() string { return "totp_pending" }
 
 func (c *totpConfig) seal(userID int64, secret string) (string, error) {
+	return c.sealFor(strconv.FormatInt(userID, 10), secret)
+}
+
+func (c *totpConfig) open(userID int64, sealed string) (string, error) {
+	return c.openFor(strconv.FormatInt(userID, 10), sealed)
+}
+
+// sealFor seals secret bound to owner (the additional data): other
+// secrets under the same key (callback signing secrets) use it too.
+func (c *totpConfig) sealFor(owner, secret string) (string, error) {
 	nonce := make([]byte, c.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		return "", err
 	}
-	out := c.aead.Seal(nonce, nonce, []byte(secret), []byte(strconv.FormatInt(userID, 10)))
-	return "v1:" + base64.StdEncoding.EncodeToString(out), nil
+	out := c.aead.Seal(nonce, nonce, []byte(secret), []byte(owner))
+	return sealedPrefix + base64.StdEncoding.EncodeToString(out), nil
 }
 
-func (c *totpConfig) open(userID int64, sealed string) (string, error) {
-	raw, ok := strings.CutPrefix(sealed, "v1:")
+// sealedPrefix marks a sealed value (and its format).
+const sealedPrefix = "v1:"
+
+func (c *totpConfig) openFor(owner, sealed string) (string, error) {
+	raw, ok := strings.CutPrefix(sealed, sealedPrefix)
 	if !ok {
 		return "", errors.New("unknown sealed secret format")
 	}
@@ -127,7 +140,7 @@ func (c *totpConfig) open(userID int64, sealed string) (string, error) {
 		return "", errors.New("sealed secret is damaged")
 	}
 	n := c.aead.NonceSize()
-	plain, err := c.aead.Open(nil, b[:n], b[n:], []byte(strconv.FormatInt(userID, 10)))
+	plain, err := c.aead.Open(nil, b[:n], b[n:], []byte(owner))
 	if err != nil {
 		return "", errors.New("sealed secret does not open with this TOTP key")
 	}
