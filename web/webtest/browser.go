@@ -10,9 +10,18 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Browser returns a chromedp context driving a fresh headless Chromium.
-// Outside CI a missing browser skips the test; in CI it fails it.
+// Browser returns a chromedp context driving a fresh headless Chromium,
+// given 90 s for everything it does. Outside CI a missing browser skips
+// the test; in CI it fails it.
 func Browser(t testing.TB) context.Context {
+	t.Helper()
+	return BrowserWithin(t, 90*time.Second)
+}
+
+// BrowserWithin is Browser with a budget of its own, for a test that walks
+// many pages: the budget only stops a hung browser, it is not a timing
+// assertion, so it is generous enough for a loaded 2-core machine.
+func BrowserWithin(t testing.TB, budget time.Duration) context.Context {
 	t.Helper()
 	path := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -45,7 +54,7 @@ func Browser(t testing.TB) context.Context {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, budget)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
