@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +33,19 @@ func echoVerified(t *testing.T, w *cbWorld) bool {
 // has passed only the new secret verifies.
 func TestCallbackRotationKeepsTheOldSecretForTheOverlap(t *testing.T) {
 	storetest.EachDemo(t, func(t *testing.T, s *store.Store) {
+		// The store's clock, shifted later on while the workers read it.
+		var mu sync.Mutex
+		var shift time.Duration
+		s.SetClock(func() time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			return time.Now().Add(shift)
+		})
+		setShift := func(d time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			shift = d
+		}
 		opts := fastCallbacks(3)
 		w := newCBWorld(t, s, opts, models.NotificationProcessStatusChanged)
 		old := w.secret
@@ -57,10 +71,10 @@ func TestCallbackRotationKeepsTheOldSecretForTheOverlap(t *testing.T) {
 		// receiver checks timestamps against real time, so the clock moves
 		// back rather than echoes forward): the secret it replaced no longer
 		// signs.
-		s.SetClock(func() time.Time { return time.Now().Add(-models.CallbackSecretOverlap - time.Minute) })
+		setShift(-models.CallbackSecretOverlap - time.Minute)
 		rot2, err := s.PutCallback(w.broker, w.partner, models.NotificationProcessStatusChanged, models.CallbackInput{URL: w.rcv.URL}, true)
 		storetest.Must(t, err, "rotate again")
-		s.SetClock(time.Now)
+		setShift(0)
 		if echoVerified(t, w) {
 			t.Fatal("after the overlap an echo still verified with the replaced secret")
 		}
