@@ -55,7 +55,7 @@ func TestBrowserEveryPage(t *testing.T) {
 	s := webtest.New(t, store.SQLite)
 	for _, lang := range []string{"pt-PT", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			t.Parallel()                     // a browser each, one server
+			t.Parallel()                                          // a browser each, one server
 			p := page{t, webtest.BrowserWithin(t, 6*time.Minute)} // an English browser; ~80 pages
 			if lang == "pt-PT" {
 				p.do(chromedp.Navigate(s.URL+"/login"), chromedp.WaitVisible(`#email`),
